@@ -1,0 +1,5 @@
+"""``python -m dslint``."""
+
+from dslint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""``dslint.lint()``: the same run as ``dslint check``, for notebooks and training scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from dslint.config import LoadedConfig, load_config
+from dslint.engine import Progress, run
+from dslint.finding import Report
+from dslint.policy import Overrides, Policy
+from dslint.readers import discover
+from dslint.registry import Registry, load_registry
+
+
+def prepare(config: str | Path | None = None, overrides: Overrides | None = None) -> tuple[LoadedConfig, Registry, Policy]:
+    """Load the config (``config`` path, else discovery from the working directory), the rules
+    it asks for, and the policy built from both."""
+    loaded = load_config(str(config) if config is not None else None)
+    cfg = loaded.config
+    registry = load_registry(
+        rule_packs=[(loaded.root / p) for p in cfg.rule_packs], plugins=cfg.plugins, root=loaded.root
+    )
+    return loaded, registry, Policy.build(loaded, registry, overrides)
+
+
+def lint(
+    paths: Sequence[str | Path] | str | Path | None = None,
+    config: str | Path | None = None,
+    *,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    fail_on: str | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
+
+    Raises ``dslint.yamlpos.ConfigError`` for a bad config and ``dslint.readers.InputError`` for
+    a path that cannot be read.
+    """
+    overrides = Overrides(select=select, extend_select=extend_select or [], ignore=ignore or [], fail_on=fail_on)
+    loaded, registry, policy = prepare(config, overrides)
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
+    sources = discover(targets, exclude=loaded.config.exclude)
+    return run(sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress)
+
+
+def resolve_default_paths(loaded: LoadedConfig) -> list[str]:
+    """The config's ``paths`` (relative to its folder), else the working directory."""
+    if not loaded.config.paths:
+        return ["."]
+    return [_relative_to_cwd(loaded.root / p) for p in loaded.config.paths]
+
+
+def _relative_to_cwd(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)

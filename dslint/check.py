@@ -1,0 +1,169 @@
+"""The check API: rule metadata, per-record checks and mergeable dataset checks.
+
+A check class declares the rules it can report (``rules``) and yields ``Finding`` objects built
+with ``Rule.at`` (a record-level finding) or ``Rule.dataset`` (a dataset-level one). Severity,
+selection, budgets and suppressions are applied afterwards by the policy, never by checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from dslint.finding import Family, Finding, Location, Severity
+from dslint.record import Record, stable_hash
+from dslint.redact import make_snippet
+
+Scope = Literal["record", "file", "dataset"]
+CODE_RE = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
+NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Options")
+
+
+class NoOptions(BaseModel):
+    """Rules without options accept none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata; the same text feeds ``dslint rule CODE``, SARIF help and the README."""
+
+    code: str
+    name: str
+    family: Family
+    severity: Severity
+    scope: Scope
+    summary: str
+    docs: str
+    options: type[BaseModel] = NoOptions
+    origin: str = "dslint"  # "dslint", a plugin's entry point, or a YAML pack's path
+
+    def __post_init__(self) -> None:
+        if not CODE_RE.match(self.code):
+            raise ValueError(f"rule code {self.code!r} must look like DS101")
+        if not NAME_RE.match(self.name):
+            raise ValueError(f"rule name {self.name!r} must be kebab-case")
+
+    def at(
+        self,
+        record: Record,
+        message: str,
+        *,
+        field: str | None = None,
+        snippet: str | None = None,
+        related: Iterable[Location] = (),
+        metrics: Mapping[str, Any] | None = None,
+        key: str = "",
+    ) -> Finding:
+        """A finding on one record (and optionally one field of it).
+
+        The fingerprint hashes the rule, the record's canonical content, the field and ``key``
+        (for rules that can fire more than once on the same field), so it survives reordering.
+        """
+        return Finding(
+            rule=self.code,
+            name=self.name,
+            check=self.family,
+            severity=self.severity,
+            message=message,
+            location=location_of(record, field),
+            related=list(related),
+            metrics=dict(metrics or {}),
+            snippet=make_snippet(snippet) if snippet is not None else None,
+            fingerprint=stable_hash(f"{self.code}\0{record.content_hash}\0{field or ''}\0{key}"),
+        )
+
+    def dataset(
+        self,
+        message: str,
+        *,
+        key: str,
+        related: Iterable[Location] = (),
+        metrics: Mapping[str, Any] | None = None,
+        location: Location | None = None,
+        snippet: str | None = None,
+    ) -> Finding:
+        """A finding about the dataset, a split or a file; ``key`` names what it is about."""
+        return Finding(
+            rule=self.code,
+            name=self.name,
+            check=self.family,
+            severity=self.severity,
+            message=message,
+            location=location,
+            related=list(related),
+            metrics=dict(metrics or {}),
+            snippet=make_snippet(snippet) if snippet is not None else None,
+            fingerprint=stable_hash(f"{self.code}\0dataset\0{key}"),
+        )
+
+
+def location_of(record: Record, field: str | None = None) -> Location:
+    return Location(
+        file=record.file, line=record.line, record=record.index, field=field, split=record.split
+    )
+
+
+@dataclass
+class CheckContext:
+    """What a check instance is given: its rules' validated options and which rules are on."""
+
+    options: Mapping[str, BaseModel] = field(default_factory=dict)
+    enabled: frozenset[str] | None = None  # None: every rule
+
+    def opts(self, rule: Rule) -> Any:
+        return self.options.get(rule.code) or rule.options()
+
+    def is_enabled(self, rule: Rule) -> bool:
+        """Checks may skip work for rules that are off; the policy drops their findings anyway."""
+        return self.enabled is None or rule.code in self.enabled
+
+
+class RecordCheck:
+    """A pure check of one record at a time. Subclasses set ``rules`` and implement ``check``."""
+
+    rules: ClassVar[tuple[Rule, ...]] = ()
+
+    def __init__(self, ctx: CheckContext | None = None) -> None:
+        self.ctx = ctx or CheckContext()
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+State = TypeVar("State")
+
+
+class DatasetCheck(Generic[State]):
+    """A check over the whole dataset, written so that shards can run apart and be combined.
+
+    ``update`` folds one record into a state, ``merge`` combines two states and must be
+    associative and commutative, ``finalize`` applies thresholds and yields findings. States are
+    small and picklable.
+    """
+
+    rules: ClassVar[tuple[Rule, ...]] = ()
+
+    def __init__(self, ctx: CheckContext | None = None) -> None:
+        self.ctx = ctx or CheckContext()
+
+    def init(self) -> State:
+        raise NotImplementedError
+
+    def update(self, state: State, record: Record) -> State:
+        raise NotImplementedError
+
+    def merge(self, a: State, b: State) -> State:
+        raise NotImplementedError
+
+    def finalize(self, state: State) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+AnyCheck = RecordCheck | DatasetCheck

@@ -1,0 +1,106 @@
+"""Schema rules for input that could not become records. The readers detect these problems and
+the engine reports them; this module holds their metadata so they are selectable like any rule."""
+
+from __future__ import annotations
+
+from dslint.check import Rule
+from dslint.finding import Severity
+
+UNREADABLE_FILE = Rule(
+    code="DS100",
+    name="unreadable-file",
+    family="schema",
+    severity=Severity.ERROR,
+    scope="file",
+    summary="A file cannot be read as its format at all (binary, corrupt archive, I/O error).",
+    docs="""\
+What it does: Reports a file that dslint cannot read as a dataset: a binary file with a data
+extension, a truncated gzip/zstd stream, a Parquet file with a broken footer, a JSON document that
+does not parse, or a JSON Lines file whose first lines are all unparseable. Reading stops there.
+
+Why it matters: A trainer that meets such a file either crashes hours into a job or, worse,
+silently skips it, and the run trains on less data than you think.
+
+Example: `train.jsonl` that is really a gzip archive without the `.gz` extension.
+
+Options: none.""",
+)
+
+INVALID_JSON = Rule(
+    code="DS101",
+    name="invalid-json",
+    family="schema",
+    severity=Severity.ERROR,
+    scope="record",
+    summary="A line of a JSON Lines file is not valid JSON.",
+    docs="""\
+What it does: Reports each JSON Lines line that does not parse as JSON (a truncated line, a
+trailing comma, two objects on one line, single quotes). Reading continues with the next line.
+
+Why it matters: Most loaders either abort on the first bad line or drop it without a word.
+
+Example: `{"messages": [{"role": "user", "content": "Hi"}` (the line was cut off).
+
+Options: none.""",
+)
+
+INVALID_UTF8 = Rule(
+    code="DS102",
+    name="invalid-utf8",
+    family="schema",
+    severity=Severity.ERROR,
+    scope="record",
+    summary="A line or row contains bytes that are not valid UTF-8.",
+    docs="""\
+What it does: Reports lines (JSON Lines, CSV) containing byte sequences that are not UTF-8, such
+as Latin-1 or Windows-1252 text pasted into a UTF-8 file.
+
+Why it matters: JSON must be UTF-8; loaders either fail or replace the bytes with U+FFFD, and the
+model learns the replacement characters.
+
+Example: the byte 0xE9 (Latin-1 "é") inside an otherwise UTF-8 line.
+
+Options: none.""",
+)
+
+NOT_AN_OBJECT = Rule(
+    code="DS103",
+    name="not-an-object",
+    family="schema",
+    severity=Severity.ERROR,
+    scope="record",
+    summary="A record is valid JSON but not a JSON object (an array, string, number or null).",
+    docs="""\
+What it does: Reports records whose top-level value is not an object: `[...]`, `"text"`, `42`,
+`null`.
+
+Why it matters: Every fine-tuning format is a mapping of named fields; other values crash the
+trainer's collator or are dropped.
+
+Example: `["user", "Hi", "assistant", "Hello"]` on a line of a chat dataset.
+
+Options: none.""",
+)
+
+EMPTY_FILE = Rule(
+    code="DS118",
+    name="empty-file",
+    family="schema",
+    severity=Severity.WARNING,
+    scope="file",
+    summary="A data file holds no records at all.",
+    docs="""\
+What it does: Reports a file that yields no records: zero bytes, only blank lines, a CSV with just
+a header, a JSON array that is empty, or a Parquet file with no rows.
+
+Why it matters: An empty split usually means an export or a sampling step failed; training or
+evaluating on it silently measures nothing.
+
+Example: `data/validation.jsonl` of size 0 after a failed `head -n` pipeline.
+
+Options: none.""",
+)
+
+
+# Registered as bare rules: the engine reports them while reading, no check class runs.
+READ_RULES = (UNREADABLE_FILE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT, EMPTY_FILE)

@@ -1,0 +1,281 @@
+"""The ``dslint`` command line: check, rules, rule, init, schema.
+
+Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, plugin or I/O error (one line
+on stderr; ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from dslint import __version__
+from dslint.api import prepare, resolve_default_paths
+from dslint.engine import CheckCrashed, run
+from dslint.finding import Report
+from dslint.policy import Overrides
+from dslint.readers import InputError, discover
+from dslint.report import RENDERERS, RenderOptions, render
+from dslint.yamlpos import ConfigError
+
+EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _selectors(value: str) -> list[str]:
+    return [s.strip() for s in value.split(",") if s.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dslint", description="Lint machine-learning fine-tuning datasets.")
+    parser.add_argument("--version", action="version", version=f"dslint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="lint files and folders (the default command)")
+    check.add_argument("paths", nargs="*", help="files, folders, globs, or - for JSONL on stdin")
+    check.add_argument("--select", type=_selectors, help="comma-separated rule selectors to run instead of the config's")
+    check.add_argument("--extend-select", type=_selectors, default=[], help="selectors to add")
+    check.add_argument("--ignore", type=_selectors, default=[], help="selectors to switch off")
+    check.add_argument("--fail-on", choices=["error", "warning", "info", "never"], help="lowest severity that fails the gate (default: error)")
+    check.add_argument("--format", choices=sorted(RENDERERS), help="output format (default: rich on a terminal, else concise)")
+    check.add_argument("--output", "-o", help="write the report to this file instead of stdout")
+    check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
+    check.add_argument("--config", help="config file (default: nearest dslint.yaml, .dslint.yaml or pyproject.toml)")
+    check.add_argument("--quiet", "-q", action="store_true", help="no progress bar; print nothing when the gate passes")
+    check.add_argument("--jobs", "-j", type=int, help="worker processes (default: the config's jobs, else 1)")
+    check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=["table", "json"], default="table")
+    rules.add_argument("--config", help="config file, for plugins and rule packs")
+    rule = sub.add_parser("rule", help="show one rule's documentation")
+    rule.add_argument("code", help="rule code or name, e.g. DS104 or missing-required-key")
+    rule.add_argument("--config", help="config file, for plugins and rule packs")
+
+    init = sub.add_parser("init", help="write a commented dslint.yaml for the data found")
+    init.add_argument("paths", nargs="*", help="data files or folders (default: .)")
+    init.add_argument("--output", "-o", default="dslint.yaml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--update", action="store_true", help="refresh paths, formats and splits in an existing file, keeping its comments")
+
+    sub.add_parser("schema", help="print the JSON Schema of the JSON report")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema"} | {"-h", "--help", "--version", "--debug"}:
+            argv = ["check", *argv]  # `dslint data/` means `dslint check data/`
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return EXIT_ERROR
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        return _fail(f"{exc} (see dslint --help)")
+    except (ConfigError, InputError, CheckCrashed, OSError) as exc:
+        if debug:
+            raise
+        return _fail(str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+
+
+def _fail(message: str) -> int:
+    print(f"dslint: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on)
+    loaded, registry, policy = prepare(args.config, overrides)
+    paths = args.paths or resolve_default_paths(loaded)
+    sources = discover(paths, exclude=loaded.config.exclude)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    to_terminal = args.output is None and sys.stdout.isatty()
+    fmt = args.format or ("rich" if to_terminal else "concise")
+    with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
+        report = run(sources, loaded, registry, policy, jobs=args.jobs or loaded.config.jobs, progress=progress)
+    options = RenderOptions(
+        rules=registry.rules,
+        budgets=policy.budgets,
+        color=to_terminal and _color_allowed(),
+        width=None,
+        statistics=args.statistics,
+    )
+    if not (args.quiet and report.passed):
+        _emit(fmt, report, options, args.output)
+    return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
+
+
+def _emit(fmt: str, report: Report, options: RenderOptions, output: str | None) -> None:
+    if output is None:
+        render(fmt, report, sys.stdout, options)
+        return
+    with open(output, "w", encoding="utf-8", newline="\n") as stream:
+        render(fmt, report, stream, options)
+
+
+def _color_allowed() -> bool:
+    return "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+class _progress:
+    """A transient progress line on stderr, shown only once a run has taken about a second."""
+
+    DELAY = 1.0
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._last = ("", 0)
+        self._started = time.monotonic()
+
+    def __enter__(self) -> _progress | None:
+        if not self.enabled:
+            return None
+        self._timer = threading.Timer(self.DELAY, self._show)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def _show(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self._lock:
+            console = Console(file=sys.stderr, no_color=not _color_allowed())
+            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True)
+            self._task = self._bar.add_task(self._describe())
+            self._bar.start()
+
+    def _describe(self) -> str:
+        from dslint.redact import printable
+
+        name, records = self._last
+        return f"linting… {records:,} records, last file {printable(name)}"
+
+    def __call__(self, name: str, records: int) -> None:
+        with self._lock:
+            self._last = (name, records)
+            if self._bar is not None:
+                self._bar.update(self._task, description=self._describe())
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            if self._bar is not None:
+                self._bar.stop()
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    _, registry, policy = prepare(args.config)
+    rules = list(registry.rules.values())
+    if args.format == "json":
+        rows = [_rule_json(r, r.code in policy.enabled) for r in rules]
+        print(json.dumps(rows, indent=2))
+        return EXIT_PASSED
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for col in ("code", "name", "family", "severity", "scope", "on", "summary"):
+        table.add_column(col, overflow="fold")
+    for r in rules:
+        table.add_row(r.code, r.name, r.family, r.severity.value, r.scope, "yes" if r.code in policy.enabled else "-", r.summary)
+    Console(no_color=not (sys.stdout.isatty() and _color_allowed()), highlight=False).print(table)
+    return EXIT_PASSED
+
+
+def _rule_json(rule, enabled: bool) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "family": rule.family,
+        "severity": rule.severity.value,
+        "scope": rule.scope,
+        "summary": rule.summary,
+        "docs": rule.docs,
+        "options": rule.options.model_json_schema(by_alias=True).get("properties", {}),
+        "origin": rule.origin,
+        "enabled": enabled,
+    }
+
+
+def cmd_rule(args: argparse.Namespace) -> int:
+    _, registry, policy = prepare(args.config)
+    rule = registry.resolve(args.code)
+    if rule is None:
+        from dslint.yamlpos import did_you_mean
+
+        choices = [*registry.rules, *(r.name for r in registry.rules.values())]
+        raise UsageError(f"unknown rule '{args.code}'{did_you_mean(args.code, choices)}")
+    print(rule_text(rule, rule.code in policy.enabled))
+    return EXIT_PASSED
+
+
+def rule_text(rule, enabled: bool) -> str:  # type: ignore[no-untyped-def]
+    """The plain-text documentation page of a rule."""
+    state = "enabled" if enabled else "disabled"
+    lines = [
+        f"{rule.code} {rule.name}",
+        "",
+        f"Family: {rule.family}   Severity: {rule.severity.value}   Scope: {rule.scope}   ({state} in the current config)",
+        "",
+        rule.summary,
+        "",
+        rule.docs.strip(),
+    ]
+    props = rule.options.model_json_schema(by_alias=True).get("properties", {})
+    if props:
+        lines += ["", "Option defaults:"]
+        for name, prop in props.items():
+            lines.append(f"  {name}: {json.dumps(prop.get('default'))}  {prop.get('description', '')}".rstrip())
+    return "\n".join(lines)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from dslint.init import write_config
+
+    message = write_config(args.paths or ["."], Path(args.output), force=args.force, update=args.update)
+    print(message)
+    return EXIT_PASSED
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(report_schema_text())
+    return EXIT_PASSED
+
+
+def report_schema_text() -> str:
+    """The JSON Schema of the JSON report, generated from the pydantic models."""
+    schema = Report.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://dslint.dev/schema/report-v1.json"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema}

@@ -1,0 +1,232 @@
+"""One pass over every file: read records, run record checks, fold dataset-check states; then
+merge the states of all files in a fixed order, finalize, and hand the findings to the policy.
+
+Files are the unit of parallel work: with ``jobs > 1`` each file is scanned in a worker process
+and its states come back to be merged in file order, so the findings are the same for any number
+of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import reduce
+from pathlib import Path
+from typing import Any
+
+from dslint import __version__
+from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
+from dslint.checks.reading import EMPTY_FILE
+from dslint.config import LoadedConfig
+from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
+from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
+from dslint.packs import PackCheck
+from dslint.paths import detect_split, glob_match
+from dslint.policy import Policy, severity_counts
+from dslint.readers import Source, read_source
+from dslint.record import Record, ReadIssue, stable_hash
+from dslint.registry import Registry
+
+Progress = Callable[[str, int], None]  # (file just finished, records so far)
+
+
+class CheckCrashed(Exception):
+    """A check raised on some record: a bug in dslint or a plugin, reported as a one-line error."""
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    source: Source
+    root_path: str  # the file's path from the config's folder: what config patterns match
+    split: str | None
+    format_name: str | None  # set when the config names the format; None: detect
+
+
+@dataclass
+class Checks:
+    """The check instances of one run; picklable so worker processes can take them."""
+
+    record: list[RecordCheck]
+    dataset: list[DatasetCheck]
+    rules: dict[str, Rule]
+    fields: dict[str, Any] | None = None
+
+
+@dataclass
+class FileResult:
+    summary: FileSummary
+    findings: list[Finding] = field(default_factory=list)
+    states: list[Any] = field(default_factory=list)
+
+
+def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan]:
+    """Split and format per file: config patterns first, then names for splits."""
+    cfg = loaded.config
+    plans = []
+    for src in sources:
+        root_path = _root_relative(src, loaded.root)
+        split = next((name for pat, name in cfg.splits.items() if glob_match(pat, root_path)), None)
+        split = split or detect_split(root_path)
+        fmt = next((name for pat, name in cfg.formats.items() if glob_match(pat, root_path)), None)
+        plans.append(FilePlan(src, root_path, split, fmt))
+    return plans
+
+
+def _root_relative(src: Source, root: Path) -> str:
+    if src.path is None:
+        return src.display
+    try:
+        return src.path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return src.display
+
+
+def build_checks(registry: Registry, policy: Policy, fields: dict[str, Any] | None) -> Checks:
+    """Instantiate the checks that have at least one enabled rule."""
+    ctx = CheckContext(options=policy.options, enabled=policy.enabled)
+    record: list[RecordCheck] = []
+    dataset: list[DatasetCheck] = []
+    for cls in registry.check_classes:
+        if not any(r.code in policy.enabled for r in cls.rules):
+            continue
+        instance = cls(ctx)
+        (dataset if isinstance(instance, DatasetCheck) else record).append(instance)  # type: ignore[arg-type]
+    active_pack_rules = [p for p in registry.pack_rules if p.rule.code in policy.enabled]
+    if active_pack_rules:
+        record.append(PackCheck(active_pack_rules, ctx))
+    return Checks(record, dataset, dict(registry.rules), fields)
+
+
+def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
+    """Read one file and run every check over it; states are this file's alone."""
+    findings: list[Finding] = []
+    states = [dc.init() for dc in checks.dataset]
+    fmt: Format | None = make_format(plan.format_name, checks.fields) if plan.format_name else None
+    pending: list[Record] = []
+    count = 0
+    issues = 0
+
+    def process(record: Record) -> None:
+        nonlocal count
+        record.split = plan.split
+        record.format = fmt
+        current: Any = None
+        try:
+            for current in checks.record:
+                findings.extend(current.check(record))
+            for i, current in enumerate(checks.dataset):
+                states[i] = current.update(states[i], record)
+        except Exception as exc:
+            where = f"{record.file}:{record.line}" if record.line else f"{record.file} record {record.index}"
+            raise CheckCrashed(f"{type(current).__name__} failed on {where}: {type(exc).__name__}: {exc}") from exc
+        count += 1
+
+    for item in read_source(plan.source):
+        if isinstance(item, ReadIssue):
+            issues += 1
+            findings.append(_issue_finding(item, plan.split, checks.rules))
+        elif fmt is not None:
+            process(item)
+        else:
+            pending.append(item)
+            if len(pending) >= DETECT_SAMPLE:
+                fmt = detect_format([r.data for r in pending], checks.fields)
+                for record in pending:
+                    process(record)
+                pending = []
+    if fmt is None:
+        fmt = detect_format([r.data for r in pending], checks.fields)
+        for record in pending:
+            process(record)
+    if count == 0 and issues == 0:
+        where = Location(file=plan.source.display, split=plan.split)
+        findings.append(EMPTY_FILE.dataset("file has no records", key=plan.source.display, location=where))
+    summary = FileSummary(path=plan.source.display, format=fmt.name if count else None, split=plan.split, records=count)
+    return FileResult(summary, findings, states)
+
+
+def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) -> Finding:
+    rule = rules[issue.rule]
+    return Finding(
+        rule=rule.code,
+        name=rule.name,
+        check=rule.family,
+        severity=rule.severity,
+        message=issue.message,
+        location=Location(file=issue.file, line=issue.line, record=issue.index, split=split),
+        # The raw line identifies the problem wherever the line moves; file-level problems have none.
+        fingerprint=stable_hash(rule.code.encode() + b"\0" + (issue.raw or f"{issue.file}\0{issue.message}".encode())),
+    )
+
+
+def _scan_in_worker(args: tuple[FilePlan, Checks]) -> FileResult:
+    return scan_file(*args)
+
+
+def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress: Progress | None = None) -> list[FileResult]:
+    """Scan every file, in worker processes when ``jobs > 1``; results come back in plan order."""
+    results: list[FileResult] = []
+    records = 0
+    if jobs > 1 and len(plans) > 1:
+        # fork keeps plugin modules loaded from files importable in the workers
+        ctx = multiprocessing.get_context("fork") if os.name == "posix" else None
+        with ProcessPoolExecutor(max_workers=min(jobs, len(plans)), mp_context=ctx) as pool:
+            for plan, result in zip(plans, pool.map(_scan_in_worker, [(p, checks) for p in plans])):
+                results.append(result)
+                records += result.summary.records
+                if progress:
+                    progress(plan.source.display, records)
+        return results
+    for plan in plans:
+        result = scan_file(plan, checks)
+        results.append(result)
+        records += result.summary.records
+        if progress:
+            progress(plan.source.display, records)
+    return results
+
+
+def finalize(results: Sequence[FileResult], checks: Checks) -> Iterable[Finding]:
+    """Merge each dataset check's per-file states in file order and finalize them."""
+    for i, check in enumerate(checks.dataset):
+        states = [r.states[i] for r in results]
+        merged = reduce(check.merge, states) if states else check.init()
+        yield from check.finalize(merged)
+
+
+def run(
+    sources: Sequence[Source],
+    loaded: LoadedConfig,
+    registry: Registry,
+    policy: Policy,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Report:
+    """Lint ``sources`` and return the report with the gate's verdict."""
+    plans = plan_files(sources, loaded)
+    fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
+    checks = build_checks(registry, policy, fields)
+    results = scan_all(plans, checks, jobs, progress)
+    raw = [f for r in results for f in r.findings]
+    raw.extend(finalize(results, checks))
+    records = sum(r.summary.records for r in results)
+    findings = policy.apply(raw, records, {p.source.display: p.root_path for p in plans})
+    by_severity, by_rule = severity_counts(findings)
+    summary = Summary(
+        files=len(results),
+        records=records,
+        by_severity=by_severity,
+        by_rule=by_rule,
+        file_details=[r.summary for r in results],
+    )
+    return Report(
+        tool=ToolInfo(version=__version__),
+        passed=policy.passed(findings),
+        fail_on=policy.fail_on,  # type: ignore[arg-type]
+        summary=summary,
+        findings=findings,
+    )

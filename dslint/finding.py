@@ -1,0 +1,118 @@
+"""The finding and report models: what every check produces and every reporter consumes.
+
+These pydantic models are the versioned JSON contract of ``dslint check --format json``; the JSON
+Schema in ``dslint/report.schema.json`` is generated from them (``dslint schema``).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REPORT_VERSION = "1.0"
+
+Family = Literal[
+    "schema", "duplicates", "leakage", "imbalance", "labels", "pii", "encoding", "length", "content"
+]
+FAMILIES: tuple[str, ...] = Family.__args__  # type: ignore[attr-defined]
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; ordered info < warning < error."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(_Frozen):
+    """Where a finding is: a file, the record's 1-based line and 0-based index, a JSON pointer."""
+
+    file: str = Field(description="Path of the file, relative to the working directory, '/'-separated.")
+    line: int | None = Field(None, description="1-based physical line where the record starts (text formats).")
+    record: int | None = Field(None, description="0-based index of the record within its file.")
+    field: str | None = Field(None, description="RFC 6901 JSON pointer to the field inside the record.")
+    split: str | None = Field(None, description="The split the file belongs to (train, validation, test).")
+
+
+class Finding(_Frozen):
+    """One defect found by one rule."""
+
+    rule: str = Field(description="Stable rule code, e.g. DS104.")
+    name: str = Field(description="Kebab-case rule name, e.g. missing-required-key.")
+    check: Family = Field(description="The check family the rule belongs to.")
+    severity: Severity
+    message: str
+    location: Location | None = Field(None, description="Null for dataset-level findings.")
+    related: list[Location] = Field(default_factory=list, description="Other places involved.")
+    metrics: dict[str, float | int | str | bool | None] = Field(default_factory=dict)
+    snippet: str | None = Field(None, description="A short excerpt of the offending text, redacted.")
+    fingerprint: str = Field(description="Stable identity that survives inserting or reordering rows.")
+    suppressed: Literal["budget", "baseline"] | None = Field(
+        None, description="Set when the finding does not count towards the gate, and why."
+    )
+
+    def sort_key(self) -> tuple[Any, ...]:
+        loc = self.location
+        if loc is None:
+            return (1, "", 0, 0, self.rule, "", self.message, self.fingerprint)
+        return (
+            0,
+            loc.file,
+            loc.record if loc.record is not None else -1,
+            loc.line or 0,
+            self.rule,
+            loc.field or "",
+            self.message,
+            self.fingerprint,
+        )
+
+
+class ToolInfo(_Frozen):
+    name: str = "dslint"
+    version: str
+
+
+class FileSummary(_Frozen):
+    path: str
+    format: str | None
+    split: str | None
+    records: int
+
+
+class Summary(_Frozen):
+    files: int
+    records: int
+    by_severity: dict[str, int]
+    by_rule: dict[str, int]
+    file_details: list[FileSummary] = Field(default_factory=list, alias="file_details")
+
+
+class Report(_Frozen):
+    """The result of a run: the verdict, a summary and every finding, sorted."""
+
+    version: str = REPORT_VERSION
+    tool: ToolInfo
+    passed: bool
+    fail_on: Literal["error", "warning", "info", "never"]
+    summary: Summary
+    findings: list[Finding]
+
+    def to_json(self, indent: bool = True) -> str:
+        return self.model_dump_json(indent=2 if indent else None)

@@ -1,0 +1,99 @@
+"""What a dataset format tells the checks: its text fields, their roles, input/output and label."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+Part = Literal["input", "output"]
+# Roles the checks understand; "text" is a field with no conversational role.
+ROLES = ("system", "user", "assistant", "tool", "prompt", "response", "text")
+OUTPUT_ROLES = frozenset({"assistant", "response"})
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """One piece of text in a record and what it is."""
+
+    pointer: str  # RFC 6901 JSON pointer into the record
+    role: str  # one of ROLES
+    text: str
+    part: Part  # input: what the model is given; output: what it learns to produce
+    branch: str | None = None  # "chosen" / "rejected" for preference data
+
+    @property
+    def learned(self) -> bool:
+        """True for text the model is trained to produce (a rejected answer is not)."""
+        return self.part == "output" and self.branch != "rejected"
+
+
+def pointer(*parts: str | int) -> str:
+    """Build an RFC 6901 JSON pointer, escaping '~' and '/' in keys."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def resolve_pointer(data: Any, ptr: str) -> tuple[bool, Any]:
+    """Follow a JSON pointer; returns (found, value)."""
+    if ptr == "":
+        return True, data
+    node = data
+    for raw in ptr.lstrip("/").split("/"):
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False, None
+    return True, node
+
+
+def content_text(content: Any) -> str | None:
+    """The text of a chat message's content: a string, or the text parts of a content list."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text") for p in content if isinstance(p, Mapping)]
+        texts = [t for t in parts if isinstance(t, str)]
+        return "\n".join(texts) if texts else None
+    return None
+
+
+class Format:
+    """A dataset format. Subclasses describe detection, text fields and the label."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    # Top-level keys a record of this format must have, and the ones it may have.
+    required: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[tuple[str, ...]] = ()
+    # Keys commonly carried alongside any format, never reported as unknown.
+    ALWAYS_ALLOWED: ClassVar[frozenset[str]] = frozenset(
+        {"id", "_id", "uid", "source", "meta", "metadata", "split", "lang", "language", "task", "tags"}
+    )
+
+    def matches(self, data: Mapping[str, Any]) -> bool:
+        """True when a record looks like this format (used for detection)."""
+        return all(k in data for k in self.required)
+
+    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
+        """The record's text fields in document order; tolerant of malformed records."""
+        raise NotImplementedError
+
+    def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
+        """(pointer, value) of the record's label, for formats that have one."""
+        return None
+
+    def known_keys(self) -> frozenset[str]:
+        return frozenset(self.required) | frozenset(self.optional) | self.ALWAYS_ALLOWED
+
+
+def input_text(fields: Iterable[TextField]) -> str:
+    """All input text of a record, joined: what the model is given."""
+    return "\n".join(f.text for f in fields if f.part == "input")
+
+
+def output_text(fields: Iterable[TextField]) -> str:
+    """All learned output text of a record, joined."""
+    return "\n".join(f.text for f in fields if f.learned)

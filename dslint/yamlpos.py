@@ -1,0 +1,111 @@
+"""Load YAML and TOML config files as plain data plus the line of every key, for error messages."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+Path_ = tuple[str | int, ...]
+
+
+class ConfigError(Exception):
+    """A configuration, rule-pack or plugin problem; the message is one line, naming file:line."""
+
+
+class Positions:
+    """Where each key of a loaded document was written: ``file:line`` by key path."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[Path_, int] = {}
+
+    def where(self, path: Path_) -> str:
+        """The file and the line of the deepest known key on ``path``."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return f"{self.file}:{line}"
+        return self.file
+
+
+def load_yaml(path: Path, display: str) -> tuple[Any, Positions]:
+    """Parse a YAML file, keeping the 1-based line of every mapping key and sequence item."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {display}: {exc}") from None
+    try:
+        doc = YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{display}:{mark.line + 1}" if mark is not None else display
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"invalid YAML at {where}: {problem}") from None
+    positions = Positions(display)
+    return _plain(doc, (), positions), positions
+
+
+def _plain(node: Any, path: Path_, positions: Positions) -> Any:
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key, value in node.items():
+            line, _col = node.lc.key(key)
+            positions.lines[(*path, str(key))] = line + 1
+            out[str(key)] = _plain(value, (*path, str(key)), positions)
+        return out
+    if isinstance(node, CommentedSeq):
+        out_list = []
+        for i, value in enumerate(node):
+            line, _col = node.lc.item(i)
+            positions.lines[(*path, i)] = line + 1
+            out_list.append(_plain(value, (*path, i), positions))
+        return out_list
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def load_pyproject(path: Path, display: str) -> tuple[dict[str, Any] | None, Positions]:
+    """The ``[tool.dslint]`` table of a pyproject.toml (None when absent), with approximate lines:
+    tomllib keeps no positions, so each key is found by scanning the text below the table."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {display}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {display}: {exc}") from None
+    table = doc.get("tool", {}).get("dslint")
+    positions = Positions(display)
+    if table is None:
+        return None, positions
+    lines = text.splitlines()
+    start = next((i for i, ln in enumerate(lines) if re.match(r"\s*\[\s*tool\.dslint\b", ln)), 0)
+    _toml_positions(table, (), lines, start, positions)
+    return table, positions
+
+
+def _toml_positions(node: Any, path: Path_, lines: list[str], start: int, positions: Positions) -> None:
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        key_re = re.compile(rf"""^\s*(?:\[+\s*tool\.dslint\.(?:.*\.)?)?["']?{re.escape(str(key))}["']?\s*[=\].]""")
+        for i in range(start, len(lines)):
+            if key_re.match(lines[i]):
+                positions.lines[(*path, str(key))] = i + 1
+                break
+        _toml_positions(value, (*path, str(key)), lines, start, positions)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """"; did you mean 'x'?" for the closest choice, or an empty string."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
