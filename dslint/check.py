@@ -165,5 +165,12 @@ class DatasetCheck(Generic[State]):
     def finalize(self, state: State) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def stats(self, state: State) -> Mapping[str, Any]:
+        """Optional figures for the report's ``summary.stats`` under ``stats_key`` (JSON values:
+        e.g. length percentiles per split, duplicate rate per split)."""
+        return {}
+
+    stats_key: ClassVar[str] = ""
+
 
 AnyCheck = RecordCheck | DatasetCheck

@@ -133,12 +133,17 @@ def load_config(explicit: str | None = None, start: Path | None = None) -> Loade
     else:
         path = find_config(cwd)
     if path is None:
-        data, positions = _resolve_extends({"extends": [DEFAULT_PRESET]}, {}, cwd, [])
-        return _validate(data, positions, cwd, None)
+        return default_config(cwd)
     display = _display(path, cwd)
     data, pos = _load_layer(path, display)
     data, positions = _resolve_extends(data, pos, path.parent, [str(path.resolve())])
     return _validate(data, positions, path.parent, display)
+
+
+def default_config(root: Path) -> LoadedConfig:
+    """The settings used when no config file is found: the default preset alone."""
+    data, positions = _resolve_extends({"extends": [DEFAULT_PRESET]}, {}, root, [])
+    return _validate(data, positions, root, None)
 
 
 def _display(path: Path, cwd: Path) -> str:

@@ -189,12 +189,18 @@ def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress:
     return results
 
 
-def finalize(results: Sequence[FileResult], checks: Checks) -> Iterable[Finding]:
-    """Merge each dataset check's per-file states in file order and finalize them."""
+def finalize(results: Sequence[FileResult], checks: Checks) -> tuple[list[Finding], dict[str, Any]]:
+    """Merge each dataset check's per-file states in file order; finalize them and collect stats."""
+    findings: list[Finding] = []
+    stats: dict[str, Any] = {}
     for i, check in enumerate(checks.dataset):
         states = [r.states[i] for r in results]
         merged = reduce(check.merge, states) if states else check.init()
-        yield from check.finalize(merged)
+        findings.extend(check.finalize(merged))
+        figures = check.stats(merged)
+        if figures:
+            stats[check.stats_key or type(check).__name__] = dict(figures)
+    return findings, stats
 
 
 def run(
@@ -212,7 +218,8 @@ def run(
     checks = build_checks(registry, policy, fields)
     results = scan_all(plans, checks, jobs, progress)
     raw = [f for r in results for f in r.findings]
-    raw.extend(finalize(results, checks))
+    dataset_findings, stats = finalize(results, checks)
+    raw.extend(dataset_findings)
     records = sum(r.summary.records for r in results)
     findings = policy.apply(raw, records, {p.source.display: p.root_path for p in plans})
     by_severity, by_rule = severity_counts(findings)
@@ -222,6 +229,7 @@ def run(
         by_severity=by_severity,
         by_rule=by_rule,
         file_details=[r.summary for r in results],
+        stats=dict(sorted(stats.items())),
     )
     return Report(
         tool=ToolInfo(version=__version__),

@@ -101,7 +101,10 @@ class Summary(_Frozen):
     records: int
     by_severity: dict[str, int]
     by_rule: dict[str, int]
-    file_details: list[FileSummary] = Field(default_factory=list, alias="file_details")
+    file_details: list[FileSummary] = Field(default_factory=list)
+    stats: dict[str, Any] = Field(
+        default_factory=dict, description="Dataset figures from dataset checks, by check (e.g. length, duplicates)."
+    )
 
 
 class Report(_Frozen):

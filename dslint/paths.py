@@ -23,6 +23,7 @@ _TOKEN = re.compile(r"[a-z]+")
 
 @functools.lru_cache(maxsize=1024)
 def _compile(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.removeprefix("./")
     anchored = "/" in pattern.rstrip("/")
     pat = pattern.strip("/")
     out, i = [], 0

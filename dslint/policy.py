@@ -107,8 +107,10 @@ class Policy:
         for f in findings:
             if f.rule not in self.enabled or self._ignored_for_file(f, root_paths):
                 continue
-            severity = self.severity(f.rule)
-            kept.append(f if f.severity == severity else f.model_copy(update={"severity": severity}))
+            # Checks may grade a finding below its rule's default (PII in a prompt rather than a
+            # response); only a severity the user configured overrides theirs.
+            configured = self.severities.get(f.rule)
+            kept.append(f if configured is None or configured == f.severity else f.model_copy(update={"severity": configured}))
         kept = self._apply_budgets(kept, records)
         kept.sort(key=Finding.sort_key)
         return kept
