@@ -24,10 +24,10 @@ class Classification(Format):
         self.text_key = text_key
         self.label_key = label_key
 
-    def _text_key(self, data: Mapping[str, Any]) -> str:
+    def text_key_for(self, data: Mapping[str, Any]) -> str:
         return self.text_key or next((k for k in TEXT_KEYS if k in data), "text")
 
-    def _label_key(self, data: Mapping[str, Any]) -> str:
+    def label_key_for(self, data: Mapping[str, Any]) -> str:
         return self.label_key or next((k for k in LABEL_KEYS if k in data), "label")
 
     @property
@@ -35,22 +35,23 @@ class Classification(Format):
         return (self.text_key or "text", self.label_key or "label")
 
     def matches(self, data: Mapping[str, Any]) -> bool:
-        return self._text_key(data) in data and self._label_key(data) in data
+        return self.text_key_for(data) in data and self.label_key_for(data) in data
 
     def fields(self, data: Mapping[str, Any]) -> list[TextField]:
-        key = self._text_key(data)
+        key = self.text_key_for(data)
         found, value = resolve_pointer(data, _key_pointer(key))
         if found and isinstance(value, str):
             return [TextField(_key_pointer(key), "text", value, "input")]
         return []
 
     def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
-        ptr = _key_pointer(self._label_key(data))
+        ptr = _key_pointer(self.label_key_for(data))
         found, value = resolve_pointer(data, ptr)
         return (ptr, value) if found else None
 
     def known_keys(self) -> frozenset[str]:
-        return frozenset(TEXT_KEYS + LABEL_KEYS) | self.ALWAYS_ALLOWED
+        configured = [k.split("/")[1] if k.startswith("/") else k for k in (self.text_key, self.label_key) if k]
+        return frozenset(TEXT_KEYS + LABEL_KEYS) | frozenset(configured) | self.ALWAYS_ALLOWED
 
 
 class PlainText(Format):

@@ -1,0 +1,338 @@
+"""The schema check family (DS1xx): is each record well-formed for its dataset format?
+
+``SchemaCheck`` validates one record at a time (DS104-DS116, DS119), dispatching on the record's
+format; ``InconsistentFieldsCheck`` compares key sets across a file (DS117). DS100-DS103 and
+DS118 are reported by the engine while reading; their metadata lives in ``reading.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from dslint.check import CheckContext, RecordCheck, Rule
+from dslint.checks.reading import EMPTY_FILE, READ_RULES
+from dslint.checks.schema_base import Collector, Settings, is_blank, is_nan, json_type, key_pointer, literal, top_key
+from dslint.checks.schema_chat import Turn, check_conversation, check_messages, check_order, check_sharegpt_turns
+from dslint.checks.schema_consistency import InconsistentFieldsCheck
+from dslint.checks.schema_rules import (
+    CLASSIFICATION_EMPTY,
+    EMPTY_CONTENT,
+    INCONSISTENT_FIELDS,
+    KTO_LABEL_NOT_BOOLEAN,
+    LAST_TURN_NOT_ASSISTANT,
+    MISSING_REQUIRED_KEY,
+    NO_ASSISTANT_RESPONSE,
+    PREFERENCE_SIDE_MISSING,
+    ROLES_NOT_ALTERNATING,
+    SYSTEM_NOT_FIRST,
+    TOOL_CALL_WITHOUT_RESULT,
+    TOOL_RESULT_WITHOUT_CALL,
+    UNKNOWN_KEY,
+    UNKNOWN_ROLE,
+    WRONG_TYPE,
+)
+from dslint.finding import Finding
+from dslint.formats import Format, pointer
+from dslint.formats.base import resolve_pointer
+from dslint.formats.simple import Classification
+from dslint.record import Record
+from dslint.redact import quote
+
+Data = Mapping[str, Any]
+
+
+# --- shared field checks -------------------------------------------------------------------
+
+
+def _text(out: Collector, ptr: str, value: Any, name: str, *, blank_rule: Rule = EMPTY_CONTENT) -> None:
+    """A field that must hold non-blank text."""
+    if value is None:
+        out.add(blank_rule, ptr, f"{name} is null")
+    elif not isinstance(value, str):
+        out.add(WRONG_TYPE, ptr, f"{name} is {json_type(value)}, expected a string")
+    elif is_blank(value):
+        out.add(blank_rule, ptr, f"{name} is empty" if not value else f"{name} is whitespace only")
+
+
+def _optional_string(out: Collector, data: Data, key: str) -> None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        out.add(WRONG_TYPE, pointer(key), f"'{key}' is {json_type(value)}, expected a string")
+
+
+def _required(out: Collector, data: Data, *keys: str) -> list[str]:
+    """Report the missing keys; returns the present ones."""
+    present = []
+    for key in keys:
+        if key in data:
+            present.append(key)
+        else:
+            out.add(MISSING_REQUIRED_KEY, pointer(key), f"record has no '{key}'")
+    return present
+
+
+def _prompt_or_completion(out: Collector, data: Data, key: str, settings: Settings) -> list[Turn] | None:
+    """A prompt or completion given as a string or a list of messages; returns its turns."""
+    value = data[key]
+    if isinstance(value, list):
+        if not value:
+            out.add(EMPTY_CONTENT, pointer(key), f"'{key}' is an empty list")
+            return None
+        return check_messages(out, (key,), value, settings)
+    if value is None or isinstance(value, str):
+        _text(out, pointer(key), value, f"'{key}'")
+    else:
+        out.add(WRONG_TYPE, pointer(key), f"'{key}' is {json_type(value)}, expected a string or a list of messages")
+    return None
+
+
+# --- formats -------------------------------------------------------------------------------
+
+
+def _openai_chat(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    if _required(out, data, "messages"):
+        messages = data["messages"]
+        if not isinstance(messages, list):
+            out.add(WRONG_TYPE, "/messages", f"'messages' is {json_type(messages)}, expected a list of messages")
+        elif not messages:
+            out.add(WRONG_TYPE, "/messages", "'messages' is an empty list")
+        else:
+            turns = check_messages(out, ("messages",), messages, settings)
+            check_conversation(out, turns, "/messages", "conversation")
+    _check_tools(out, data)
+    functions = data.get("functions")  # the legacy form of `tools`
+    if functions is not None and not isinstance(functions, list):
+        out.add(WRONG_TYPE, "/functions", f"'functions' is {json_type(functions)}, expected a list")
+    flag = data.get("parallel_tool_calls")
+    if flag is not None and not isinstance(flag, bool):
+        out.add(WRONG_TYPE, "/parallel_tool_calls", f"'parallel_tool_calls' is {json_type(flag)}, expected a boolean")
+
+
+def _check_tools(out: Collector, data: Data) -> None:
+    """`tools`: a list of {"type": "function", "function": {"name", "parameters"?}}."""
+    tools = data.get("tools")
+    if tools is None:
+        return
+    if not isinstance(tools, list):
+        out.add(WRONG_TYPE, "/tools", f"'tools' is {json_type(tools)}, expected a list")
+        return
+    for k, tool in enumerate(tools):
+        if not isinstance(tool, Mapping):
+            out.add(WRONG_TYPE, pointer("tools", k), f"tool is {json_type(tool)}, expected an object")
+            continue
+        if "type" not in tool:
+            out.add(MISSING_REQUIRED_KEY, pointer("tools", k, "type"), "tool has no 'type' (expected 'function')")
+        elif tool["type"] != "function":
+            out.add(WRONG_TYPE, pointer("tools", k, "type"), f"tool 'type' is {quote(tool['type'])}, expected 'function'")
+        fn = tool.get("function")
+        if "function" not in tool:
+            out.add(MISSING_REQUIRED_KEY, pointer("tools", k, "function"), "tool has no 'function'")
+        elif not isinstance(fn, Mapping):
+            out.add(WRONG_TYPE, pointer("tools", k, "function"), f"tool 'function' is {json_type(fn)}, expected an object")
+        elif "name" not in fn:
+            out.add(MISSING_REQUIRED_KEY, pointer("tools", k, "function", "name"), "tool function has no 'name'")
+        elif not isinstance(fn["name"], str):
+            name_type = json_type(fn["name"])
+            out.add(WRONG_TYPE, pointer("tools", k, "function", "name"), f"function 'name' is {name_type}, expected a string")
+
+
+def _sharegpt(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    _optional_string(out, data, "system")
+    if not _required(out, data, "conversations"):
+        return
+    turns = data["conversations"]
+    if not isinstance(turns, list):
+        out.add(WRONG_TYPE, "/conversations", f"'conversations' is {json_type(turns)}, expected a list of turns")
+    elif not turns:
+        out.add(WRONG_TYPE, "/conversations", "'conversations' is an empty list")
+    else:
+        check_conversation(out, check_sharegpt_turns(out, turns, settings), "/conversations", "conversation")
+
+
+def _alpaca(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    for key in _required(out, data, "instruction", "output"):
+        _text(out, pointer(key), data[key], f"'{key}'")
+    for key in ("input", "system", "text"):  # may be empty
+        _optional_string(out, data, key)
+    history = data.get("history")
+    if history is None:
+        return
+    if not isinstance(history, list):
+        out.add(WRONG_TYPE, "/history", f"'history' is {json_type(history)}, expected a list of [instruction, output] pairs")
+        return
+    for i, pair in enumerate(history):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+            out.add(WRONG_TYPE, pointer("history", i), "history entry is not an [instruction, output] pair of strings")
+
+
+def _preference(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    _optional_string(out, data, "system")
+    sides = ("chosen", "rejected")
+    as_messages = any(isinstance(data.get(side), list) for side in sides)
+    prompt: list[Turn] = []
+    joined = False  # whether the prompt was checked as the start of a side's conversation
+    # With message-list sides the prompt may be part of each side (TRL's implicit prompt).
+    if "prompt" in data and (data["prompt"] is not None or not as_messages):
+        prompt = _prompt_or_completion(out, data, "prompt", settings) or []
+    elif not as_messages:
+        _required(out, data, "prompt")
+    for side in sides:
+        value = data.get(side)
+        if side not in data:
+            out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is missing")
+        elif value is None:
+            out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is null")
+        elif isinstance(value, str):
+            if is_blank(value):
+                out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is empty")
+        elif isinstance(value, list):
+            if not value:
+                out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is an empty list")
+            else:
+                turns = check_messages(out, (side,), value, settings)
+                check_conversation(out, prompt + turns, pointer(side), f"'{side}' side", trained=turns)
+                joined = True
+        else:
+            out.add(WRONG_TYPE, pointer(side), f"'{side}' is {json_type(value)}, expected a string or a list of messages")
+    if prompt and not joined:
+        check_order(out, prompt)
+
+
+def _kto(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    _optional_string(out, data, "system")
+    present = _required(out, data, "prompt", "completion", "label")
+    prompt = _prompt_or_completion(out, data, "prompt", settings) if "prompt" in present else None
+    completion = _prompt_or_completion(out, data, "completion", settings) if "completion" in present else None
+    if completion:
+        check_conversation(out, (prompt or []) + completion, "/completion", "completion", trained=completion)
+    elif prompt:
+        check_order(out, prompt)
+    if "label" in present and not isinstance(data["label"], bool):
+        label = data["label"]
+        scalar = isinstance(label, (str, int, float))
+        what = f"{json_type(label)} ({literal(label)})" if scalar else json_type(label)
+        out.add(KTO_LABEL_NOT_BOOLEAN, "/label", f"label is {what}, expected true or false")
+
+
+def _classification(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    assert isinstance(fmt, Classification)
+    # The keys the format resolves for this record (configured, or the first known name present).
+    text_ptr = key_pointer(fmt.text_key_for(data))
+    label_ptr = key_pointer(fmt.label_key_for(data))
+    found, text = resolve_pointer(data, text_ptr)
+    if not found:
+        out.add(MISSING_REQUIRED_KEY, text_ptr, f"record has no text field {quote(text_ptr)}")
+    else:
+        _text(out, text_ptr, text, "text", blank_rule=CLASSIFICATION_EMPTY)
+    found, label = resolve_pointer(data, label_ptr)
+    if not found:
+        out.add(MISSING_REQUIRED_KEY, label_ptr, f"record has no label field {quote(label_ptr)}")
+    elif label is None or is_nan(label):
+        out.add(CLASSIFICATION_EMPTY, label_ptr, "label is null" if label is None else "label is NaN")
+    elif is_blank(label):
+        out.add(CLASSIFICATION_EMPTY, label_ptr, "label is empty")
+    elif isinstance(label, list) and not label:
+        out.add(CLASSIFICATION_EMPTY, label_ptr, "label is an empty list")
+    elif isinstance(label, Mapping):
+        out.add(WRONG_TYPE, label_ptr, "label is an object, expected a string, number, boolean or list")
+
+
+def _plain_text(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    ptr = key_pointer(fmt.text_key)  # type: ignore[attr-defined]
+    found, value = resolve_pointer(data, ptr)
+    if not found:
+        out.add(MISSING_REQUIRED_KEY, ptr, f"record has no text field {quote(ptr)}")
+    else:
+        _text(out, ptr, value, "text")
+
+
+def _mapped(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    inputs, outputs, label_ptr = fmt.inputs, fmt.outputs, fmt.label_pointer  # type: ignore[attr-defined]
+    blank_inputs = []
+    for ptr in [*inputs, *outputs]:
+        found, value = resolve_pointer(data, ptr)
+        if not found:
+            out.add(MISSING_REQUIRED_KEY, ptr, f"record has no mapped field {quote(ptr)}")
+        elif value is not None and not isinstance(value, str):
+            out.add(WRONG_TYPE, ptr, f"{quote(ptr)} is {json_type(value)}, expected a string")
+        elif ptr in outputs:
+            _text(out, ptr, value, "output")
+        elif value is None or is_blank(value):
+            blank_inputs.append(ptr)
+    # One input of several may be empty (like Alpaca's `input`); all of them may not.
+    if inputs and len(blank_inputs) == len(inputs):
+        others = "" if len(inputs) == 1 else ", as are all other mapped inputs"
+        for ptr in blank_inputs:
+            out.add(EMPTY_CONTENT, ptr, f"input is empty or null{others}")
+    if label_ptr is not None and not resolve_pointer(data, label_ptr)[0]:
+        out.add(MISSING_REQUIRED_KEY, label_ptr, f"record has no label field {quote(label_ptr)}")
+
+
+Handler = Callable[[Collector, Data, Format, Settings], None]
+HANDLERS: dict[str, Handler] = {
+    "openai-chat": _openai_chat,
+    "sharegpt": _sharegpt,
+    "alpaca": _alpaca,
+    "preference": _preference,
+    "kto": _kto,
+    "classification": _classification,
+    "text": _plain_text,
+    "mapped": _mapped,
+}
+NO_TOP_LEVEL_KEY_CHECK = frozenset({"mapped", "unknown"})
+
+
+@functools.lru_cache(maxsize=256)  # one format object per file: computed once per file
+def known_top_keys(fmt: Format) -> frozenset[str]:
+    """Top-level keys a format accepts, including keys configured for it."""
+    return frozenset(top_key(k) for k in fmt.known_keys())
+
+
+class SchemaCheck(RecordCheck):
+    """Per-record schema rules, dispatched on the record's format."""
+
+    rules = (
+        MISSING_REQUIRED_KEY,
+        WRONG_TYPE,
+        UNKNOWN_KEY,
+        UNKNOWN_ROLE,
+        EMPTY_CONTENT,
+        NO_ASSISTANT_RESPONSE,
+        SYSTEM_NOT_FIRST,
+        ROLES_NOT_ALTERNATING,
+        TOOL_CALL_WITHOUT_RESULT,
+        TOOL_RESULT_WITHOUT_CALL,
+        PREFERENCE_SIDE_MISSING,
+        KTO_LABEL_NOT_BOOLEAN,
+        CLASSIFICATION_EMPTY,
+        LAST_TURN_NOT_ASSISTANT,
+    )
+
+    def __init__(self, ctx: CheckContext | None = None) -> None:
+        super().__init__(ctx)
+        self.settings = Settings(
+            allow=frozenset(self.ctx.opts(UNKNOWN_KEY).allow),
+            extra_roles=frozenset(self.ctx.opts(UNKNOWN_ROLE).extra_roles),
+        )
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        fmt = record.format
+        if fmt is None:
+            return []
+        out = Collector(record)
+        if fmt.name not in NO_TOP_LEVEL_KEY_CHECK:
+            known = known_top_keys(fmt) | self.settings.allow
+            for key in record.data:
+                if key not in known:
+                    out.add(UNKNOWN_KEY, pointer(key), f"unknown key {quote(key)} for format {fmt.name}")
+        handler = HANDLERS.get(fmt.name)
+        if handler is not None:
+            handler(out, record.data, fmt, self.settings)
+        return out.findings()
+
+
+CHECKS: list[Any] = [*READ_RULES, SchemaCheck, InconsistentFieldsCheck]
+
+__all__ = ["CHECKS", "EMPTY_FILE", "INCONSISTENT_FIELDS", "InconsistentFieldsCheck", "SchemaCheck"]
