@@ -17,11 +17,14 @@ from pathlib import Path
 
 from dslint import __version__
 from dslint.api import prepare, resolve_default_paths
+from dslint.baseline import Baseline, load_baseline, prune
+from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, run
 from dslint.finding import Report
 from dslint.policy import Overrides
 from dslint.readers import InputError, discover
 from dslint.report import RENDERERS, RenderOptions, render
+from dslint.report.markdown import markdown_summary
 from dslint.yamlpos import ConfigError
 
 EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
@@ -52,14 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-select", type=_selectors, default=[], help="selectors to add")
     check.add_argument("--ignore", type=_selectors, default=[], help="selectors to switch off")
     check.add_argument("--fail-on", choices=["error", "warning", "info", "never"], help="lowest severity that fails the gate (default: error)")
-    check.add_argument("--format", choices=sorted(RENDERERS), help="output format (default: rich on a terminal, else concise)")
+    check.add_argument("--format", choices=sorted(RENDERERS), help="output format (default: github under GitHub Actions, rich on a terminal, else concise)")
     check.add_argument("--output", "-o", help="write the report to this file instead of stdout")
     check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
     check.add_argument("--config", help="config file (default: nearest dslint.yaml, .dslint.yaml or pyproject.toml)")
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar; print nothing when the gate passes")
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: the config's jobs, else 1)")
+    check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
+    check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
+    check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    baseline = sub.add_parser("baseline", help="create or prune a baseline of accepted findings")
+    baseline.add_argument("action", choices=["create", "prune"])
+    baseline.add_argument("paths", nargs="*", help="files and folders (default: the config's paths, else .)")
+    baseline.add_argument("--output", "-o", default="dslint-baseline.json", help="the baseline file (default: dslint-baseline.json)")
+    baseline.add_argument("--config", help="config file")
+    baseline.add_argument("--select", type=_selectors)
+    baseline.add_argument("--extend-select", type=_selectors, default=[])
+    baseline.add_argument("--ignore", type=_selectors, default=[])
+    baseline.add_argument("--jobs", "-j", type=int)
+    baseline.add_argument("--quiet", "-q", action="store_true")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["table", "json"], default="table")
@@ -82,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema"} | {"-h", "--help", "--version", "--debug"}:
+        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline"} | {"-h", "--help", "--version", "--debug"}:
             argv = ["check", *argv]  # `dslint data/` means `dslint check data/`
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -91,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as exc:
         return _fail(f"{exc} (see dslint --help)")
+    except BrokenPipeError:
+        # The reader of our output went away (`dslint check | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except (ConfigError, InputError, CheckCrashed, OSError) as exc:
         if debug:
             raise
@@ -105,26 +126,55 @@ def _fail(message: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    report, options = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
+    to_terminal = args.output is None and sys.stdout.isatty()
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "rich" if to_terminal else "concise")
+    summary_file = args.summary_file or os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as fh:
+            fh.write(markdown_summary(report, options))
+    if not (args.quiet and report.passed):
+        _emit(fmt, report, options, args.output)
+    return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
+
+
+def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions]:
+    """The run shared by `check` and `baseline`: config, rules, paths, changes, engine."""
     overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on)
     loaded, registry, policy = prepare(args.config, overrides)
-    paths = args.paths or resolve_default_paths(loaded)
-    sources = discover(paths, exclude=loaded.config.exclude)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    to_terminal = args.output is None and sys.stdout.isatty()
-    fmt = args.format or ("rich" if to_terminal else "concise")
+    sources = discover(args.paths or resolve_default_paths(loaded), exclude=loaded.config.exclude)
+    changes = changes_since(args.diff_base) if getattr(args, "diff_base", None) else None
     with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
-        report = run(sources, loaded, registry, policy, jobs=args.jobs or loaded.config.jobs, progress=progress)
+        report = run(
+            sources, loaded, registry, policy,
+            jobs=args.jobs or loaded.config.jobs, progress=progress, baseline=baseline, changes=changes,
+        )
+    to_terminal = getattr(args, "output", None) is None and sys.stdout.isatty()
     options = RenderOptions(
         rules=registry.rules,
         budgets=policy.budgets,
         color=to_terminal and _color_allowed(),
-        width=None,
-        statistics=args.statistics,
+        statistics=getattr(args, "statistics", False),
+        enabled=policy.enabled,
     )
-    if not (args.quiet and report.passed):
-        _emit(fmt, report, options, args.output)
-    return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
+    return report, options
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """`baseline create` records today's findings; `baseline prune` drops entries that no longer occur."""
+    args.fail_on = "never"
+    report, _ = _lint(args)
+    target = Path(args.output)
+    if args.action == "create":
+        Baseline.from_findings(report.findings).write(target)
+        print(f"wrote {target}: {len(report.findings)} findings from {report.summary.records:,} records")
+        return EXIT_PASSED
+    pruned, dropped = prune(load_baseline(target), report.findings)
+    pruned.write(target)
+    print(f"pruned {target}: dropped {dropped} stale entries, kept {len(pruned.entries)}")
+    return EXIT_PASSED
 
 
 def _emit(fmt: str, report: Report, options: RenderOptions, output: str | None) -> None:
@@ -278,4 +328,4 @@ def report_schema_text() -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-COMMANDS = {"check": cmd_check, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema}
+COMMANDS = {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema}

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from dslint import __version__
+from dslint.baseline import Baseline, apply_baseline
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
 from dslint.checks.reading import EMPTY_FILE
 from dslint.config import LoadedConfig
+from dslint.diff import Changes
 from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
@@ -211,8 +213,14 @@ def run(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    baseline: Baseline | None = None,
+    changes: Changes | None = None,
 ) -> Report:
-    """Lint ``sources`` and return the report with the gate's verdict."""
+    """Lint ``sources`` and return the report with the gate's verdict.
+
+    With ``changes`` (``--diff-base``) only findings touching changed lines are kept; with a
+    ``baseline`` the findings it records are marked suppressed and stale entries reported.
+    """
     plans = plan_files(sources, loaded)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
     checks = build_checks(registry, policy, fields)
@@ -222,6 +230,10 @@ def run(
     raw.extend(dataset_findings)
     records = sum(r.summary.records for r in results)
     findings = policy.apply(raw, records, {p.source.display: p.root_path for p in plans})
+    if baseline is not None:
+        findings = sorted(apply_baseline(findings, baseline, registry.rules), key=Finding.sort_key)
+    if changes is not None:
+        findings = [f for f in findings if changes.keep(f)]
     by_severity, by_rule = severity_counts(findings)
     summary = Summary(
         files=len(results),

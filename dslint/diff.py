@@ -1,0 +1,70 @@
+"""``--diff-base REF``: which files, and which lines of them, changed since a git ref.
+
+Findings are computed on the whole dataset (so a new row that duplicates an old one is caught)
+and then kept only when they, or one of their related locations, touch a changed line.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dslint.finding import Finding, Location
+from dslint.yamlpos import ConfigError
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+WHOLE_FILE = None  # a file whose every line counts as changed (new, untracked, or binary)
+
+
+@dataclass
+class Changes:
+    # file (relative to the working directory) → changed line numbers, or WHOLE_FILE
+    files: dict[str, set[int] | None] = field(default_factory=dict)
+
+    def touches(self, loc: Location) -> bool:
+        if loc.file not in self.files:
+            return False
+        lines = self.files[loc.file]
+        return lines is WHOLE_FILE or loc.line is None or loc.line in lines
+
+    def keep(self, finding: Finding) -> bool:
+        locations = ([finding.location] if finding.location else []) + list(finding.related)
+        return any(self.touches(loc) for loc in locations)
+
+
+def _git(args: Sequence[str]) -> str:
+    try:
+        proc = subprocess.run(["git", *args], capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ConfigError(f"--diff-base needs git: {exc}") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ConfigError(f"git {' '.join(args[:2])} failed: {message[-1] if message else proc.returncode}")
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def changes_since(ref: str) -> Changes:
+    """Lines added or changed in the working tree since ``ref``, plus untracked files."""
+    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+    diff = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative", "--no-renames", ref, "--"])
+    changes = Changes()
+    current: str | None = None
+    for line in diff.splitlines():
+        if line.startswith("+++ "):
+            target = line[4:]
+            current = None if target == "/dev/null" else target.removeprefix("b/")
+            if current is not None:
+                changes.files.setdefault(current, set())
+        elif line.startswith("Binary files ") and " and b/" in line:
+            current = line.split(" and b/", 1)[1].rsplit(" differ", 1)[0]
+            changes.files[current] = WHOLE_FILE
+        elif current is not None and (m := _HUNK.match(line)):
+            start, count = int(m.group(1)), int(m.group(2) or 1)
+            lines = changes.files[current]
+            if lines is not WHOLE_FILE:
+                lines.update(range(start, start + count))
+    for path in _git(["ls-files", "--others", "--exclude-standard"]).splitlines():
+        changes.files[path] = WHOLE_FILE
+    return changes
