@@ -28,7 +28,7 @@ def canonical_json(value: Any) -> bytes:
     except TypeError:  # values orjson cannot encode (e.g. Parquet decimals, big ints)
         import json
 
-        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode()
+        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 @dataclass(slots=True)

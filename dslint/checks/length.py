@@ -1,0 +1,502 @@
+"""The length family (DS7xx): trivially short outputs, overlong fields, examples over the context
+window, and length outliers; plus the dataset's length distribution for the report.
+
+``LengthCheck`` judges each record alone (DS701-DS703). ``LengthOutlierCheck`` folds every text
+field's length into mergeable histograms per (split, field role), keeps the most extreme fields
+with their locations, reports outliers by robust statistics (DS704) and publishes the length
+distribution as ``summary.stats["length"]``. Token counts come from ``dslint.tokens``: the
+tokenizer configured on DS703, else an estimate from characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
+from dslint.checks.length_stats import Candidate, Group, bucket_value, merge_groups, robust_z
+from dslint.finding import Finding, Location, Severity
+from dslint.formats.base import TextField
+from dslint.record import Record, stable_hash
+from dslint.tokens import DEFAULT_CHARS_PER_TOKEN, TokenCounter, build_counter
+
+
+_ALNUM = re.compile(r"[^\W_]")  # a letter or digit of any script
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+_OPTIONS = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
+
+
+class TrivialOutputOptions(BaseModel):
+    model_config = _OPTIONS
+
+    min_chars: int = Field(
+        1, ge=1, description="Learned outputs shorter than this many characters (after stripping) are reported."
+    )
+
+
+class FieldTooLongOptions(BaseModel):
+    model_config = _OPTIONS
+
+    max_chars: int = Field(100_000, ge=1, description="Longest accepted text field, in characters.")
+    max_tokens: int | None = Field(
+        None, ge=1, description="Longest accepted text field, in tokens (DS703's tokenizer); null: no token limit."
+    )
+
+
+class ContextOptions(BaseModel):
+    model_config = _OPTIONS
+
+    context_window: int = Field(4096, ge=1, description="The trainer's maximum sequence length, in tokens.")
+    tokenizer: str | None = Field(
+        None,
+        description="'tiktoken:<encoding>' (from tiktoken's local cache) or the path of a Hugging Face"
+        " tokenizer.json; null: estimate tokens from characters. Also used by DS702 and the length stats.",
+    )
+    chars_per_token: float = Field(
+        DEFAULT_CHARS_PER_TOKEN, gt=0, description="Characters per token for the estimate when no tokenizer is set."
+    )
+    tokens_per_message: int = Field(
+        4, ge=0, description="Template tokens the chat template adds around each message (role header, end marker)."
+    )
+    truncation_side: Literal["right", "left"] = Field(
+        "right", description="Which end a trainer cuts an overlong example from (Hugging Face's default is right)."
+    )
+
+
+class OutlierOptions(BaseModel):
+    model_config = _OPTIONS
+
+    threshold: float = Field(
+        3.5, gt=0, description="Robust z-score (median/MAD of log length) beyond which a length is an outlier."
+    )
+    min_ratio: float = Field(
+        4.0, ge=1, description="An outlier must also be at least this many times longer (or shorter) than the median."
+    )
+    min_records: int = Field(50, ge=1, description="Groups with fewer texts than this are not judged.")
+    max_findings: int = Field(10, ge=0, description="Most findings per split, field role and side (long, short).")
+
+
+TRIVIAL_OUTPUT = Rule(
+    code="DS701",
+    name="trivial-output",
+    family="length",
+    severity=Severity.WARNING,
+    scope="record",
+    summary="A learned output holds no letter or digit, or is shorter than the configured minimum.",
+    docs="""\
+What it does: Reports each text the model is trained to produce (assistant messages, responses,
+chosen sides, desirable KTO completions, plain text) that, once stripped of whitespace, contains
+no letter or digit at all ("...", "-", "**", "```\\n```"), or is shorter than `min-chars`.
+Empty and whitespace-only fields are not reported here: DS108 empty-content already reports
+them, and one defect gets one finding (placeholders such as "N/A" are DS805's). Prompts and
+rejected answers are not judged.
+
+Why it matters: A trivial answer teaches the model that punctuation is a complete reply; such
+outputs usually come from a failed generation or a broken join, and a few hundred of them are
+enough to make a fine-tuned model answer with "..." now and then.
+
+Example: `{"role": "assistant", "content": "…"}`.
+
+Options: `min-chars` (default 1, so only outputs without letters or digits are reported); set
+it to e.g. 3 when one- and two-character answers are never valid in your data.""",
+    options=TrivialOutputOptions,
+)
+
+FIELD_TOO_LONG = Rule(
+    code="DS702",
+    name="field-too-long",
+    family="length",
+    severity=Severity.WARNING,
+    scope="record",
+    summary="A text field is longer than the configured maximum in characters or tokens.",
+    docs="""\
+What it does: Reports each text field longer than `max-chars` characters (default 100,000), or,
+when `max-tokens` is set, longer than that many tokens counted with DS703's tokenizer.
+
+Why it matters: Fields that long are usually a whole document or a log pasted by mistake, or
+many records concatenated by a broken export; they dominate the token budget and are truncated
+anyway.
+
+Example: an assistant message holding a 2 MB HTML page scraped instead of its summary.
+
+Options: `max-chars`, `max-tokens` (default none).""",
+    options=FieldTooLongOptions,
+)
+
+OVER_CONTEXT = Rule(
+    code="DS703",
+    name="over-context-window",
+    family="length",
+    severity=Severity.WARNING,
+    scope="record",
+    summary="An example is longer than the context window, so a trainer would cut part of it.",
+    docs="""\
+What it does: Counts the tokens of each example (every text field plus `tokens-per-message`
+template tokens per field) and reports examples over `context-window`, with how many tokens a
+trainer truncating on `truncation-side` would cut and which share of the learned output that is.
+For preference data the prompt with the chosen side and the prompt with the rejected side are
+two sequences and the longer one is judged. Tokens are counted with `tokenizer` when set (a
+tiktoken encoding or a tokenizer.json, loaded from local files only), else estimated as
+characters / `chars-per-token`. Tool definitions and tool-call arguments are not counted, so
+the count is a lower bound for examples that have them.
+
+Why it matters: Truncation cuts the end of the conversation, which is the assistant's answer:
+the model learns answers that stop mid-sentence, or, when the whole answer is cut, nothing at
+all from an example that still costs a full context of compute.
+
+Example: a 3-turn conversation of 5,210 tokens with `context-window: 4096`: 1,114 tokens (21%)
+are cut, 64% of the assistant output.
+
+Options: `context-window` (default 4096), `tokenizer` (default none: estimate),
+`chars-per-token` (default 4), `tokens-per-message` (default 4), `truncation-side` (right or
+left, default right).""",
+    options=ContextOptions,
+)
+
+LENGTH_OUTLIER = Rule(
+    code="DS704",
+    name="length-outlier",
+    family="length",
+    severity=Severity.INFO,
+    scope="dataset",
+    summary="A text is far longer or shorter than the other texts of its role and split.",
+    docs="""\
+What it does: For each split and field role (system, user, assistant, prompt, response, and
+chosen/rejected sides separately), computes the median and the median absolute deviation of the
+logarithm of the length in characters over the whole dataset, and reports texts whose robust
+z-score exceeds `threshold` and that are at least `min-ratio` times longer or shorter than the
+median. The `max-findings` most extreme on each side are listed, with the group's estimated
+number of outliers in `metrics.group_outliers`. Blank fields (DS108), trivial outputs (DS701)
+and fields over DS702's limits are left to those rules. The statistics come from mergeable
+histograms, so results are the same however the data is split across files or workers.
+
+Why it matters: A 40,000-character answer among answers of a few hundred characters, or a
+one-line answer among essays, is usually a scraping or templating accident, and length outliers
+shift what the model learns about when to stop.
+
+Example: an assistant message of 48,210 characters where the median in train is 1,545 (31×).
+
+Options: `threshold` (default 3.5), `min-ratio` (default 4), `min-records` per group (default
+50), `max-findings` per group and side (default 10).""",
+    options=OutlierOptions,
+)
+
+
+# --- token measurements, shared by both checks ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSequence:
+    """One token sequence a trainer builds from a record: its fields and their token counts."""
+
+    branch: str | None  # "chosen" / "rejected" when a preference record yields two sequences
+    fields: tuple[int, ...]  # indices into record.fields
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    tokens: tuple[int, ...]  # content tokens per field, parallel to record.fields
+    sequences: tuple[TokenSequence, ...]
+
+    @property
+    def longest(self) -> TokenSequence:
+        return max(self.sequences, key=lambda s: s.total)  # first of equals: chosen before rejected
+
+
+_memo: list[Any] = [None, None, 0, None]  # (record, counter, per_message, measure) of the last record
+
+
+def measure(record: Record, counter: TokenCounter, per_message: int) -> Measure:
+    """Token counts of a record's fields and sequences. Both length checks see the same record
+    one after the other, so the last result is kept: a real tokenizer runs once per record."""
+    if _memo[0] is record and _memo[1] is counter and _memo[2] == per_message:
+        return _memo[3]
+    fields = record.fields
+    tokens = tuple(counter.count(f.text) for f in fields)
+    branches = sorted({f.branch for f in fields if f.branch})
+    groups = [(None, range(len(fields)))] if len(branches) < 2 else [
+        (b, [i for i, f in enumerate(fields) if f.branch in (None, b)]) for b in branches
+    ]
+    sequences = tuple(
+        TokenSequence(branch, tuple(idx), sum(tokens[i] + per_message for i in idx)) for branch, idx in groups
+    )
+    result = Measure(tokens, sequences)
+    _memo[:] = [record, counter, per_message, result]
+    return result
+
+
+def is_trivial(text: str, min_chars: int) -> bool:
+    """Not blank (that is DS108's), but without a letter or digit, or shorter than ``min_chars``."""
+    if not text or text.isspace():
+        return False
+    return _ALNUM.search(text) is None or (min_chars > 1 and len(text.strip()) < min_chars)
+
+
+def _subject(role: str) -> str:
+    """How a message names a field: 'assistant text', 'response/chosen text', or just 'text'."""
+    return "text" if role == "text" else f"{role} text"
+
+
+def _group_name(f: TextField) -> str:
+    return f"{f.role}/{f.branch}" if f.branch else f.role
+
+
+# --- per record ----------------------------------------------------------------------------
+
+
+class LengthCheck(RecordCheck):
+    rules = (TRIVIAL_OUTPUT, FIELD_TOO_LONG, OVER_CONTEXT)
+
+    def __init__(self, ctx: CheckContext | None = None) -> None:
+        super().__init__(ctx)
+        self.trivial = self.ctx.opts(TRIVIAL_OUTPUT) if self.ctx.is_enabled(TRIVIAL_OUTPUT) else None
+        self.too_long = self.ctx.opts(FIELD_TOO_LONG) if self.ctx.is_enabled(FIELD_TOO_LONG) else None
+        self.context: ContextOptions = self.ctx.opts(OVER_CONTEXT)
+        self.context_on = self.ctx.is_enabled(OVER_CONTEXT)
+        needs_tokens = self.context_on or (self.too_long is not None and self.too_long.max_tokens is not None)
+        self.counter = build_counter(self.context.tokenizer, self.context.chars_per_token) if needs_tokens else None
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        fields = record.fields
+        if not fields:
+            return []
+        out: list[Finding] = []
+        m = measure(record, self.counter, self.context.tokens_per_message) if self.counter else None
+        for i, f in enumerate(fields):
+            if self.trivial is not None and f.learned and is_trivial(f.text, self.trivial.min_chars):
+                out.append(self._trivial(record, f))
+            if self.too_long is not None:
+                finding = self._too_long(record, f, m.tokens[i] if m else None)
+                if finding is not None:
+                    out.append(finding)
+        if self.context_on and m is not None:
+            seq = m.longest
+            if seq.total > self.context.context_window:
+                out.append(self._over_context(record, fields, m, seq))
+        return out
+
+    def _trivial(self, record: Record, f: TextField) -> Finding:
+        stripped = f.text.strip()
+        n = len(stripped)
+        if _ALNUM.search(stripped):
+            why = f"is {n} character{'s' if n > 1 else ''} long, below min-chars {self.trivial.min_chars}"
+        else:
+            why = "has no letter or digit"
+        subject = "output" if f.role == "text" else f"{f.role} output"
+        return TRIVIAL_OUTPUT.at(record, f"{subject} {why}", field=f.pointer, snippet=f.text, metrics={"chars": n})
+
+    def _too_long(self, record: Record, f: TextField, tokens: int | None) -> Finding | None:
+        opts = self.too_long
+        chars = len(f.text)
+        if chars > opts.max_chars:
+            what, limit = f"{chars:,} characters", f"max-chars {opts.max_chars:,}"
+            metrics = {"chars": chars, "limit": opts.max_chars}
+        elif opts.max_tokens is not None and tokens is not None and tokens > opts.max_tokens:
+            what, limit = f"{tokens:,} tokens ({self.counter.name})", f"max-tokens {opts.max_tokens:,}"
+            metrics = {"tokens": tokens, "limit": opts.max_tokens}
+        else:
+            return None
+        return FIELD_TOO_LONG.at(
+            record, f"{_subject(f.role)} is {what}, over {limit}", field=f.pointer, snippet=f.text, metrics=metrics
+        )
+
+    def _over_context(self, record: Record, fields: Sequence[TextField], m: Measure, seq: TokenSequence) -> Finding:
+        window, per_message = self.context.context_window, self.context.tokens_per_message
+        cut = seq.total - window
+        # Each field is [template tokens][content]; a trainer cuts from one end of the sequence.
+        segments = [
+            seg for i in seq.fields for seg in ((per_message, False), (m.tokens[i], fields[i].part == "output"))
+        ]
+        if self.context.truncation_side == "right":
+            segments.reverse()
+        remaining, output_cut = cut, 0
+        for size, is_output in segments:
+            taken = min(remaining, size)
+            remaining -= taken
+            output_cut += taken if is_output else 0
+            if remaining == 0:
+                break
+        output = sum(m.tokens[i] for i in seq.fields if fields[i].part == "output")
+        what = f"{seq.branch} sequence (prompt + {seq.branch})" if seq.branch else "example"
+        message = (
+            f"{what} is {seq.total:,} tokens ({self.counter.name}), over the {window:,}-token context window:"
+            f" {cut:,} tokens ({cut / seq.total:.0%}) would be cut"
+        )
+        if output and output_cut == output:
+            message += ", the whole output: the example teaches nothing"
+        elif output_cut:
+            message += f", {output_cut / output:.0%} of the output"
+        return OVER_CONTEXT.at(
+            record,
+            message,
+            metrics={
+                "tokens": seq.total,
+                "context_window": window,
+                "cut_tokens": cut,
+                "cut_share": round(cut / seq.total, 4),
+                "output_tokens": output,
+                "output_cut_share": round(output_cut / output, 4) if output else 0.0,
+                "tokenizer": self.counter.name,
+            },
+            key=seq.branch or "",
+        )
+
+
+# --- over the dataset ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    """A group's robust scale on log2(length + 1) and DS704's thresholds."""
+
+    median: float
+    mad: float
+    threshold: float
+    min_ratio: float
+
+    @property
+    def median_chars(self) -> float:
+        return 2**self.median - 1
+
+    def z(self, length: int) -> float:
+        return robust_z(length, self.median, self.mad)
+
+    def side(self, length: int) -> str | None:
+        """"long" or "short" for an outlier, else None."""
+        z = self.z(length)
+        if z > self.threshold and length >= self.min_ratio * self.median_chars:
+            return "long"
+        if z < -self.threshold and length * self.min_ratio <= self.median_chars:
+            return "short"
+        return None
+
+
+EXAMPLE = "example"  # the group of whole-example token counts, next to the field roles
+NO_SPLIT = "(none)"
+GroupKey = tuple[str, str]  # (split or "", field role or EXAMPLE)
+LengthState = dict[GroupKey, Group]
+
+
+class LengthOutlierCheck(DatasetCheck[LengthState]):
+    """DS704 and the length distribution (stats key "length")."""
+
+    rules = (LENGTH_OUTLIER,)
+    stats_key = "length"
+
+    def __init__(self, ctx: CheckContext | None = None) -> None:
+        super().__init__(ctx)
+        self.opts: OutlierOptions = self.ctx.opts(LENGTH_OUTLIER)
+        context: ContextOptions = self.ctx.opts(OVER_CONTEXT)
+        self.per_message = context.tokens_per_message
+        self.counter = build_counter(context.tokenizer, context.chars_per_token)
+        self.min_chars = self.ctx.opts(TRIVIAL_OUTPUT).min_chars
+        too_long: FieldTooLongOptions = self.ctx.opts(FIELD_TOO_LONG)
+        self.max_chars, self.max_tokens = too_long.max_chars, too_long.max_tokens
+        self.keep = self.opts.max_findings
+
+    def init(self) -> LengthState:
+        return {}
+
+    def update(self, state: LengthState, record: Record) -> LengthState:
+        fields = record.fields
+        if not fields:
+            return state
+        m = measure(record, self.counter, self.per_message)
+        split = record.split or ""
+        for i, f in enumerate(fields):
+            key = (split, _group_name(f))
+            group = state.get(key)
+            if group is None:
+                group = state[key] = Group()
+            n = len(f.text)
+            group.add(n)
+            longer, shorter = group.would_keep(n, self.keep)
+            if (longer or shorter) and not self._other_rule_reports(f, m.tokens[i]):
+                where = (record.file, record.index, f.pointer, record.line, record.content_hash)
+                if longer:
+                    group.offer(group.longest, (-n, *where), self.keep)
+                if shorter:
+                    group.offer(group.shortest, (n, *where), self.keep)
+        key = (split, EXAMPLE)
+        group = state.get(key)
+        if group is None:
+            group = state[key] = Group()
+        group.add(m.longest.total)
+        return state
+
+    def _other_rule_reports(self, f: TextField, tokens: int) -> bool:
+        """Blank (DS108), trivial (DS701) or over DS702's limits: that rule's finding suffices."""
+        if not f.text.strip():
+            return self._on("DS108")
+        if len(f.text) > self.max_chars or (self.max_tokens is not None and tokens > self.max_tokens):
+            return self._on(FIELD_TOO_LONG.code)
+        return f.learned and is_trivial(f.text, self.min_chars) and self._on(TRIVIAL_OUTPUT.code)
+
+    def _on(self, code: str) -> bool:
+        return self.ctx.enabled is None or code in self.ctx.enabled
+
+    def merge(self, a: LengthState, b: LengthState) -> LengthState:
+        return merge_groups(a, b, self.keep)
+
+    def finalize(self, state: LengthState) -> Iterable[Finding]:
+        findings: list[Finding] = []
+        for (split, role), group in sorted(state.items()):
+            if role != EXAMPLE and group.count >= self.opts.min_records:
+                findings.extend(self._outliers(split, role, group))
+        return findings
+
+    def _outliers(self, split: str, role: str, group: Group) -> list[Finding]:
+        scale = _Scale(*group.log_median_mad(), self.opts.threshold, self.opts.min_ratio)
+        # About how many texts of the group are outliers, judged bucket by bucket (blanks aside).
+        total = sum(n for b, n in group.hist.items() if b and scale.side(round(bucket_value(b))))
+        out: list[Finding] = []
+        for side, candidates in (("long", group.longest), ("short", group.shortest)):
+            for cand in candidates:  # the most extreme first: stop at the first that is not an outlier
+                length = abs(cand[0])
+                if scale.side(length) != side:
+                    break
+                out.append(self._finding(split, role, cand, length, scale, total))
+        return out
+
+    def _finding(self, split: str, role: str, cand: Candidate, length: int, scale: _Scale, total: int) -> Finding:
+        _, file, index, ptr, line, content_hash = cand
+        median = scale.median_chars
+        side = scale.side(length)
+        if side == "long":
+            factor = f"{length / max(median, 1):,.1f}× the median of {median:,.0f}"
+        else:
+            factor = f"1/{median / max(length, 1):,.0f} of the median of {median:,.0f}"
+        z = scale.z(length)
+        return Finding(
+            rule=LENGTH_OUTLIER.code,
+            name=LENGTH_OUTLIER.name,
+            check=LENGTH_OUTLIER.family,
+            severity=LENGTH_OUTLIER.severity,
+            message=f"{_subject(role)} is {length:,} characters, {factor} for {_subject(role)}s in"
+            f" {split or NO_SPLIT} (robust z {z:+.1f})",
+            location=Location(file=file, line=line, record=index, field=ptr, split=split or None),
+            metrics={"chars": length, "median_chars": round(median), "robust_z": round(z, 2), "side": side,
+                     "group_outliers": total},
+            fingerprint=stable_hash(f"{LENGTH_OUTLIER.code}\0{content_hash}\0{ptr}\0{side}"),
+        )
+
+    def stats(self, state: LengthState) -> dict[str, Any]:
+        """Length distribution per split and field role (characters) and per example (tokens)."""
+        splits: dict[str, dict[str, Any]] = {}
+        for (split, role), group in sorted(state.items(), key=lambda kv: (kv[0][0], kv[0][1] == EXAMPLE, kv[0][1])):
+            unit = "tokens" if role == EXAMPLE else "characters"
+            splits.setdefault(split or NO_SPLIT, {})[role] = group.summary(unit)
+        return {"tokenizer": self.counter.name, "splits": splits} if splits else {}
+
+
+CHECKS = [LengthCheck, LengthOutlierCheck]

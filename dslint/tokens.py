@@ -1,0 +1,189 @@
+"""Token counting for the length rules: a real tokenizer when one is configured, else an estimate.
+
+A tokenizer is named by a string: ``tiktoken:<encoding>`` (extra ``dslint[tiktoken]``) or the
+path of a Hugging Face ``tokenizer.json`` (extra ``dslint[tokenizers]``). Both load from local
+files only: dslint never downloads. tiktoken fetches its BPE files from the internet on first use,
+so a ``tiktoken:`` encoding must already be in tiktoken's cache (``TIKTOKEN_CACHE_DIR``, else
+``~/.cache/tiktoken``); dslint blocks tiktoken's downloader while loading and reports a one-line
+error instead. Without a tokenizer, tokens are estimated from characters.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from dslint.yamlpos import ConfigError
+
+DEFAULT_CHARS_PER_TOKEN = 4.0
+TIKTOKEN_PREFIX = "tiktoken:"
+
+
+class TokenizerError(ConfigError):
+    """A tokenizer that cannot be loaded; the message is one line and says what to do."""
+
+
+@runtime_checkable
+class TokenCounter(Protocol):
+    """Counts the tokens of a text; ``name`` says how, for messages and the report."""
+
+    name: str
+
+    def count(self, text: str) -> int: ...
+
+
+class CharEstimate:
+    """``ceil(characters / chars_per_token)``: about right for English prose with BPE tokenizers,
+    low for CJK text and code-heavy text (one character is often a token there)."""
+
+    def __init__(self, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> None:
+        if not chars_per_token > 0:
+            raise TokenizerError(f"chars-per-token must be positive, got {chars_per_token}")
+        self.chars_per_token = chars_per_token
+        self.name = f"estimate: {chars_per_token:g} characters per token"
+
+    def count(self, text: str) -> int:
+        return math.ceil(len(text) / self.chars_per_token)
+
+    def __repr__(self) -> str:
+        return f"CharEstimate({self.chars_per_token!r})"
+
+
+class TiktokenCounter:
+    """A tiktoken encoding from tiktoken's local cache."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.name = f"{TIKTOKEN_PREFIX}{encoding}"
+        self._enc = _load_tiktoken(encoding)
+
+    def count(self, text: str) -> int:
+        # disallowed_special=(): "<|endoftext|>" written in the data is counted as plain text
+        return len(self._enc.encode(text, disallowed_special=()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_cached_tiktoken, (self.encoding,))  # worker processes reload from the cache
+
+
+class HFTokenizerCounter:
+    """A Hugging Face ``tokenizer.json`` (the fast-tokenizer file shipped with most models)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name = f"tokenizer.json: {path}"
+        self._tok = _load_hf(path)
+
+    def count(self, text: str) -> int:
+        return len(self._tok.encode(text, add_special_tokens=False).ids)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_cached_hf, (self.path,))
+
+
+def build_counter(tokenizer: str | None = None, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> TokenCounter:
+    """The counter an option value names: None or "estimate" for the character estimate,
+    ``tiktoken:<encoding>``, or a path to a ``tokenizer.json`` (relative to the working directory).
+
+    Counters are cached per process, so checks configured alike share one loaded tokenizer.
+    Raises ``TokenizerError`` (a ``ConfigError``) with a one-line message when loading fails.
+    """
+    spec = (tokenizer or "").strip()
+    if spec in ("", "estimate"):
+        return _cached_estimate(float(chars_per_token))
+    if spec.startswith(TIKTOKEN_PREFIX):
+        name = spec[len(TIKTOKEN_PREFIX) :].strip()
+        if not name:
+            raise TokenizerError("tokenizer 'tiktoken:' names no encoding (e.g. tiktoken:cl100k_base)")
+        return _cached_tiktoken(name)
+    return _cached_hf(str(Path(spec).expanduser()))
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_estimate(chars_per_token: float) -> CharEstimate:
+    return CharEstimate(chars_per_token)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_tiktoken(encoding: str) -> TiktokenCounter:
+    return TiktokenCounter(encoding)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_hf(path: str) -> HFTokenizerCounter:
+    return HFTokenizerCounter(path)
+
+
+def _load_tiktoken(encoding: str) -> Any:
+    try:
+        import tiktoken
+        import tiktoken.load
+    except ImportError:
+        raise TokenizerError(
+            f"tokenizer 'tiktoken:{encoding}' needs the tiktoken package: pip install 'dslint[tiktoken]'"
+        ) from None
+    with _downloads_refused(tiktoken.load, encoding):
+        try:
+            return tiktoken.get_encoding(encoding)
+        except TokenizerError:
+            raise
+        except ValueError as exc:  # unknown encoding name
+            raise TokenizerError(f"tokenizer 'tiktoken:{encoding}': {_one_line(exc)}") from None
+        except Exception as exc:  # a corrupt cache file, a permission error, ...
+            raise TokenizerError(
+                f"tokenizer 'tiktoken:{encoding}' cannot be loaded: {type(exc).__name__}: {_one_line(exc)}"
+            ) from None
+
+
+@contextmanager
+def _downloads_refused(load_module: Any, encoding: str) -> Iterator[None]:
+    """Replace tiktoken's file reader (its only way to the network) by one that refuses URLs.
+
+    Cached files never reach the reader, so a cached encoding loads; a missing one fails here.
+    """
+    original = getattr(load_module, "read_file", None)
+    if original is None:  # a tiktoken whose internals moved: refuse rather than risk a download
+        raise TokenizerError(
+            f"tokenizer 'tiktoken:{encoding}': this tiktoken version cannot be loaded offline by dslint;"
+            " use a tokenizer.json instead"
+        )
+
+    def refuse(blobpath: str) -> bytes:
+        if "://" not in blobpath:
+            return original(blobpath)
+        raise TokenizerError(
+            f"tokenizer 'tiktoken:{encoding}' is not in tiktoken's local cache and dslint never downloads:"
+            f" run `python -c \"import tiktoken; tiktoken.get_encoding('{encoding}')\"` once with network"
+            " access, or set TIKTOKEN_CACHE_DIR to a folder that holds the cached file"
+        )
+
+    load_module.read_file = refuse
+    try:
+        yield
+    finally:
+        load_module.read_file = original
+
+
+def _load_hf(path: str) -> Any:
+    if not Path(path).is_file():
+        raise TokenizerError(
+            f"tokenizer file not found: {path} (expected 'tiktoken:<encoding>' or the path of a tokenizer.json)"
+        )
+    try:
+        from tokenizers import Tokenizer
+    except ImportError:
+        raise TokenizerError(
+            f"tokenizer {path} needs the tokenizers package: pip install 'dslint[tokenizers]'"
+        ) from None
+    try:
+        return Tokenizer.from_file(path)
+    except Exception as exc:  # not JSON, or not a tokenizer definition
+        raise TokenizerError(f"{path} is not a valid tokenizer.json: {_one_line(exc)}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] + ("…" if len(text) > 200 else "")
