@@ -27,6 +27,7 @@ from rich.text import Text
 from dslint.finding import FileSummary, Finding, Report, Severity
 from dslint.redact import printable
 from dslint.report import RenderOptions
+from dslint.report.stats_view import stats_renderables
 from dslint.report.common import findings_phrase, groups, plural, rule_rows, scope_phrase, where
 
 DEFAULT_WIDTH = 100  # when the stream is not a terminal
@@ -59,6 +60,9 @@ def print_report(console: Console, report: Report, options: RenderOptions) -> No
             if hidden > 0:
                 scope = "in this file" if file is not None else "dataset-level"
                 console.print(Text(f"  … and {hidden:,} more {scope} (use --format json for all)", style="dim"))
+    for table in stats_renderables(report.summary.stats):
+        console.print()
+        console.print(table)
     console.print()
     console.print(rule_table(report, options))
     console.print()
