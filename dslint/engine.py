@@ -158,7 +158,7 @@ def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) 
         check=rule.family,
         severity=rule.severity,
         message=issue.message,
-        location=Location(file=issue.file, line=issue.line, record=issue.index, split=split),
+        location=Location(file=issue.file, line=issue.line, record=None if rule.scope == "file" else issue.index, split=split),
         # The raw line identifies the problem wherever the line moves; file-level problems have none.
         fingerprint=stable_hash(rule.code.encode() + b"\0" + (issue.raw or f"{issue.file}\0{issue.message}".encode())),
     )

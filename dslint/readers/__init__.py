@@ -1,0 +1,45 @@
+"""Streaming readers: input files (JSON Lines, JSON, CSV/TSV, Parquet; gzip/zstd) become Records,
+and lines or rows that cannot become records become ReadIssues, in file order.
+
+``index`` counts records and issues together from 0; ``line`` is the 1-based physical line where
+a record starts (None for Parquet). Blank lines are skipped without taking an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import BinaryIO
+
+from dslint.readers.delimited import read_delimited
+from dslint.readers.jsondoc import read_json
+from dslint.readers.jsonl import read_jsonl
+from dslint.readers.parquet import read_parquet
+from dslint.readers.sources import InputError, Source, discover
+from dslint.readers.streams import file_issue, open_binary, stream_error
+from dslint.record import Record, ReadIssue
+
+__all__ = ["InputError", "Source", "discover", "read_source"]
+
+_TEXT_READERS: dict[str, Callable[[str, BinaryIO], Iterator[Record | ReadIssue]]] = {
+    "jsonl": read_jsonl,
+    "json": read_json,
+    "csv": partial(read_delimited, delimiter=","),
+    "tsv": partial(read_delimited, delimiter="\t"),
+}
+
+
+def read_source(source: Source, stdin: BinaryIO | None = None) -> Iterator[Record | ReadIssue]:
+    """Stream the records of one source; ``stdin`` (default ``sys.stdin.buffer``) is read as
+    JSON Lines when the source is stdin. Problems with the data are yielded as ReadIssues,
+    never raised."""
+    if source.kind == "parquet":
+        yield from read_parquet(source)
+        return
+    try:
+        opened = open_binary(source, stdin)
+    except OSError as exc:
+        yield file_issue(source.display, 0, f"cannot read file: {stream_error(exc)}")
+        return
+    with opened as stream:
+        yield from _TEXT_READERS[source.kind](source.display, stream)

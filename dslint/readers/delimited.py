@@ -1,0 +1,99 @@
+"""CSV and TSV with a header row; every value stays a string.
+
+Lines are decoded one at a time so that a row with bytes that are not UTF-8 is reported on its
+own and reading goes on; the csv module then sees text lines and keeps count of them, which gives
+the physical line where each row (possibly spanning several lines) starts.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
+from dslint.record import Record, ReadIssue
+from dslint.redact import printable
+
+# Chat transcripts in a cell easily pass the csv module's default limit of 128 KiB per field.
+_FIELD_LIMIT = 2**31 - 1
+
+
+class _Lines:
+    """Decodes lines for the csv reader; remembers the last line and the last one not UTF-8."""
+
+    def __init__(self, lines: Iterable[bytes]) -> None:
+        self._lines = lines
+        self.last = b""
+        self.bad_line = 0
+        self.bad_message = ""
+
+    def __iter__(self) -> Iterator[str]:
+        for number, raw in enumerate(self._lines, 1):
+            self.last = raw
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                self.bad_line = number
+                self.bad_message = utf8_error(raw, err.start, number)
+                yield raw.decode("utf-8", "surrogateescape")
+
+
+def read_delimited(file: str, stream: BinaryIO, delimiter: str) -> Iterator[Record | ReadIssue]:
+    """Records and read issues of a CSV (``delimiter=","``) or TSV (``"\\t"``) stream."""
+    what = "TSV" if delimiter == "\t" else "CSV"
+    csv.field_size_limit(_FIELD_LIMIT)
+    header: list[str] | None = None
+    index = end = 0
+    try:
+        lines, problem = start_lines(stream, what)
+        if problem is not None:
+            yield file_issue(file, 0, problem)
+            return
+        decoded = _Lines(lines)
+        reader = csv.reader(decoded, delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # the reader starts afresh on the next line
+                start, end = end + 1, reader.line_num
+                yield ReadIssue(file, start, index, "DS101", f"malformed {what} row: {_csv_error(exc)}", cap(decoded.last))
+                index += 1
+                continue
+            # line_num is the line where the row ends; it starts right after the previous one.
+            start, end = end + 1, reader.line_num
+            if not row:
+                continue  # a blank line
+            if header is None:
+                if decoded.bad_line >= start:
+                    yield file_issue(file, 0, f"the header row is not UTF-8 ({decoded.bad_message})", start)
+                    return
+                header = row
+            elif decoded.bad_line >= start:
+                yield ReadIssue(file, start, index, "DS102", decoded.bad_message, _raw(row, delimiter))
+                index += 1
+            elif len(row) != len(header):
+                message = f"row has {_cells(len(row))}, header has {len(header)}"
+                yield ReadIssue(file, start, index, "DS101", message, _raw(row, delimiter))
+                index += 1
+            else:
+                yield Record(file, start, index, dict(zip(header, row)))
+                index += 1
+    except STREAM_ERRORS as exc:
+        yield file_issue(file, index, f"cannot read past line {end}: {stream_error(exc)}", end + 1)
+
+
+def _csv_error(exc: csv.Error) -> str:
+    if str(exc).startswith("new-line character seen in unquoted field"):
+        return "a carriage return inside an unquoted field"
+    return printable(str(exc))[:200]
+
+
+def _cells(n: int) -> str:
+    return f"{n} cell" if n == 1 else f"{n} cells"
+
+
+def _raw(row: list[str], delimiter: str) -> bytes:
+    return cap(delimiter.join(row).encode("utf-8", "surrogateescape"))

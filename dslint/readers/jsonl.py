@@ -1,0 +1,76 @@
+"""JSON Lines: one JSON object per line, read as a stream of binary lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import orjson
+
+from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
+from dslint.record import Record, ReadIssue
+
+# A file whose first this-many non-blank lines are all unreadable is not JSON Lines at all:
+# stop there instead of reporting every line of it.
+GIVE_UP_AFTER = 100
+
+
+def read_jsonl(file: str, stream: BinaryIO) -> Iterator[Record | ReadIssue]:
+    """Records and read issues of a JSON Lines stream, in file order."""
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    lineno = index = unreadable = 0
+    try:
+        lines, problem = start_lines(stream, "JSON Lines")
+        if problem is not None:
+            yield file_issue(file, 0, problem)
+            return
+        for raw in lines:
+            lineno += 1
+            try:
+                data = loads(raw)
+            except decode_error as exc:
+                if raw.isspace():
+                    continue
+                yield bad_line(file, lineno, index, raw, exc)
+                index += 1
+                unreadable += 1
+                if unreadable == index == GIVE_UP_AFTER:
+                    why = f"none of the first {GIVE_UP_AFTER} lines is valid JSON, is this really JSON Lines?"
+                    yield file_issue(file, index, f"reading stopped: {why}")
+                    return
+                continue
+            if type(data) is dict:
+                yield Record(file, lineno, index, data)
+            else:
+                yield not_an_object(file, lineno, index, data, raw)
+            index += 1
+    except STREAM_ERRORS as exc:
+        yield file_issue(file, index, f"cannot read past line {lineno}: {stream_error(exc)}", lineno + 1)
+
+
+def bad_line(file: str, line: int, index: int, raw: bytes, exc: orjson.JSONDecodeError) -> ReadIssue:
+    """DS102 when the line is not UTF-8 (the more basic problem), else DS101."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return ReadIssue(file, line, index, "DS102", utf8_error(raw, err.start), cap(raw))
+    if exc.lineno > 1:  # the error is at the line ending: parse without it for the right column
+        try:
+            orjson.loads(raw.rstrip(b"\r\n"))
+        except orjson.JSONDecodeError as again:
+            exc = again
+    return ReadIssue(file, line, index, "DS101", f"invalid JSON: {exc.msg} at column {exc.colno}", cap(raw))
+
+
+_TYPE_NAMES = {list: "a JSON array", str: "a JSON string", int: "a JSON number", float: "a JSON number", bool: "a JSON boolean"}
+
+
+def type_name(value: Any) -> str:
+    """What a parsed JSON value is, for messages: "a JSON array", "JSON null"."""
+    return _TYPE_NAMES.get(type(value), "JSON null")
+
+
+def not_an_object(file: str, line: int | None, index: int, value: Any, raw: bytes) -> ReadIssue:
+    """DS103: valid JSON, but not an object."""
+    return ReadIssue(file, line, index, "DS103", f"record is {type_name(value)}, not an object", cap(raw))

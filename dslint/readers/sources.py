@@ -1,0 +1,157 @@
+"""Input discovery: turn command-line paths, folders and globs into a sorted list of sources."""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from dslint.paths import glob_match
+
+Kind = Literal["jsonl", "json", "csv", "tsv", "parquet"]
+Compression = Literal["gzip", "zstd"]
+
+_KINDS: dict[str, Kind] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+}
+_COMPRESSIONS: dict[str, Compression] = {".gz": "gzip", ".zst": "zstd"}
+SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (each optionally .gz or .zst) or .parquet"
+# Folders never worth walking into; hidden folders (.git, .venv, ...) are skipped as well.
+SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
+_GLOB_CHARS = frozenset("*?[")
+
+
+class InputError(Exception):
+    """A path problem that stops the run (nonexistent path, permission denied, unsupported
+    explicit file). The message is one line, e.g. "no such file or directory: data/trian.jsonl"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input to read: a file, or stdin when ``path`` is None."""
+
+    path: Path | None
+    display: str  # posix path relative to cwd when under it, else as given; "<stdin>" for stdin
+    kind: Kind
+    compression: Compression | None
+
+
+STDIN = Source(None, "<stdin>", "jsonl", None)
+
+
+def file_kind(name: str) -> tuple[Kind, Compression | None] | None:
+    """The format and compression a file name announces, or None when it is not a data file."""
+    stem, ext = os.path.splitext(name.lower())
+    compression = _COMPRESSIONS.get(ext)
+    if compression is not None:
+        stem, ext = os.path.splitext(stem)
+    kind = _KINDS.get(ext)
+    if kind is None or not stem or (kind == "parquet" and compression is not None):
+        return None
+    return kind, compression
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[Source]:
+    """Expand files, folders (walked recursively), glob patterns and ``-`` (JSON Lines on stdin)
+    into sources sorted by display path, without duplicates and without files ``exclude`` names.
+
+    Raises InputError for a path that does not exist, a glob that matches no data file, an
+    explicitly named file of an unsupported type, and a file or folder that cannot be read.
+    """
+    found: dict[str, Source] = {}
+    for arg in paths:
+        if arg == "-":
+            found[STDIN.display] = STDIN
+            continue
+        for source in _expand(arg):
+            if not _excluded(source.display, exclude):
+                found[source.display] = source
+    return sorted(found.values(), key=lambda s: Path(s.display).parts)
+
+
+def _expand(arg: str) -> Iterator[Source]:
+    path = Path(arg)
+    if not os.path.lexists(path) and _GLOB_CHARS.intersection(arg):
+        yield from _expand_glob(arg)
+    elif not path.exists():
+        raise InputError(f"no such file or directory: {arg}")
+    elif path.is_dir():
+        yield from _walk(path)
+    else:
+        kind = file_kind(path.name)
+        if kind is None:
+            raise InputError(f"unsupported file type: {arg} (dslint reads {SUPPORTED})")
+        yield _source(path, *kind)
+
+
+def _expand_glob(pattern: str) -> Iterator[Source]:
+    # Parts of the pattern before its first wildcard are the user's choice; folders a wildcard
+    # walks into are filtered like a folder walk would.
+    fixed = 0
+    for part in Path(pattern).parts:
+        if _GLOB_CHARS.intersection(part):
+            break
+        fixed += 1
+    matched = False
+    for match in sorted(glob.glob(pattern, recursive=True)):
+        path = Path(match)
+        if any(_skip_dir(part) for part in path.parts[fixed:-1]):
+            continue
+        if path.is_dir():
+            for source in _walk(path):
+                matched = True
+                yield source
+        elif (kind := file_kind(path.name)) is not None:
+            matched = True
+            yield _source(path, *kind)
+    if not matched:
+        raise InputError(f"no data files match: {pattern}")
+
+
+def _walk(top: Path) -> Iterator[Source]:
+    def fail(exc: OSError) -> None:
+        raise InputError(f"{_reason(exc)}: {_display(Path(exc.filename or top))}")
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=fail):
+        dirnames[:] = sorted(d for d in dirnames if not _skip_dir(d))
+        for name in sorted(filenames):
+            kind = file_kind(name)
+            if kind is not None and not name.startswith("."):
+                yield _source(Path(dirpath, name), *kind)
+
+
+def _skip_dir(name: str) -> bool:
+    return (name.startswith(".") and name not in (".", "..")) or name in SKIP_DIRS
+
+
+def _source(path: Path, kind: Kind, compression: Compression | None) -> Source:
+    if not os.access(path, os.R_OK):
+        reason = "permission denied" if path.exists() else "no such file or directory (broken link)"
+        raise InputError(f"{reason}: {_display(path)}")
+    return Source(path, _display(path), kind, compression)
+
+
+def _display(path: Path) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _excluded(display: str, patterns: Sequence[str]) -> bool:
+    # glob_match gives the project's gitignore-like semantics (a folder pattern such as
+    # "data/raw/" covers the files below it); fnmatch covers plain shell-style patterns.
+    return any(glob_match(p, display) or fnmatch.fnmatchcase(display, p) for p in patterns)
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
