@@ -1,0 +1,91 @@
+"""Snippet and message redaction (dslint.redact): every kind the DS5xx detectors know is masked,
+look-alikes too (masking too much is harmless in a snippet), control characters are escaped, and
+snippets stay short."""
+
+from __future__ import annotations
+
+import base64
+import random
+
+import pytest
+
+from dslint.redact import SNIPPET_CHARS, make_snippet, printable, quote, redact
+
+
+def filler(n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") for _ in range(n))
+
+
+GITHUB = "ghp_" + "A1b2" * 9
+SLACK = "xoxb-" + "2048" * 3 + "-" + "aB3d" * 6
+
+CASES = [
+    # (text, raw values that must disappear, what the masked text shows)
+    ("Write to jane.doe@example.com today.", ["jane.doe@example.com"], "Write to j***@e***.com today."),
+    ("Mail ops@eu.mail.acme-corp.io now.", ["ops@eu", "acme-corp"], "Mail o***@e***.io now."),
+    ("Card 4111 1111 1111 1111, exp 04/27.", ["1111 1111 1111 1111"], "Card 4111 **** **** 1111, exp 04/27."),
+    ("Declined: 4111-1111-1111-1112.", ["1111-1111-1112"], "Declined: 4111-****-****-1112."),
+    ("IBAN DE89 3704 0044 0532 0130 00.", ["3704 0044"], "IBAN DE89 **** **** **** **** 00."),
+    ("SSN 536-22-1459 and 078-05-1120.", ["536-22-1459", "078-05-1120"], "SSN ***-**-**59 and ***-**-**20."),
+    ("Call +1 415 555 0199 or (415) 839-2047.", ["555 0199", "839-2047"], "Call +* *** *** **99 or (***) ***-**47."),
+    ("Ring 020 7123 4567.", ["7123 4567"], "Ring *** **** **67."),
+    ("From 81.2.69.160 and 2a00:1450:4001:82a::200e.", ["2.69.160", "1450:4001"], "From 81.***.***.*** and 2a00:****."),
+    ("key AKIAIOSFODNN7EXAMPLE", ["IOSFODNN7EX"], "key AKIA************MPLE"),
+    (f"token {GITHUB} and {SLACK}", [GITHUB[4:-4], SLACK[4:-4]], "token ghp_****************A1b2 and xoxb****************aB3d"),
+    ('password = "hunter2!"', ["hunter2"], 'password = "********"'),
+    ("Order 1234 5678 9012 3456 77", ["5678 9012"], "Order 1234 **** **** 3456 77"),
+    ("Ref 8812 3391 0045 22 7", ["3391 0045"], "Ref 8812 **** ***5 22 7"),
+]
+
+
+@pytest.mark.parametrize(("text", "hidden", "shown"), CASES, ids=[c[2][:24] for c in CASES])
+def test_redact_masks_every_kind(text: str, hidden: list[str], shown: str) -> None:
+    out = redact(text)
+    assert out == shown
+    assert not any(h in out for h in hidden)
+
+
+def test_redact_masks_a_private_key_body() -> None:
+    rng = random.Random(4)
+    lines = [base64.b64encode(rng.randbytes(48)).decode() for _ in range(4)]
+    header = "-----BEGIN " + "EC PRIVATE KEY-----"
+    out = redact(f"{header}\n" + "\n".join(lines) + "\n-----END EC PRIVATE KEY-----\nDone.")
+    assert out == f"{header}[REDACTED]\nDone."
+
+
+def test_redact_leaves_ordinary_text_alone() -> None:
+    text = (
+        "Grüße aus München! 東京タワーは333メートル。 Version 3.12.1, released 2024-10-07 at 10:30. "
+        "Colour #ff5733, commit 3f786850e387550fdab836ed7e6dc881de23001b, 1,440 minutes, π ≈ 3.14159."
+    )
+    assert redact(text) == text
+
+
+def test_redact_is_idempotent_on_its_output() -> None:
+    text = f"Mail jane.doe@gmail.com, card 4111 1111 1111 1111, key {GITHUB}, api_key = '{filler(32, 1)}'."
+    once = redact(text)
+    assert redact(once) == once
+
+
+def test_printable_escapes_control_and_bidi_characters() -> None:
+    assert printable("a\nb\tc\r") == "a\\nb\\tc\\r"
+    assert printable("\x1b[31mred\x1b[0m") == "\\x1b[31mred\\x1b[0m"
+    assert printable("abc\u202edef\u200b") == "abc\\u202edef\\u200b"
+    assert printable("émoji 😊 ok") == "émoji 😊 ok"
+
+
+def test_make_snippet_redacts_escapes_and_shortens() -> None:
+    assert SNIPPET_CHARS == 80
+    short = make_snippet("Contact jane.doe@gmail.com\nthanks")
+    assert short == "Contact j***@g***.com\\nthanks"
+    long = make_snippet("word " * 100)
+    assert len(long) == SNIPPET_CHARS and long.endswith("…")
+    huge = make_snippet("x" * 10_000 + " 4111 1111 1111 1111")
+    assert huge.endswith("…") and "1111 1111" not in huge
+
+
+def test_quote_is_a_short_redacted_repr() -> None:
+    assert quote("jane.doe@example.com") == "'j***@e***.com'"
+    assert quote(42) == "'42'"
+    assert len(quote("a" * 200)) <= 42
