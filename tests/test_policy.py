@@ -112,3 +112,10 @@ def test_unknown_rule_key_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "dslint.yaml").write_text("rules:\n  DS140: {severity: info}\n")
     with pytest.raises(ConfigError, match=r"unknown rule 'DS140' at dslint.yaml:2; did you mean 'DS10[46]'\?"):
         Policy.build(load_config(start=tmp_path), registry())
+
+
+def test_a_severity_graded_by_the_check_is_kept_unless_configured(tmp_path: Path) -> None:
+    graded = finding(MISSING).model_copy(update={"severity": Severity.WARNING})  # e.g. PII in a prompt
+    assert policy(tmp_path, "fail-on: error\n").apply([graded], 10, {})[0].severity is Severity.WARNING
+    forced = policy(tmp_path, "rules:\n  DS104: {severity: error}\n").apply([graded], 10, {})
+    assert forced[0].severity is Severity.ERROR
