@@ -290,3 +290,11 @@ def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.run([sys.executable, "-m", "dslint", "--version"], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("dslint ")
+
+
+def test_clean_multilingual_corpus_gives_no_finding_from_any_rule(cli) -> None:
+    """Accents, CJK, Arabic, Devanagari, emoji (ZWJ, flags), code, LaTeX, example.com addresses."""
+    res = cli("check", "tests/data/clean_multilingual.jsonl", "--select", "ALL", "--format", "json", cwd=REPO)
+    assert res.code == 0
+    assert res.json()["findings"] == []
+    assert res.json()["summary"]["records"] == 12
