@@ -1,9 +1,9 @@
 """One pass over every file: read records, run record checks, fold dataset-check states; then
 merge the states of all files in a fixed order, finalize, and hand the findings to the policy.
 
-Files are the unit of parallel work: with ``jobs > 1`` each file is scanned in a worker process
-and its states come back to be merged in file order, so the findings are the same for any number
-of workers.
+With ``jobs > 1`` files, and byte-range shards of large JSON Lines files, are scanned in worker
+processes; their states come back to be merged in plan order (merges are associative and
+commutative anyway), so the findings are the same for any number of workers.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,13 @@ from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match
 from dslint.policy import Policy, severity_counts
 from dslint.readers import Source, read_source
+from dslint.readers.jsonl import read_jsonl_range
+from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.record import Record, ReadIssue, stable_hash
 from dslint.registry import Registry
 
 Progress = Callable[[str, int], None]  # (file just finished, records so far)
+SHARD_MIN_BYTES = 4 << 20  # smaller JSON Lines files are not worth splitting across workers
 
 
 class CheckCrashed(Exception):
@@ -45,6 +49,7 @@ class FilePlan:
     root_path: str  # the file's path from the config's folder: what config patterns match
     split: str | None
     format_name: str | None  # set when the config names the format; None: detect
+    byte_range: ByteRange | None = None  # a shard of a large JSON Lines file
 
 
 @dataclass
@@ -126,7 +131,11 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
             raise CheckCrashed(f"{type(current).__name__} failed on {where}: {type(exc).__name__}: {exc}") from exc
         count += 1
 
-    for item in read_source(plan.source):
+    if plan.byte_range is not None and plan.source.path is not None:
+        items = read_jsonl_range(plan.source.display, plan.source.path, plan.byte_range)
+    else:
+        items = read_source(plan.source)
+    for item in items:
         if isinstance(item, ReadIssue):
             issues += 1
             findings.append(_issue_finding(item, plan.split, checks.rules))
@@ -143,7 +152,7 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         fmt = detect_format([r.data for r in pending], checks.fields)
         for record in pending:
             process(record)
-    if count == 0 and issues == 0:
+    if count == 0 and issues == 0 and plan.byte_range is None:
         where = Location(file=plan.source.display, split=plan.split)
         findings.append(EMPTY_FILE.dataset("file has no records", key=plan.source.display, location=where))
     summary = FileSummary(path=plan.source.display, format=fmt.name if count else None, split=plan.split, records=count)
@@ -164,12 +173,49 @@ def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) 
     )
 
 
+def shard_plans(plans: Sequence[FilePlan], jobs: int, fields: dict[str, Any] | None) -> list[FilePlan]:
+    """Split large uncompressed JSON Lines files into byte ranges, one per worker at most, so a
+    single big file uses every worker. The format is detected once, before splitting."""
+    out: list[FilePlan] = []
+    for plan in plans:
+        src = plan.source
+        size = src.path.stat().st_size if src.path is not None and src.path.is_file() else 0
+        if jobs > 1 and src.kind == "jsonl" and src.compression is None and size >= SHARD_MIN_BYTES:
+            fmt = plan.format_name or _detected_format(src, fields)
+            if fmt is not None:
+                parts = min(jobs, -(-size // SHARD_MIN_BYTES))
+                out.extend(replace(plan, format_name=fmt, byte_range=r) for r in plan_ranges(src.path, parts))  # type: ignore[arg-type]
+                continue
+        out.append(plan)
+    return out
+
+
+def _detected_format(source: Source, fields: dict[str, Any] | None) -> str | None:
+    """The format of a file's first records, or None when it has none (then it is not split)."""
+    sample = list(islice((r.data for r in read_source(source) if isinstance(r, Record)), DETECT_SAMPLE))
+    return detect_format(sample, fields).name if sample else None
+
+
+def _file_summaries(results: Sequence[FileResult]) -> list[FileSummary]:
+    """One summary per file, adding up the shards of split files."""
+    by_path: dict[str, FileSummary] = {}
+    for r in results:
+        s = r.summary
+        prev = by_path.get(s.path)
+        if prev is None:
+            by_path[s.path] = s
+        else:
+            by_path[s.path] = prev.model_copy(update={"records": prev.records + s.records, "format": prev.format or s.format})
+    return list(by_path.values())
+
+
 def _scan_in_worker(args: tuple[FilePlan, Checks]) -> FileResult:
     return scan_file(*args)
 
 
 def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress: Progress | None = None) -> list[FileResult]:
     """Scan every file, in worker processes when ``jobs > 1``; results come back in plan order."""
+    plans = shard_plans(plans, jobs, checks.fields)
     results: list[FileResult] = []
     records = 0
     if jobs > 1 and len(plans) > 1:
@@ -228,7 +274,8 @@ def run(
     raw = [f for r in results for f in r.findings]
     dataset_findings, stats = finalize(results, checks)
     raw.extend(dataset_findings)
-    records = sum(r.summary.records for r in results)
+    files = _file_summaries(results)
+    records = sum(f.records for f in files)
     findings = policy.apply(raw, records, {p.source.display: p.root_path for p in plans})
     if baseline is not None:
         findings = sorted(apply_baseline(findings, baseline, registry.rules), key=Finding.sort_key)
@@ -236,11 +283,11 @@ def run(
         findings = [f for f in findings if changes.keep(f)]
     by_severity, by_rule = severity_counts(findings)
     summary = Summary(
-        files=len(results),
+        files=len(files),
         records=records,
         by_severity=by_severity,
         by_rule=by_rule,
-        file_details=[r.summary for r in results],
+        file_details=files,
         stats=dict(sorted(stats.items())),
     )
     return Report(

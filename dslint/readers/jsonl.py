@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
+from dslint.readers.shards import ByteRange, range_lines
 from dslint.record import Record, ReadIssue
 
 # A file whose first this-many non-blank lines are all unreadable is not JSON Lines at all:
@@ -17,14 +19,32 @@ GIVE_UP_AFTER = 100
 
 def read_jsonl(file: str, stream: BinaryIO) -> Iterator[Record | ReadIssue]:
     """Records and read issues of a JSON Lines stream, in file order."""
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
-    lineno = index = unreadable = 0
     try:
         lines, problem = start_lines(stream, "JSON Lines")
-        if problem is not None:
-            yield file_issue(file, 0, problem)
-            return
+    except STREAM_ERRORS as exc:
+        yield file_issue(file, 0, f"cannot read past line 0: {stream_error(exc)}", 1)
+        return
+    if problem is not None:
+        yield file_issue(file, 0, problem)
+        return
+    yield from parse_lines(file, lines)
+
+
+def read_jsonl_range(file: str, path: Path, byte_range: ByteRange) -> Iterator[Record | ReadIssue]:
+    """The records of one byte range of an uncompressed JSON Lines file (a shard of it)."""
+    yield from parse_lines(
+        file, range_lines(path, byte_range), byte_range.first_line - 1, byte_range.first_index, give_up=byte_range.start == 0
+    )
+
+
+def parse_lines(
+    file: str, lines: Iterable[bytes], lineno: int = 0, index: int = 0, *, give_up: bool = True
+) -> Iterator[Record | ReadIssue]:
+    """Records and read issues of JSON Lines, numbering from ``lineno + 1`` and ``index``."""
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    unreadable = 0
+    try:
         for raw in lines:
             lineno += 1
             try:
@@ -35,7 +55,7 @@ def read_jsonl(file: str, stream: BinaryIO) -> Iterator[Record | ReadIssue]:
                 yield bad_line(file, lineno, index, raw, exc)
                 index += 1
                 unreadable += 1
-                if unreadable == index == GIVE_UP_AFTER:
+                if give_up and unreadable == index == GIVE_UP_AFTER:
                     why = f"none of the first {GIVE_UP_AFTER} lines is valid JSON, is this really JSON Lines?"
                     yield file_issue(file, index, f"reading stopped: {why}")
                     return
