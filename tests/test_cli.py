@@ -99,7 +99,7 @@ def test_config_paths_are_the_default_targets(cli, tmp_path: Path) -> None:
 
 def test_per_file_ignores_and_budget_from_config(cli, tmp_path: Path) -> None:
     bad = [{"messages": [{"role": "user", "content": "Hi there"}]}]
-    write_jsonl(tmp_path / "data" / "legacy" / "train.jsonl", bad)
+    write_jsonl(tmp_path / "data" / "legacy" / "train.jsonl", [{"messages": [{"role": "user", "content": "Old question"}]}])
     write_jsonl(tmp_path / "data" / "train.jsonl", CLEAN_CHATS + bad)
     (tmp_path / "dslint.yaml").write_text(
         "per-file-ignores:\n  'data/legacy/': [DS109, DS119]\nrules:\n  DS109: {max-count: 1}\n  DS119: {max-count: 1}\n"

@@ -1,0 +1,164 @@
+"""dslint.minhash: shingle hashes, signatures, LSH banding, verification and clustering."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from dslint.minhash import (
+    EMPTY,
+    MinHashConfig,
+    candidate_pairs,
+    cluster_roots,
+    estimate_jaccard,
+    lsh_params,
+    near_duplicate_pairs,
+    reference_shingles,
+    shingle_hashes,
+    signatures,
+)
+from dslint.normalize import normalize_text
+
+ANSWERS = [
+    "To reset your password, open Settings, choose Security and click Reset password. We email you a link that "
+    "stays valid for thirty minutes; if it does not arrive, check the spam folder or ask an admin to resend it.",
+    "A binary search halves the search interval at every step: compare the middle element with the target, then "
+    "continue in the left or right half. On a sorted list of a million items it needs at most twenty comparisons.",
+    "Docker volumes live outside the container's writable layer, so data survives when the container is removed. "
+    "Mount one with docker run -v mydata:/var/lib/postgresql/data and back it up with docker cp or a sidecar job.",
+    "Die Rechnung finden Sie im Kundenportal unter Abrechnung. Dort können Sie jede Rechnung als PDF herunterladen "
+    "und die Zahlungsart ändern; Rückfragen beantwortet unser Support werktags von 9 bis 17 Uhr.",
+    "東京の天気は今日は晴れで、最高気温は二十五度の予報です。夕方から風が強くなるので、上着を持って出かけると安心です。",
+]
+TEXTS = [normalize_text(t) for t in ANSWERS]
+VOCAB = "account invoice folder backup quota plan mobile client server token export import sync share delete restore".split()
+
+
+def jaccard(a: str, b: str, cfg: MinHashConfig) -> float:
+    sa, sb = reference_shingles(a, cfg.shingle, cfg.size), reference_shingles(b, cfg.shingle, cfg.size)
+    return len(sa & sb) / len(sa | sb)
+
+
+def edited(text: str, edits: int, rng: random.Random) -> str:
+    words = text.split(" ")
+    for _ in range(edits):
+        words[rng.randrange(len(words))] = rng.choice(VOCAB)
+    return " ".join(words)
+
+
+@pytest.mark.parametrize(("shingle", "size"), [("word", 5), ("word", 1), ("word", 13), ("char", 5), ("char", 1)])
+def test_shingle_hashes_are_the_reference_shingles(shingle: str, size: int) -> None:
+    texts = [*TEXTS, "", "hello", "hello world", TEXTS[0]]
+    sh = shingle_hashes(texts, shingle, size, seed=1)  # type: ignore[arg-type]
+    by_string: dict[str, int] = {}
+    for doc, text in enumerate(texts):
+        ref = reference_shingles(text, shingle, size)  # type: ignore[arg-type]
+        hashes = sh.hashes[sh.docs == doc]
+        assert len(set(hashes.tolist())) == len(ref)
+        for h, pos in zip(hashes.tolist(), sh.positions[sh.docs == doc].tolist()):
+            if len(ref) == 1 and text in ref:
+                piece = text
+            elif shingle == "word":
+                piece = " ".join(text.split(" ")[pos : pos + size])
+            else:
+                piece = text[pos : pos + size]
+            assert piece in ref
+            assert by_string.setdefault(piece, h) == h  # equal strings, equal hashes, in any document
+
+
+def test_short_texts_have_no_shingles_when_asked() -> None:
+    sh = shingle_hashes(["too short to count", TEXTS[1]], "word", 13, seed=1, short=False)
+    assert set(sh.docs.tolist()) == {1}
+    assert len(sh.hashes) == len(TEXTS[1].split(" ")) - 12
+
+
+def test_signatures_do_not_depend_on_the_batch() -> None:
+    cfg = MinHashConfig()
+    alone = signatures([TEXTS[2]], cfg)
+    batch = signatures([TEXTS[0], TEXTS[2], "", TEXTS[4]], cfg)
+    assert alone.shape == (1, 128) and alone.dtype == np.uint32
+    assert np.array_equal(alone[0], batch[1])
+    assert (batch[2] == EMPTY).all()  # empty text: no signature
+    assert not (batch[[0, 1, 3]] == EMPTY).any()  # densification filled every bin
+
+
+def test_seed_and_config_change_the_signature() -> None:
+    a = signatures([TEXTS[0]], MinHashConfig(seed=1))
+    assert not np.array_equal(a, signatures([TEXTS[0]], MinHashConfig(seed=2)))
+    assert not np.array_equal(a, signatures([TEXTS[0]], MinHashConfig(shingle="char")))
+    assert signatures([TEXTS[0]], MinHashConfig(num_perm=64)).shape == (1, 64)
+
+
+def test_estimates_track_exact_jaccard() -> None:
+    cfg = MinHashConfig()
+    rng = random.Random(5)
+    errors = []
+    for _ in range(200):
+        base = " ".join(rng.choice(TEXTS).split(" ") * 2)
+        other = edited(base, rng.randint(1, 14), rng)
+        sig = signatures([base, other], cfg)
+        est = estimate_jaccard(sig, np.array([[0, 1]]))[0]
+        errors.append(est - jaccard(base, other, cfg))
+    errors_arr = np.array(errors)
+    assert abs(errors_arr.mean()) < 0.01  # unbiased
+    assert errors_arr.std() < 0.045  # about sqrt(J(1-J)/128) or better
+    assert np.abs(errors_arr).max() < 0.15
+
+
+def test_identical_texts_agree_everywhere_and_unrelated_ones_almost_nowhere() -> None:
+    sig = signatures([TEXTS[0], TEXTS[0], TEXTS[1]], MinHashConfig())
+    est = estimate_jaccard(sig, np.array([[0, 1], [0, 2]]))
+    assert est[0] == 1.0
+    assert est[1] < 0.05
+
+
+@pytest.mark.parametrize(("threshold", "num_perm"), [(0.8, 128), (0.5, 128), (0.9, 256), (0.95, 64)])
+def test_banding_makes_pairs_at_the_threshold_candidates(threshold: float, num_perm: int) -> None:
+    bands, rows = lsh_params(threshold, num_perm)
+    assert bands * rows <= num_perm
+    assert 1 - (1 - threshold**rows) ** bands >= 0.99
+    # one more row per band would miss pairs at the threshold
+    more = rows + 1
+    assert 1 - (1 - threshold**more) ** (num_perm // more) < 0.99
+
+
+def test_near_duplicate_pairs_are_verified_against_the_threshold() -> None:
+    cfg = MinHashConfig()
+    rng = random.Random(11)
+    base = " ".join((TEXTS[1], TEXTS[2], TEXTS[0]))
+    close = edited(base, 2, rng)
+    far = edited(base, 25, rng)
+    texts = [base, TEXTS[0], close, far, TEXTS[3]]
+    sig = signatures(texts, cfg)
+    bands, rows = lsh_params(0.8, 128)
+    pairs, sims = near_duplicate_pairs(sig, 0.8, bands, rows)
+    assert jaccard(base, close, cfg) > 0.8 > jaccard(base, far, cfg)
+    assert pairs.tolist() == [[0, 2]]
+    assert sims[0] >= 0.8
+    # ``allow`` filters candidates before verification
+    none, _ = near_duplicate_pairs(sig, 0.8, bands, rows, allow=lambda p: p[:, 1] != 2)
+    assert len(none) == 0
+
+
+def test_big_buckets_are_paired_with_a_window_not_quadratically() -> None:
+    sig = signatures([TEXTS[0]] * 200, MinHashConfig())
+    pairs = candidate_pairs(sig, 4, 8)
+    assert len(pairs) < 200 * 33
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    # the window still connects the whole bucket
+    assert (cluster_roots(200, pairs) == 0).all()
+
+
+def test_cluster_roots_are_the_smallest_member() -> None:
+    pairs = np.array([[5, 3], [3, 9], [7, 8], [9, 4]])[:, ::-1]
+    roots = cluster_roots(10, np.sort(pairs, axis=1))
+    assert roots.tolist() == [0, 1, 2, 3, 3, 3, 6, 7, 7, 3]
+    assert cluster_roots(3, np.empty((0, 2), dtype=np.int64)).tolist() == [0, 1, 2]
+
+
+def test_unicode_and_lone_surrogates_do_not_crash() -> None:
+    texts = ["emoji 😀 and text " * 3, "lone \ud800 surrogate in text", "ﬁ ligature and ＡＢＣ"]
+    sig = signatures([normalize_text(t) for t in texts], MinHashConfig(shingle="char"))
+    assert sig.shape == (3, 128)
