@@ -52,3 +52,17 @@ def test_no_changes_pass(cli, repo: Path) -> None:
 def test_unknown_ref_is_a_clear_error(cli, repo: Path) -> None:
     res = cli("check", "data", "--diff-base", "no-such-branch", cwd=repo)
     assert res.code == 2 and res.err.startswith("dslint: error: git rev-parse")
+
+
+@pytest.mark.parametrize("position", ["end", "start"])
+def test_a_new_row_duplicating_an_old_one_is_caught(cli, repo: Path, position: str) -> None:
+    copy = CLEAN_CHATS[1]
+    rows = CLEAN_CHATS + [NO_ANSWER]
+    rows = [*rows, copy] if position == "end" else [copy, *rows]
+    write_jsonl(repo / "data" / "train.jsonl", rows)
+    res = cli("check", "data", "--diff-base", "HEAD", "--format", "json", "--select", "DS201", cwd=repo)
+    findings = res.json()["findings"]
+    assert len(findings) == 1
+    f = findings[0]
+    touched = [f["location"]["line"], *(r["line"] for r in f["related"])]
+    assert (len(rows) if position == "end" else 1) in touched
