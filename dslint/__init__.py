@@ -15,7 +15,6 @@ from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule  # noqa: 
 from dslint.finding import Finding, Location, Report, Severity  # noqa: E402
 
 
-
 def __getattr__(name: str) -> object:
     # lint() pulls in the engine, readers and every check; load it only when asked for.
     if name == "lint":

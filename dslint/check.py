@@ -24,10 +24,19 @@ NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Options")
 
 
-class NoOptions(BaseModel):
-    """Rules without options accept none."""
+def kebab(name: str) -> str:
+    """Config keys are kebab-case: ``max_count`` is written ``max-count``."""
+    return name.replace("_", "-")
 
-    model_config = ConfigDict(extra="forbid")
+
+class RuleOptions(BaseModel):
+    """Base of every rule's options model: kebab-case keys, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=kebab)
+
+
+class NoOptions(RuleOptions):
+    """Rules without options accept none."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import reduce
@@ -32,7 +32,7 @@ from dslint.policy import Policy, severity_counts
 from dslint.readers import Source, read_source
 from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
-from dslint.record import Record, ReadIssue, stable_hash
+from dslint.record import ReadIssue, Record, stable_hash
 from dslint.registry import Registry
 
 Progress = Callable[[str, int], None]  # (file just finished, records so far)

@@ -3,26 +3,20 @@ content.py). DS801 ai-boilerplate and DS802 refusal-phrase are data: rules/packs
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from dslint.check import Rule
+from dslint.check import Rule, RuleOptions
 from dslint.finding import Severity
 
 
-class _Options(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-")
-    )
-
-
-class HtmlResidueOptions(_Options):
+class HtmlResidueOptions(RuleOptions):
     allow_tags: list[str] = Field(
         default=[],  # pydantic copies mutable defaults; a literal shows up in `dslint rule`
         description="Tag names never reported, e.g. [br] for data that uses <br> in Markdown tables.",
     )
 
 
-class PlaceholderOptions(_Options):
+class PlaceholderOptions(RuleOptions):
     extra_tokens: list[str] = Field(
         default=[],
         description="More literal placeholder strings to report outside code, e.g. '[Your Name]'.",
@@ -38,14 +32,14 @@ DEFAULT_PLACEHOLDER_VALUES = (
 )
 
 
-class PlaceholderValueOptions(_Options):
+class PlaceholderValueOptions(RuleOptions):
     extra_values: list[str] = Field(default=[], description="More whole-field values to report (compared case-insensitively).")
     allow_values: list[str] = Field(
         default=[], description="Values of the default list not to report, e.g. [None] when it is a real answer."
     )
 
 
-class MergedExamplesOptions(_Options):
+class MergedExamplesOptions(RuleOptions):
     extra_markers: list[str] = Field(
         default=[], description="More literal markers of a prompt template, e.g. '### Question:'."
     )
@@ -61,7 +55,7 @@ DEFAULT_SPECIAL_TOKENS = (
 )
 
 
-class SpecialTokenOptions(_Options):
+class SpecialTokenOptions(RuleOptions):
     extra_tokens: list[str] = Field(default=[], description="More literal special tokens to report, e.g. '<pad>'.")
     allow_tokens: list[str] = Field(default=[], description="Tokens of the default list not to report, e.g. '<s>'.")
     ignore_code: bool = Field(
@@ -70,7 +64,7 @@ class SpecialTokenOptions(_Options):
     )
 
 
-class EchoOptions(_Options):
+class EchoOptions(RuleOptions):
     min_words: int = Field(
         default=4, ge=1, description="Shortest response, in normalised words, that is reported (greetings echo)."
     )

@@ -26,7 +26,15 @@ from dslint.checks.duplicates_rules import (
 )
 from dslint.checks.duplicates_state import Chunk, Frame, TableCheck, TableState, cluster_id, groups, view_of, where
 from dslint.finding import Finding
-from dslint.minhash import EMPTY, MinHashConfig, cluster_roots, estimate_jaccard, lsh_params, near_duplicate_pairs, signatures
+from dslint.minhash import (
+    EMPTY,
+    MinHashConfig,
+    cluster_roots,
+    estimate_jaccard,
+    lsh_params,
+    near_duplicate_pairs,
+    signatures,
+)
 from dslint.record import Record
 
 # Table columns.

@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from dslint.check import Rule
+from dslint.check import Rule, RuleOptions
 from dslint.finding import Severity
 
-
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-_CONFIG = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
 ScopeName = Literal["file", "split", "dataset"]
 SCOPE_HELP = (
     "Where to look for copies: `file` (within each file), `split` (across the files of each split;"
@@ -25,16 +19,12 @@ SCOPE_HELP = (
 )
 
 
-class ScopeOptions(BaseModel):
-    model_config = _CONFIG
-
+class ScopeOptions(RuleOptions):
     scope: ScopeName = Field("split", description=SCOPE_HELP)
 
 
-class MinHashOptions(BaseModel):
+class MinHashOptions(RuleOptions):
     """How near-duplicates are found; shared by DS203 and DS302."""
-
-    model_config = _CONFIG
 
     threshold: float = Field(0.8, gt=0, le=1, description="Estimated Jaccard similarity at or above which two records are near-duplicates.")
     shingle: Literal["word", "char"] = Field("word", description="Shingles are word n-grams or character n-grams of the normalised text.")

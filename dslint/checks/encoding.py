@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 import ftfy
 from ftfy.badness import is_bad
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from dslint.check import CheckContext, RecordCheck, Rule
+from dslint.check import CheckContext, RecordCheck, Rule, RuleOptions
 from dslint.checks.encoding_chars import (
     BIDI,
     BOM,
@@ -39,13 +39,9 @@ _CODE_POINT = re.compile(r"^[Uu]\+([0-9A-Fa-f]{4,6})$")
 _C1 = re.compile("[\x80-\x9f]")
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
 
 
-class AllowOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
-
+class AllowOptions(RuleOptions):
     allow: list[str] = Field(
         default_factory=list,
         description='Code points not to report, written like "U+00AD".',

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from dslint.check import Rule
+from dslint.check import Rule, RuleOptions
 from dslint.finding import Severity
 
 
-class _Options(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"))
-
-
-class ClassImbalanceOptions(_Options):
+class ClassImbalanceOptions(RuleOptions):
     max_imbalance: float = Field(
         10.0, ge=1, description="Largest accepted ratio of the most to the least common label's count."
     )
 
 
-class RareClassOptions(_Options):
+class RareClassOptions(RuleOptions):
     min_count: int = Field(
         10, ge=0, description="Labels with fewer records than this in a split are reported (0: off)."
     )
@@ -34,7 +30,7 @@ class RareClassOptions(_Options):
     )
 
 
-class LabelDriftOptions(_Options):
+class LabelDriftOptions(RuleOptions):
     method: Literal["jensen-shannon", "chi-square"] = Field(
         "jensen-shannon", description="How distributions are compared: Jensen-Shannon distance or a chi-square test."
     )
@@ -45,24 +41,24 @@ class LabelDriftOptions(_Options):
     min_records: int = Field(50, ge=1, description="Splits with fewer labelled records than this are not compared.")
 
 
-class EmptySplitOptions(_Options):
+class EmptySplitOptions(RuleOptions):
     expected_splits: list[str] = Field(
         default=[],  # pydantic copies mutable defaults; a literal shows up in `dslint rule`
         description="Split names that must hold records, e.g. [train, validation, test].",
     )
 
 
-class EvalLargerOptions(_Options):
+class EvalLargerOptions(RuleOptions):
     max_size_ratio: float = Field(
         1.0, gt=0, description="Largest accepted ratio of an evaluation split's records to train's."
     )
 
 
-class EvalTooSmallOptions(_Options):
+class EvalTooSmallOptions(RuleOptions):
     min_records: int = Field(100, ge=1, description="Evaluation splits with fewer records than this are reported.")
 
 
-class FieldImbalanceOptions(_Options):
+class FieldImbalanceOptions(RuleOptions):
     fields: list[str] = Field(
         default=[],  # pydantic copies mutable defaults; a literal shows up in `dslint rule`
         description="JSON pointers (or top-level keys) whose values are counted, e.g. [/source, /messages/0/content].",
@@ -80,7 +76,7 @@ class FieldImbalanceOptions(_Options):
         return [value] if isinstance(value, str) else value
 
 
-class AgreementOptions(_Options):
+class AgreementOptions(RuleOptions):
     annotators: list[str] = Field(
         default=[],  # pydantic copies mutable defaults; a literal shows up in `dslint rule`
         description="Keys or JSON pointers of the annotator columns, e.g. [ann_1, ann_2, ann_3].",

@@ -9,20 +9,14 @@ so those are warnings."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from dslint.check import Rule
+from dslint.check import Rule, RuleOptions
 from dslint.checks.duplicates_rules import MinHashOptions
 from dslint.finding import Severity
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-class ContaminationOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
-
+class ContaminationOptions(RuleOptions):
     ngram: int = Field(13, ge=3, le=64, description="Words per n-gram (normalised words).")
     min_matches: int = Field(1, ge=1, description="Shared n-grams needed before an item counts as contaminated.")
     against: list[str] = Field(

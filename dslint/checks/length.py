@@ -15,46 +15,36 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
+from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule, RuleOptions
 from dslint.checks.length_stats import Candidate, Group, bucket_value, merge_groups, robust_z
 from dslint.finding import Finding, Location, Severity
 from dslint.formats.base import TextField
 from dslint.record import Record, stable_hash
 from dslint.tokens import DEFAULT_CHARS_PER_TOKEN, TokenCounter, build_counter
 
-
 _ALNUM = re.compile(r"[^\W_]")  # a letter or digit of any script
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
 
 
-_OPTIONS = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
 
 
-class TrivialOutputOptions(BaseModel):
-    model_config = _OPTIONS
-
+class TrivialOutputOptions(RuleOptions):
     min_chars: int = Field(
         1, ge=1, description="Learned outputs shorter than this many characters (after stripping) are reported."
     )
 
 
-class FieldTooLongOptions(BaseModel):
-    model_config = _OPTIONS
-
+class FieldTooLongOptions(RuleOptions):
     max_chars: int = Field(100_000, ge=1, description="Longest accepted text field, in characters.")
     max_tokens: int | None = Field(
         None, ge=1, description="Longest accepted text field, in tokens (DS703's tokenizer); null: no token limit."
     )
 
 
-class ContextOptions(BaseModel):
-    model_config = _OPTIONS
-
+class ContextOptions(RuleOptions):
     context_window: int = Field(4096, ge=1, description="The trainer's maximum sequence length, in tokens.")
     tokenizer: str | None = Field(
         None,
@@ -72,9 +62,7 @@ class ContextOptions(BaseModel):
     )
 
 
-class OutlierOptions(BaseModel):
-    model_config = _OPTIONS
-
+class OutlierOptions(RuleOptions):
     threshold: float = Field(
         3.5, gt=0, description="Robust z-score (median/MAD of log length) beyond which a length is an outlier."
     )

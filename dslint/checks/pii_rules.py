@@ -7,9 +7,9 @@ import ipaddress
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from dslint.check import Rule
+from dslint.check import Rule, RuleOptions
 from dslint.checks.pii_numbers import REGIONS
 from dslint.checks.pii_patterns import DEFAULT_SECRET_NAMES
 from dslint.finding import Severity
@@ -26,14 +26,10 @@ _COMMON_OPTIONS = """\
 at input-side text."""
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
 
 
-class PiiOptions(BaseModel):
+class PiiOptions(RuleOptions):
     """Options every DS5xx rule accepts."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
 
     allow: list[str] = Field(
         default_factory=list,

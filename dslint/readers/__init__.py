@@ -17,7 +17,7 @@ from dslint.readers.jsonl import read_jsonl
 from dslint.readers.parquet import read_parquet
 from dslint.readers.sources import InputError, Source, discover
 from dslint.readers.streams import file_issue, open_binary, stream_error
-from dslint.record import Record, ReadIssue
+from dslint.record import ReadIssue, Record
 
 __all__ = ["InputError", "Source", "discover", "read_source"]
 

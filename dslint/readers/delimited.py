@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
-from dslint.record import Record, ReadIssue
+from dslint.record import ReadIssue, Record
 from dslint.redact import printable
 
 # Chat transcripts in a cell easily pass the csv module's default limit of 128 KiB per field.

@@ -13,8 +13,17 @@ from typing import Any, BinaryIO
 import orjson
 
 from dslint.readers.jsonl import not_an_object, type_name
-from dslint.readers.streams import BOM, RAW_LIMIT, SNIFF_BYTES, STREAM_ERRORS, file_issue, sniff_binary, stream_error, utf8_error
-from dslint.record import Record, ReadIssue
+from dslint.readers.streams import (
+    BOM,
+    RAW_LIMIT,
+    SNIFF_BYTES,
+    STREAM_ERRORS,
+    file_issue,
+    sniff_binary,
+    stream_error,
+    utf8_error,
+)
+from dslint.record import ReadIssue, Record
 from dslint.redact import quote
 
 # A JSON string (escapes included) or one structural character; everything else is skipped.

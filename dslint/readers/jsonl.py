@@ -8,9 +8,9 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
 from dslint.readers.shards import ByteRange, range_lines
-from dslint.record import Record, ReadIssue
+from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
+from dslint.record import ReadIssue, Record
 
 # A file whose first this-many non-blank lines are all unreadable is not JSON Lines at all:
 # stop there instead of reporting every line of it.

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from dslint.readers.sources import Source
 from dslint.readers.streams import file_issue
-from dslint.record import Record, ReadIssue
+from dslint.record import ReadIssue, Record
 from dslint.redact import printable
 
 BATCH_ROWS = 4096

@@ -27,8 +27,8 @@ from rich.text import Text
 from dslint.finding import FileSummary, Finding, Report, Severity
 from dslint.redact import printable
 from dslint.report import RenderOptions
-from dslint.report.stats_view import stats_renderables
 from dslint.report.common import findings_phrase, groups, plural, rule_rows, scope_phrase, where
+from dslint.report.stats_view import stats_renderables
 
 DEFAULT_WIDTH = 100  # when the stream is not a terminal
 MAX_PER_GROUP = 50
