@@ -9,7 +9,9 @@ from dslint.config import LoadedConfig, load_config
 from dslint.engine import Progress, run
 from dslint.finding import Report
 from dslint.policy import Overrides, Policy
-from dslint.readers import discover
+from dslint.readers import InputError, Source, discover
+
+SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst) and .parquet"
 from dslint.registry import Registry, load_registry
 
 
@@ -45,8 +47,16 @@ def lint(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
-    sources = discover(targets, exclude=loaded.config.exclude)
+    sources = find_sources(targets, loaded)
     return run(sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress)
+
+
+def find_sources(targets: Sequence[str], loaded: LoadedConfig) -> list[Source]:
+    """The data files under ``targets``; finding none is an error, not a silent pass."""
+    sources = discover(targets, exclude=loaded.config.exclude)
+    if not sources:
+        raise InputError(f"no data files found in {', '.join(targets)} (looked for {SUPPORTED})")
+    return sources
 
 
 def resolve_default_paths(loaded: LoadedConfig) -> list[str]:

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dslint import __version__
-from dslint.api import prepare, resolve_default_paths
+from dslint.api import find_sources, prepare, resolve_default_paths
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, run
 from dslint.finding import Report
 from dslint.policy import Overrides
-from dslint.readers import InputError, discover
+from dslint.readers import InputError
 from dslint.report import RENDERERS, RenderOptions, render
 from dslint.report.markdown import markdown_summary
 from dslint.yamlpos import ConfigError
@@ -144,7 +144,7 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
     loaded, registry, policy = prepare(args.config, overrides)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    sources = discover(args.paths or resolve_default_paths(loaded), exclude=loaded.config.exclude)
+    sources = find_sources(args.paths or resolve_default_paths(loaded), loaded)
     changes = changes_since(args.diff_base) if getattr(args, "diff_base", None) else None
     with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
         report = run(

@@ -298,3 +298,11 @@ def test_clean_multilingual_corpus_gives_no_finding_from_any_rule(cli) -> None:
     assert res.code == 0
     assert res.json()["findings"] == []
     assert res.json()["summary"]["records"] == 12
+
+
+def test_no_data_files_is_an_error_not_a_silent_pass(cli, tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("nothing to lint")
+    res = cli("check", "notes", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err.startswith("dslint: error: no data files found in notes")
