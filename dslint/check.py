@@ -125,6 +125,7 @@ class CheckContext:
 
     options: Mapping[str, BaseModel] = field(default_factory=dict)
     enabled: frozenset[str] | None = None  # None: every rule
+    splits: frozenset[str] | None = None  # the splits of the files being linted; None: unknown
 
     def opts(self, rule: Rule) -> Any:
         return self.options.get(rule.code) or rule.options()

@@ -91,9 +91,11 @@ def _root_relative(src: Source, root: Path) -> str:
         return src.display
 
 
-def build_checks(registry: Registry, policy: Policy, fields: dict[str, Any] | None) -> Checks:
+def build_checks(
+    registry: Registry, policy: Policy, fields: dict[str, Any] | None, splits: frozenset[str] | None = None
+) -> Checks:
     """Instantiate the checks that have at least one enabled rule."""
-    ctx = CheckContext(options=policy.options, enabled=policy.enabled)
+    ctx = CheckContext(options=policy.options, enabled=policy.enabled, splits=splits)
     record: list[RecordCheck] = []
     dataset: list[DatasetCheck] = []
     for cls in registry.check_classes:
@@ -269,7 +271,7 @@ def run(
     """
     plans = plan_files(sources, loaded)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
-    checks = build_checks(registry, policy, fields)
+    checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split))
     results = scan_all(plans, checks, jobs, progress)
     raw = [f for r in results for f in r.findings]
     dataset_findings, stats = finalize(results, checks)

@@ -60,6 +60,10 @@ class LeakageCheck(TableCheck):
         opts = self.ctx.opts(NGRAM_CONTAMINATION)
         if self.ctx.is_enabled(NGRAM_CONTAMINATION) and opts.against:
             self.bench = load_benchmarks(opts.against, opts.ngram)
+        # With fewer than two of train/validation/test and no benchmark, nothing can leak:
+        # skip the per-record work (n-gram tables are the largest state dslint keeps).
+        splits = self.ctx.splits
+        self.active = self.bench is not None or splits is None or len(splits & SPLIT_RANK.keys()) >= 2
 
     def _near_on(self) -> bool:
         return self.ctx.is_enabled(LEAKED_NEAR_DUPLICATE)
@@ -68,7 +72,7 @@ class LeakageCheck(TableCheck):
         return self.ctx.is_enabled(NGRAM_CONTAMINATION)
 
     def update(self, state: TableState, record: Record) -> TableState:
-        if record.split not in SPLIT_RANK:
+        if not self.active or record.split not in SPLIT_RANK:
             return state
         view = view_of(record)
         if view is None:

@@ -399,3 +399,18 @@ def test_merging_shards_in_any_order_gives_the_single_pass_result(
     assert any(row[0] == "DS304" and row[1].startswith("data/train") for row in expected[0])  # benchmark hits
     for merged in (left, right, tree):
         assert (summary(list(check.finalize(merged))), check.stats(merged)) == expected
+
+
+def test_nothing_is_collected_when_only_one_split_is_linted() -> None:
+    from dslint.check import CheckContext
+    from dslint.checks.leakage import LeakageCheck
+    from dslint.formats import make_format
+    from dslint.record import Record
+
+    rec = Record(file="train.jsonl", line=1, index=0, split="train", format=make_format("openai-chat"),
+                 data={"messages": [{"role": "user", "content": "What is the boiling point of water at sea level?"},
+                                    {"role": "assistant", "content": "100 degrees Celsius."}]})
+    single = LeakageCheck(CheckContext(splits=frozenset({"train"})))
+    both = LeakageCheck(CheckContext(splits=frozenset({"train", "test"})))
+    assert single.update(single.init(), rec) == single.init()
+    assert both.update(both.init(), rec) != both.init()
