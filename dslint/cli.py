@@ -128,7 +128,8 @@ def _fail(message: str) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     report, options = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
     to_terminal = args.output is None and sys.stdout.isatty()
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "rich" if to_terminal else "concise")
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true" and args.output is None
+    fmt = args.format or ("github" if in_actions else "rich" if to_terminal else "concise")
     summary_file = args.summary_file or os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as fh:

@@ -306,3 +306,16 @@ def test_no_data_files_is_an_error_not_a_silent_pass(cli, tmp_path: Path) -> Non
     res = cli("check", "notes", cwd=tmp_path)
     assert res.code == 2
     assert res.err.startswith("dslint: error: no data files found in notes")
+
+
+def test_github_format_is_the_default_under_actions_with_a_step_summary(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_jsonl(tmp_path / "train.jsonl", CLEAN_CHATS + [{"messages": [{"role": "user", "content": "Hi"}]}])
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    res = cli("check", "train.jsonl", cwd=tmp_path)
+    assert res.code == 1
+    assert res.out.startswith("::error file=train.jsonl,line=6,title=DS109 no-assistant-response::")
+    assert "dslint failed" in summary.read_text()
+    res = cli("check", "train.jsonl", "--output", "out.txt", cwd=tmp_path)
+    assert (tmp_path / "out.txt").read_text().startswith("train.jsonl:6: DS109")
