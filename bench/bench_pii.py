@@ -13,14 +13,13 @@ import base64
 import random
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
+from harness import best_of, orjson_baseline  # noqa: E402
 
 from dslint.checks.pii import PiiCheck  # noqa: E402
 from dslint.formats import make_format  # noqa: E402
@@ -38,25 +37,13 @@ PII_SNIPPETS = [
 ]
 
 
-def best_of(n: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def parse(path: Path) -> list[dict]:
-    with path.open("rb") as fh:
-        return [orjson.loads(line) for line in fh if line.strip()]
 
 
 def records(path: Path) -> list[Record]:
     """Parsed records with their text fields resolved (the engine does this once for all checks)."""
     fmt = make_format("openai-chat")
     out = []
-    for i, data in enumerate(parse(path)):
+    for i, data in enumerate(orjson_baseline(path)):
         record = Record(file="train.jsonl", line=i + 1, index=i, data=data, split="train", format=fmt)
         record.fields  # noqa: B018 - resolve and cache
         out.append(record)
@@ -71,7 +58,7 @@ def lint(path: Path) -> int:
 def inject(path: Path, share: float, seed: int = 11) -> None:
     """Append a PII sentence to the last assistant turn of a share of the records."""
     rng = random.Random(seed)
-    rows = parse(path)
+    rows = orjson_baseline(path)
     with path.open("wb") as out:
         for row in rows:
             msgs = row["messages"]
@@ -113,7 +100,7 @@ def main() -> None:
         path = write_corpus(Path(tmp) / "train.jsonl", args.records)
         inject(path, args.inject)
         size_mb = path.stat().st_size / 1e6
-        base = best_of(args.repeat, lambda: parse(path))
+        base = best_of(args.repeat, lambda: orjson_baseline(path))
         fields = best_of(args.repeat, lambda: records(path))
         pii = best_of(args.repeat, lambda: lint(path))
         findings = lint(path)

@@ -13,14 +13,13 @@ import argparse
 import random
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
+from harness import best_of, orjson_baseline  # noqa: E402
 
 from dslint.check import CheckContext  # noqa: E402
 from dslint.checks.encoding import EncodingCheck  # noqa: E402
@@ -37,20 +36,6 @@ DEFECTS = [
 ]
 
 
-def best_of(n: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def baseline(path: Path) -> None:
-    with path.open("rb") as fh:
-        for line in fh:
-            if line.strip():
-                orjson.loads(line)
 
 
 def records(path: Path) -> list[Record]:
@@ -111,7 +96,7 @@ def main() -> None:
         print(f"corpus: {args.records:,} chat records, {clean.stat().st_size / 1e6:.1f} MB")
         print(f"{'what':<40}{'seconds':>10}{'records/s':>14}{'x orjson':>10}{'findings':>10}")
         for label, path in (("clean", clean), (f"{args.inject:.0%} with defects", dirty)):
-            base = best_of(args.repeat, lambda: baseline(path))
+            base = best_of(args.repeat, lambda: orjson_baseline(path))
             rows = [
                 ("orjson parse (baseline)", base, ""),
                 ("reader + fields only", best_of(args.repeat, lambda: read_only(path)), ""),

@@ -9,31 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
+from harness import best_of, orjson_baseline  # noqa: E402
 
 import dslint  # noqa: E402
-
-
-def best_of(n: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def baseline(path: Path) -> None:
-    with path.open("rb") as fh:
-        for line in fh:
-            if line.strip():
-                orjson.loads(line)
 
 
 def main() -> None:
@@ -47,7 +29,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_corpus(Path(tmp) / "train.jsonl", args.records)
         size_mb = path.stat().st_size / 1e6
-        base = best_of(args.repeat, lambda: baseline(path))
+        base = best_of(args.repeat, lambda: orjson_baseline(path))
         print(f"corpus: {args.records:,} chat records, {size_mb:.1f} MB")
         print(f"{'what':<28}{'seconds':>10}{'records/s':>14}{'x orjson':>10}")
         print(f"{'orjson parse (baseline)':<28}{base:>10.3f}{args.records / base:>14,.0f}{1.0:>10.2f}")
