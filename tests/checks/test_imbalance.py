@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import random
-from functools import reduce
 from typing import Any
 
 import pytest
+from conftest import write_jsonl
+from harness import fold, merged_outputs, options_context, outputs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ from dslint.checks.labels_rules import IMBALANCE_RULES
 from dslint.finding import Finding
 from dslint.formats import make_format
 from dslint.record import Record
-from conftest import write_jsonl
 
 RULES = {r.code: r for r in IMBALANCE_RULES}
 
@@ -40,9 +40,9 @@ SYSTEM_SUPPORT = "You are a concise support agent for a cloud storage product."
 SYSTEM_CODER = "You are a senior Python engineer. Answer with working code."
 
 
+
 def ctx(options: dict[str, dict] | None = None) -> CheckContext:
-    """Rule options as the policy validates them from config (kebab-case aliases)."""
-    return CheckContext(options={code: RULES[code].options.model_validate(raw) for code, raw in (options or {}).items()})
+    return options_context(RULES, options)
 
 
 def record(data: dict, fmt: str, i: int, split: str | None, file: str | None = None) -> Record:
@@ -68,12 +68,6 @@ def chat(user: str, answer: str, system: str | None, i: int, split: str | None, 
     ]
     return record({"messages": messages, **extra}, "openai-chat", i, split)
 
-
-def fold(check: DatasetCheck, records: list[Record]) -> Any:
-    state = check.init()
-    for r in records:
-        state = check.update(state, r)
-    return state
 
 
 def run(check_cls: type[DatasetCheck], records: list[Record], options: dict | None = None) -> list[Finding]:
@@ -475,13 +469,6 @@ def mixed_dataset(seed: int) -> list[Record]:
     return rows
 
 
-def outputs(check: DatasetCheck, state: Any) -> tuple[list[tuple], str]:
-    findings = [
-        (f.rule, f.message, f.location, tuple(f.related), tuple(sorted(f.metrics.items())), f.fingerprint)
-        for f in check.finalize(state)
-    ]
-    return findings, json.dumps(check.stats(state), sort_keys=False)
-
 
 STRICT = {
     "DS401": {"max-imbalance": 2},
@@ -499,17 +486,8 @@ STRICT = {
 def test_merge_is_associative_and_commutative(check_cls: type[DatasetCheck], seed: int, cuts: list[int], order_seed: int) -> None:
     check = check_cls(ctx(STRICT))
     records = mixed_dataset(seed)
-    expected = outputs(check, fold(check, records))
-    bounds = [0, *sorted(c for c in cuts if c <= len(records)), len(records)]
-    shards = [records[a:b] for a, b in zip(bounds, bounds[1:])]
-    rng = random.Random(order_seed)
-    rng.shuffle(shards)
-    states = [fold(check, rng.sample(s, len(s))) for s in shards]  # records out of order inside a shard too
-    left = reduce(check.merge, states, check.init())
-    right = reduce(lambda a, b: check.merge(b, a), reversed(states), check.init())
-    half = len(states) // 2
-    tree = check.merge(reduce(check.merge, states[half:], check.init()), reduce(check.merge, states[:half], check.init()))
-    assert outputs(check, left) == outputs(check, right) == outputs(check, tree) == expected
+    single, left, right, tree = merged_outputs(check, records, cuts, order_seed)
+    assert left == right == tree == single
 
 
 def test_merge_does_not_modify_its_inputs() -> None:

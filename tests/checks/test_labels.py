@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import random
-from functools import reduce
 from typing import Any
 
 import pytest
+from harness import fold, merged_outputs, options_context, outputs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
@@ -25,21 +25,15 @@ from dslint.record import Record
 RULES = {r.code: r for r in LABEL_RULES}
 
 
+
 def ctx(options: dict[str, dict] | None = None) -> CheckContext:
-    """Rule options as the policy validates them from config (kebab-case aliases)."""
-    return CheckContext(options={code: RULES[code].options.model_validate(raw) for code, raw in (options or {}).items()})
+    return options_context(RULES, options)
 
 
 def record(data: dict, fmt: str, i: int, split: str | None = "train", fields: dict | None = None) -> Record:
     file = f"data/{split or 'all'}.jsonl"
     return Record(file=file, line=i + 1, index=i, data=data, split=split, format=make_format(fmt, fields))
 
-
-def fold(check: DatasetCheck, records: list[Record]) -> Any:
-    state = check.init()
-    for r in records:
-        state = check.update(state, r)
-    return state
 
 
 def run(check_cls: type[DatasetCheck], records: list[Record], options: dict | None = None) -> list[Finding]:
@@ -385,13 +379,6 @@ def mixed_dataset(seed: int) -> list[Record]:
     return rows
 
 
-def outputs(check: DatasetCheck, state: Any) -> tuple[list[tuple], str]:
-    findings = [
-        (f.rule, f.message, f.location, tuple(f.related), tuple(sorted(f.metrics.items())), f.fingerprint)
-        for f in check.finalize(state)
-    ]
-    return findings, json.dumps(check.stats(state))
-
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
@@ -406,17 +393,8 @@ def test_merge_is_associative_and_commutative(
 ) -> None:
     check = check_cls(ctx({"DS412": {"annotators": annotators, "min-kappa": 0.9, "min-items": 2}}))
     records = mixed_dataset(seed)
-    expected = outputs(check, fold(check, records))
-    bounds = [0, *sorted(c for c in cuts if c <= len(records)), len(records)]
-    shards = [records[a:b] for a, b in zip(bounds, bounds[1:])]
-    rng = random.Random(order_seed)
-    rng.shuffle(shards)
-    states = [fold(check, rng.sample(s, len(s))) for s in shards]  # records out of order inside a shard too
-    left = reduce(check.merge, states, check.init())
-    right = reduce(lambda a, b: check.merge(b, a), reversed(states), check.init())
-    half = len(states) // 2
-    tree = check.merge(reduce(check.merge, states[half:], check.init()), reduce(check.merge, states[:half], check.init()))
-    assert outputs(check, left) == outputs(check, right) == outputs(check, tree) == expected
+    single, left, right, tree = merged_outputs(check, records, cuts, order_seed)
+    assert left == right == tree == single
 
 
 def test_the_mixed_dataset_exercises_every_rule() -> None:

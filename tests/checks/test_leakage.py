@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import options_context, related, where
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,9 +66,9 @@ def records(rows: list[dict], split: str | None, fmt: str = "openai-chat", file:
     return [Record(file=name, line=i + 1, index=i, data=d, split=split, format=f) for i, d in enumerate(rows)]
 
 
+
 def context(options: dict | None = None, enabled: set[str] | None = None) -> CheckContext:
-    opts = {code: RULES[code].options.model_validate(raw) for code, raw in (options or {}).items()}
-    return CheckContext(options=opts, enabled=frozenset(enabled) if enabled is not None else None)
+    return options_context(RULES, options, enabled)
 
 
 def run(recs: list[Record], ctx: CheckContext | None = None) -> tuple[list[Finding], dict]:
@@ -78,13 +79,6 @@ def run(recs: list[Record], ctx: CheckContext | None = None) -> tuple[list[Findi
     return sorted(check.finalize(state), key=Finding.sort_key), dict(check.stats(state))
 
 
-def where(f: Finding) -> tuple[str, str, int]:
-    assert f.location is not None
-    return (f.rule, f.location.file, f.location.record or 0)
-
-
-def related(f: Finding) -> list[tuple[str, int | None]]:
-    return [(loc.file, loc.record) for loc in f.related]
 
 
 def problems(*which: int) -> list[dict]:
