@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +26,39 @@ def canonical_json(value: Any) -> bytes:
     """JSON with sorted keys and no whitespace: the identity of a record's content."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except TypeError:  # values orjson cannot encode (e.g. Parquet decimals, big ints)
-        import json
+    except TypeError:  # Parquet decimals, big ints, lone surrogates, nesting over orjson's limit
+        return _canonical_json_iterative(value).encode("utf-8", "surrogatepass")
 
-        return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+class _Literal(str):
+    """Punctuation already encoded, as opposed to a string value still to encode."""
+
+
+def _canonical_json_iterative(value: Any) -> str:
+    """The same canonical form built with an explicit stack, so no depth can overflow it."""
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is _Literal:
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.append(_Literal("}"))
+            keys = sorted(item, key=str)
+            for i in range(len(keys) - 1, -1, -1):
+                stack.append(item[keys[i]])
+                stack.append(_Literal(("," if i else "") + json.dumps(str(keys[i]), ensure_ascii=False) + ":"))
+            stack.append(_Literal("{"))
+        elif isinstance(item, list | tuple):
+            stack.append(_Literal("]"))
+            for i in range(len(item) - 1, -1, -1):
+                stack.append(item[i])
+                if i:
+                    stack.append(_Literal(","))
+            stack.append(_Literal("["))
+        else:
+            out.append(json.dumps(item, default=str, ensure_ascii=False))
+    return "".join(out)
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from dslint.readers.jsonl import not_an_object, type_name
+from dslint.readers.jsonl import NOT_PARSED, loads_lone_surrogates, not_an_object, type_name
 from dslint.readers.streams import (
     BOM,
     RAW_LIMIT,
@@ -23,7 +23,7 @@ from dslint.readers.streams import (
     stream_error,
     utf8_error,
 )
-from dslint.record import ReadIssue, Record
+from dslint.record import ReadIssue, Record, canonical_json
 from dslint.redact import quote
 
 # A JSON string (escapes included) or one structural character; everything else is skipped.
@@ -52,9 +52,11 @@ def read_json(file: str, stream: BinaryIO) -> Iterator[Record | ReadIssue]:
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        message, line = _document_error(data, exc)
-        yield file_issue(file, 0, message, line)
-        return
+        doc = loads_lone_surrogates(data)
+        if doc is NOT_PARSED:
+            message, line = _document_error(data, exc)
+            yield file_issue(file, 0, message, line)
+            return
     if isinstance(doc, dict) and any(isinstance(doc.get(key), list) for key in _CHAT_KEYS):
         start = _NON_SPACE.search(data)
         yield Record(file, _line_at(data, start.start() if start else 0), 0, doc)
@@ -70,7 +72,7 @@ def read_json(file: str, stream: BinaryIO) -> Iterator[Record | ReadIssue]:
         if type(value) is dict:
             yield Record(file, line, index, value)
         else:
-            yield not_an_object(file, line, index, value, orjson.dumps(value)[:RAW_LIMIT])
+            yield not_an_object(file, line, index, value, canonical_json(value)[:RAW_LIMIT])
 
 
 def _lists(doc: dict[str, Any]) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -52,6 +54,11 @@ def parse_lines(
             except decode_error as exc:
                 if raw.isspace():
                     continue
+                data = loads_lone_surrogates(raw)
+                if data is not NOT_PARSED:
+                    yield Record(file, lineno, index, data) if type(data) is dict else not_an_object(file, lineno, index, data, raw)
+                    index += 1
+                    continue
                 yield bad_line(file, lineno, index, raw, exc)
                 index += 1
                 unreadable += 1
@@ -67,6 +74,34 @@ def parse_lines(
             index += 1
     except STREAM_ERRORS as exc:
         yield file_issue(file, index, f"cannot read past line {lineno}: {stream_error(exc)}", lineno + 1)
+
+
+NOT_PARSED = object()
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return value
+
+
+def loads_lone_surrogates(raw: bytes) -> Any:
+    """The value of JSON that orjson refused only because a string escapes a lone surrogate
+    (``"\\ud83d"``), which the standard library accepts and DS604 reports; else NOT_PARSED.
+
+    NaN, Infinity and out-of-range numbers stay invalid, as they are for orjson."""
+    if not _SURROGATE_ESCAPE.search(raw):
+        return NOT_PARSED
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):
+        return NOT_PARSED
 
 
 def bad_line(file: str, line: int, index: int, raw: bytes, exc: orjson.JSONDecodeError) -> ReadIssue:
