@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
+from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, repeated_column, start_lines, stream_error, utf8_error
 from dslint.record import ReadIssue, Record
 from dslint.redact import printable
 
@@ -69,6 +69,10 @@ def read_delimited(file: str, stream: BinaryIO, delimiter: str) -> Iterator[Reco
             if header is None:
                 if decoded.bad_line >= start:
                     yield file_issue(file, 0, f"the header row is not UTF-8 ({decoded.bad_message})", start)
+                    return
+                repeated = repeated_column(row)
+                if repeated:
+                    yield file_issue(file, 0, repeated, start)
                     return
                 header = row
             elif decoded.bad_line >= start:

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dslint.readers.sources import Source
-from dslint.readers.streams import file_issue
+from dslint.readers.streams import file_issue, repeated_column
 from dslint.record import ReadIssue, Record
 from dslint.redact import printable
 
@@ -21,6 +21,10 @@ def read_parquet(source: Source) -> Iterator[Record | ReadIssue]:
     index = 0
     try:
         with pq.ParquetFile(source.path) as parquet:
+            repeated = repeated_column(parquet.schema_arrow.names)
+            if repeated:
+                yield file_issue(file, 0, repeated)
+                return
             for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
                 for row in batch.to_pylist():
                     yield Record(file, None, index, row)

@@ -14,7 +14,7 @@ import zstandard
 
 from dslint.readers.sources import Source
 from dslint.record import ReadIssue
-from dslint.redact import printable
+from dslint.redact import printable, quote
 
 SNIFF_BYTES = 8192
 RAW_LIMIT = 4096  # bytes of a bad line kept in ReadIssue.raw: enough to fingerprint it
@@ -144,6 +144,16 @@ def start_lines(stream: BinaryIO, what: str) -> tuple[Iterator[bytes], str | Non
     if cut:
         complete.append(cut + stream.readline())
     return chain(complete, stream), None
+
+
+def repeated_column(header: list[str]) -> str | None:
+    """Why a table whose column names repeat cannot be read: a record keeps one value per name."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, 1):
+        if name in seen:
+            return f"column {quote(name)} appears twice (columns {seen[name]} and {number}); rename one so no values are lost"
+        seen[name] = number
+    return None
 
 
 def file_issue(file: str, index: int, message: str, line: int | None = None) -> ReadIssue:
