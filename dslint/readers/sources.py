@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,8 @@ def _expand_glob(pattern: str) -> Iterator[Source]:
             break
         fixed += 1
     matched = False
-    for match in sorted(glob.glob(pattern, recursive=True)):
+    matches = _glob_walk(pattern) if "**" in pattern else glob.glob(pattern)
+    for match in sorted(matches):
         path = Path(match)
         if any(_skip_dir(part) for part in path.parts[fixed:-1]):
             continue
@@ -110,11 +112,60 @@ def _expand_glob(pattern: str) -> Iterator[Source]:
             for source in _walk(path):
                 matched = True
                 yield source
-        elif (kind := file_kind(path.name)) is not None:
+        elif (kind := file_kind(path.name)) is not None and not _special(path):
             matched = True
             yield _source(path, *kind)
     if not matched:
         raise InputError(f"no data files match: {pattern}")
+
+
+def _glob_walk(pattern: str) -> Iterator[str]:
+    """What glob's ``**`` matches, found by a walk that does not follow symbolic links to
+    folders: glob follows them, so a link loop repeats files (two loops: exponentially)."""
+    parts = pattern.split("/")
+    fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS.intersection(part))
+    prefix = "/".join(parts[:fixed])
+    regex = _glob_regex(parts)
+    top = prefix or "."
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in dirnames + [f for f in filenames if not f.startswith(".")]:
+            path = os.path.join(dirpath, name)
+            path = path if prefix else path.removeprefix("./")
+            if regex.match(path):
+                yield path
+
+
+def _glob_regex(parts: list[str]) -> re.Pattern[str]:
+    # glob semantics per '/'-separated part: '**' spans any number of folders, '*' and '?'
+    # stay inside one name, [...] is a character class.
+    out = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "**":
+            out.append(".*" if last else "(?:[^/]*/)*")
+        else:
+            out.append(_glob_part(part) + ("" if last else "/"))
+    return re.compile("".join(out) + r"\Z")
+
+
+def _glob_part(part: str) -> str:
+    out, i = [], 0
+    while i < len(part):
+        char = part[i]
+        close = part.find("]", i + 2) if char == "[" else -1
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif close > 0:
+            inner = part[i + 1 : close]
+            out.append("[" + ("^" + inner[1:] if inner.startswith("!") else inner).replace("\\", "\\\\") + "]")
+            i = close
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
 
 
 def _walk(top: Path) -> Iterator[Source]:
@@ -125,8 +176,15 @@ def _walk(top: Path) -> Iterator[Source]:
         dirnames[:] = sorted(d for d in dirnames if not _skip_dir(d))
         for name in sorted(filenames):
             kind = file_kind(name)
-            if kind is not None and not name.startswith("."):
-                yield _source(Path(dirpath, name), *kind)
+            path = Path(dirpath, name)
+            if kind is None or name.startswith(".") or _special(path):
+                continue
+            yield _source(path, *kind)
+
+
+def _special(path: Path) -> bool:
+    """A named pipe, socket or device found by a walk: reading a pipe would block forever."""
+    return path.exists() and not path.is_file()
 
 
 def _skip_dir(name: str) -> bool:
