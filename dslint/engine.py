@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from itertools import islice
@@ -41,6 +42,10 @@ SHARD_MIN_BYTES = 4 << 20  # smaller JSON Lines files are not worth splitting ac
 
 class CheckCrashed(Exception):
     """A check raised on some record: a bug in dslint or a plugin, reported as a one-line error."""
+
+
+class WorkerDied(CheckCrashed):
+    """A worker process ended abruptly (killed for memory, or a plugin exited it)."""
 
 
 @dataclass(frozen=True)
@@ -223,8 +228,17 @@ def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress:
     if jobs > 1 and len(plans) > 1:
         # fork keeps plugin modules loaded from files importable in the workers
         ctx = multiprocessing.get_context("fork") if os.name == "posix" else None
+        # stdin belongs to this process (a worker's is /dev/null): read it here meanwhile.
+        in_workers = [p for p in plans if p.source.path is not None]
         with ProcessPoolExecutor(max_workers=min(jobs, len(plans)), mp_context=ctx) as pool:
-            for plan, result in zip(plans, pool.map(_scan_in_worker, [(p, checks) for p in plans])):
+            from_workers = pool.map(_scan_in_worker, [(p, checks) for p in in_workers])
+            here = {i: scan_file(p, checks) for i, p in enumerate(plans) if p.source.path is None}
+            for i, plan in enumerate(plans):
+                try:
+                    result = here[i] if i in here else next(from_workers)
+                except BrokenProcessPool as exc:
+                    why = "a worker process died while scanning (killed for lack of memory?); try fewer --jobs"
+                    raise WorkerDied(why) from exc
                 results.append(result)
                 records += result.summary.records
                 if progress:
