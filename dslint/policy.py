@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from pydantic import BaseModel, ValidationError
 
@@ -47,6 +48,10 @@ class Overrides:
     ignore: list[str] = field(default_factory=list)
     fail_on: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.fail_on is not None and self.fail_on not in FAIL_RANK:
+            raise ValueError(f"fail_on must be one of {', '.join(FAIL_RANK)}, not {self.fail_on!r}")
+
 
 @dataclass
 class Policy:
@@ -64,14 +69,14 @@ class Policy:
         ov = overrides or Overrides()
         rules = registry.rules
         select = ov.select if ov.select is not None else (cfg.select if cfg.select is not None else ["ALL"])
-        validate_selectors(select, rules, "--select" if ov.select is not None else loaded.where("select"))
-        validate_selectors(cfg.extend_select, rules, loaded.where("extend-select"))
-        validate_selectors(cfg.ignore, rules, loaded.where("ignore"))
+        validate_selectors(select, rules, "--select" if ov.select is not None else partial(loaded.where, "select"))
+        validate_selectors(cfg.extend_select, rules, partial(loaded.where, "extend-select"))
+        validate_selectors(cfg.ignore, rules, partial(loaded.where, "ignore"))
         validate_selectors(ov.extend_select, rules, "--extend-select")
         validate_selectors(ov.ignore, rules, "--ignore")
         enabled = enabled_rules(rules, select, [*cfg.extend_select, *ov.extend_select], [*cfg.ignore, *ov.ignore])
         for pattern, selectors in cfg.per_file_ignores.items():
-            validate_selectors(selectors, rules, loaded.where("per-file-ignores", pattern))
+            validate_selectors(selectors, rules, partial(loaded.where, "per-file-ignores", pattern))
 
         options: dict[str, BaseModel] = {}
         severities: dict[str, Severity] = {}

@@ -7,7 +7,7 @@ ALL is the least specific); on a tie ``ignore`` wins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dslint.check import Rule
 from dslint.finding import FAMILIES
@@ -29,12 +29,15 @@ def specificity(selector: str, rule: Rule) -> int | None:
     return None
 
 
-def validate_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], where: str) -> None:
-    """Every selector must match at least one rule: a typo would silently disable nothing."""
+def validate_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], where: str | Callable[[int], str]) -> None:
+    """Every selector must match at least one rule: a typo would silently disable nothing.
+
+    ``where`` names the place of the list, or gives the place of its i-th item."""
     choices = sorted({*rules, *(r.name for r in rules.values()), *FAMILIES, "ALL"})
-    for sel in selectors:
+    for i, sel in enumerate(selectors):
         if not any(specificity(sel, r) is not None for r in rules.values()):
-            raise ConfigError(f"unknown rule selector '{sel}' at {where}{did_you_mean(sel, choices)}")
+            place = where if isinstance(where, str) else where(i)
+            raise ConfigError(f"unknown rule selector '{sel}' at {place}{did_you_mean(sel, choices)}")
 
 
 def enabled_rules(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, CommentedSet, TaggedScalar
 from ruamel.yaml.error import YAMLError
 
 Path_ = tuple[str | int, ...]
@@ -38,6 +38,13 @@ class Positions:
 
 def load_yaml(path: Path, display: str) -> tuple[Any, Positions]:
     """Parse a YAML file, keeping the 1-based line of every mapping key and sequence item."""
+    doc = load_roundtrip(path, display)
+    positions = Positions(display)
+    return _plain(doc, (), positions), positions
+
+
+def load_roundtrip(path: Path, display: str) -> Any:
+    """A YAML file as ruamel's round-trip document (comments kept); errors are ConfigErrors."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -49,28 +56,42 @@ def load_yaml(path: Path, display: str) -> tuple[Any, Positions]:
         where = f"{display}:{mark.line + 1}" if mark is not None else display
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"invalid YAML at {where}: {problem}") from None
-    positions = Positions(display)
-    return _plain(doc, (), positions), positions
+    return doc
+
+
+# Far more than any real config; a bound that stops alias "billion laughs" expansion early.
+MAX_VALUES = 100_000
 
 
 def _plain(node: Any, path: Path_, positions: Positions) -> Any:
+    if len(positions.lines) > MAX_VALUES:
+        raise ConfigError(f"{positions.file} holds more than {MAX_VALUES:,} values (YAML aliases expanding?)")
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
-            line, _col = node.lc.key(key)
-            positions.lines[(*path, str(key))] = line + 1
+            positions.lines[(*path, str(key))] = _line(node, node.lc.key, key)
             out[str(key)] = _plain(value, (*path, str(key)), positions)
         return out
-    if isinstance(node, CommentedSeq):
+    if isinstance(node, CommentedSeq | CommentedSet):
         out_list = []
         for i, value in enumerate(node):
-            line, _col = node.lc.item(i)
-            positions.lines[(*path, i)] = line + 1
+            positions.lines[(*path, i)] = _line(node, node.lc.item, i)
             out_list.append(_plain(value, (*path, i), positions))
         return out_list
+    if isinstance(node, TaggedScalar):
+        return str(node.value)
     if isinstance(node, str):
         return str(node)
     return node
+
+
+def _line(node: CommentedMap | CommentedSeq | CommentedSet, lookup: Callable[[Any], Any], key: Any) -> int:
+    """The 1-based line of a key or item; keys from a ``<<`` merge and entries of tagged
+    collections have no position of their own, so they get their collection's line."""
+    try:
+        return lookup(key)[0] + 1
+    except (KeyError, TypeError, IndexError):
+        return (node.lc.line or 0) + 1
 
 
 def load_pyproject(path: Path, display: str) -> tuple[dict[str, Any] | None, Positions]:
@@ -83,11 +104,15 @@ def load_pyproject(path: Path, display: str) -> tuple[dict[str, Any] | None, Pos
         raise ConfigError(f"cannot read {display}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {display}: {exc}") from None
-    table = doc.get("tool", {}).get("dslint")
+    tool = doc.get("tool")
+    table = tool.get("dslint") if isinstance(tool, dict) else None
     positions = Positions(display)
     if table is None:
         return None, positions
     lines = text.splitlines()
+    if not isinstance(table, dict):
+        line = next((i + 1 for i, ln in enumerate(lines) if re.match(r"\s*(?:tool\.)?dslint\s*=", ln)), None)
+        raise ConfigError(f"{display}{f':{line}' if line else ''}: [tool.dslint] must be a table of options")
     start = next((i for i, ln in enumerate(lines) if re.match(r"\s*\[\s*tool\.dslint\b", ln)), 0)
     _toml_positions(table, (), lines, start, positions)
     return table, positions
