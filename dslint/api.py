@@ -39,8 +39,8 @@ def lint(
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
 
-    Raises ``dslint.yamlpos.ConfigError`` for a bad config and ``dslint.readers.InputError`` for
-    a path that cannot be read.
+    Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
+    a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
     """
     overrides = Overrides(select=select, extend_select=extend_select or [], ignore=ignore or [], fail_on=fail_on)
     loaded, registry, policy = prepare(config, overrides)

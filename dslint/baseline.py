@@ -8,11 +8,11 @@ defective rows need two entries.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dslint import __version__
@@ -55,10 +55,10 @@ class Baseline(BaseModel):
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        return Baseline.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        return Baseline.model_validate(orjson.loads(path.read_bytes()))  # depth-limited, unlike json
     except FileNotFoundError:
         raise ConfigError(f"baseline file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
+    except (OSError, orjson.JSONDecodeError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
         raise ConfigError(f"invalid baseline file {path}: {first}") from None
 

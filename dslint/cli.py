@@ -65,7 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
     check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
     check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
-    check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     baseline = sub.add_parser("baseline", help="create or prune a baseline of accepted findings")
     baseline.add_argument("action", choices=["create", "prune"])
@@ -98,8 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    argv = [arg for arg in argv if arg != "--debug"]  # a global flag, accepted anywhere
     try:
-        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline"} | {"-h", "--help", "--version", "--debug"}:
+        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline"} | {"-h", "--help", "--version"}:
             argv = ["check", *argv]  # `dslint data/` means `dslint check data/`
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -134,7 +134,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as fh:
             fh.write(markdown_summary(report, options))
-    if not (args.quiet and report.passed):
+    if args.output is not None or not (args.quiet and report.passed):  # --quiet keeps the report file
         _emit(fmt, report, options, args.output)
     return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
 
