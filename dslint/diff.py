@@ -6,6 +6,7 @@ and then kept only when they, or one of their related locations, touch a changed
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 from collections.abc import Sequence
@@ -36,7 +37,8 @@ class Changes:
 
 def _git(args: Sequence[str]) -> str:
     try:
-        proc = subprocess.run(["git", *args], capture_output=True, timeout=120)
+        # quotePath=true: every unusual name is C-quoted in ASCII, which _header_path decodes
+        proc = subprocess.run(["git", "-c", "core.quotePath=true", *args], capture_output=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
         raise ConfigError(f"--diff-base needs git: {exc}") from None
     if proc.returncode != 0:
@@ -48,23 +50,38 @@ def _git(args: Sequence[str]) -> str:
 def changes_since(ref: str) -> Changes:
     """Lines added or changed in the working tree since ``ref``, plus untracked files."""
     _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
-    diff = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "--relative", "--no-renames", ref, "--"])
+    common = ["--no-color", "--no-ext-diff", "--relative", "--no-renames", ref, "--"]
     changes = Changes()
     current: str | None = None
-    for line in diff.splitlines():
+    for line in _git(["diff", "--unified=0", *common]).splitlines():
         if line.startswith("+++ "):
-            target = line[4:]
+            target = _header_path(line[4:])
             current = None if target == "/dev/null" else target.removeprefix("b/")
             if current is not None:
                 changes.files.setdefault(current, set())
-        elif line.startswith("Binary files ") and " and b/" in line:
-            current = line.split(" and b/", 1)[1].rsplit(" differ", 1)[0]
-            changes.files[current] = WHOLE_FILE
         elif current is not None and (m := _HUNK.match(line)):
             start, count = int(m.group(1)), int(m.group(2) or 1)
             lines = changes.files[current]
             if lines is not WHOLE_FILE:
                 lines.update(range(start, start + count))
-    for path in _git(["ls-files", "--others", "--exclude-standard"]).splitlines():
-        changes.files[path] = WHOLE_FILE
+    # Files changed without a text hunk (binary, e.g. Parquet) count whole, as do untracked ones.
+    for path in _git(["diff", "--name-only", "-z", *common]).split("\0"):
+        if path and path not in changes.files:
+            changes.files[path] = WHOLE_FILE
+    for path in _git(["ls-files", "-z", "--others", "--exclude-standard"]).split("\0"):
+        if path:
+            changes.files[path] = WHOLE_FILE
     return changes
+
+
+def _header_path(text: str) -> str:
+    """A path from a ``+++`` line: git C-quotes names with unusual bytes ("b/donn\\303\\251es")
+    and ends names that contain a space with a tab."""
+    text = text.rstrip("\t")
+    if not (text.startswith('"') and text.endswith('"')):
+        return text
+    try:
+        raw = ast.literal_eval("b" + text)
+    except (SyntaxError, ValueError):
+        return text
+    return raw.decode("utf-8", "surrogateescape")
