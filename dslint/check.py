@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from dslint.finding import Family, Finding, Location, Severity
+from dslint.paths import resolve_from
 from dslint.record import Record, stable_hash
 from dslint.redact import make_snippet
 
@@ -126,6 +128,11 @@ class CheckContext:
     options: Mapping[str, BaseModel] = field(default_factory=dict)
     enabled: frozenset[str] | None = None  # None: every rule
     splits: frozenset[str] | None = None  # the splits of the files being linted; None: unknown
+    root: Path | None = None  # the config's folder; None: the working directory
+
+    def path(self, value: str) -> str:
+        """A path named in a rule option, resolved from the config's folder like its other paths."""
+        return resolve_from(self.root, value)
 
     def opts(self, rule: Rule) -> Any:
         return self.options.get(rule.code) or rule.options()

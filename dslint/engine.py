@@ -97,10 +97,14 @@ def _root_relative(src: Source, root: Path) -> str:
 
 
 def build_checks(
-    registry: Registry, policy: Policy, fields: dict[str, Any] | None, splits: frozenset[str] | None = None
+    registry: Registry,
+    policy: Policy,
+    fields: dict[str, Any] | None,
+    splits: frozenset[str] | None = None,
+    root: Path | None = None,
 ) -> Checks:
     """Instantiate the checks that have at least one enabled rule."""
-    ctx = CheckContext(options=policy.options, enabled=policy.enabled, splits=splits)
+    ctx = CheckContext(options=policy.options, enabled=policy.enabled, splits=splits, root=root)
     record: list[RecordCheck] = []
     dataset: list[DatasetCheck] = []
     for cls in registry.check_classes:
@@ -285,7 +289,7 @@ def run(
     """
     plans = plan_files(sources, loaded)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
-    checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split))
+    checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split), loaded.root)
     results = scan_all(plans, checks, jobs, progress)
     raw = [f for r in results for f in r.findings]
     dataset_findings, stats = finalize(results, checks)

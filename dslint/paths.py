@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
+from pathlib import Path
 
 SPLIT_ALIASES = {
     "train": "train",
@@ -53,6 +55,15 @@ def glob_match(pattern: str, path: str) -> bool:
     name at any depth, one with '/' is anchored at the root, '**' spans folders, and a pattern
     that names a folder matches the files below it."""
     return bool(_compile(pattern).match(path[2:] if path.startswith("./") else path))
+
+
+def resolve_from(root: Path | None, value: str) -> str:
+    """A relative path from a config option, resolved from ``root`` (the config's folder) and
+    given relative to the working directory, as the data files' paths are shown."""
+    path = Path(value).expanduser()
+    if path.is_absolute() or root is None:
+        return str(path)
+    return os.path.relpath(root / path)
 
 
 def detect_split(path: str) -> str | None:

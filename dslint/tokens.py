@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from dslint.paths import resolve_from
 from dslint.yamlpos import ConfigError
 
 DEFAULT_CHARS_PER_TOKEN = 4.0
@@ -84,9 +85,12 @@ class HFTokenizerCounter:
         return (_cached_hf, (self.path,))
 
 
-def build_counter(tokenizer: str | None = None, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN) -> TokenCounter:
+def build_counter(
+    tokenizer: str | None = None, chars_per_token: float = DEFAULT_CHARS_PER_TOKEN, root: Path | None = None
+) -> TokenCounter:
     """The counter an option value names: None or "estimate" for the character estimate,
-    ``tiktoken:<encoding>``, or a path to a ``tokenizer.json`` (relative to the working directory).
+    ``tiktoken:<encoding>``, or a path to a ``tokenizer.json`` (relative to ``root``, the
+    config's folder; default: the working directory).
 
     Counters are cached per process, so checks configured alike share one loaded tokenizer.
     Raises ``TokenizerError`` (a ``ConfigError``) with a one-line message when loading fails.
@@ -99,7 +103,7 @@ def build_counter(tokenizer: str | None = None, chars_per_token: float = DEFAULT
         if not name:
             raise TokenizerError("tokenizer 'tiktoken:' names no encoding (e.g. tiktoken:cl100k_base)")
         return _cached_tiktoken(name)
-    return _cached_hf(str(Path(spec).expanduser()))
+    return _cached_hf(resolve_from(root, spec))
 
 
 @functools.lru_cache(maxsize=8)

@@ -38,3 +38,24 @@ def test_over_context_window_uses_the_configured_tokenizer(cli, tmp_path: Path) 
     findings = res.json()["findings"]
     assert [f["location"]["record"] for f in findings] == [0]
     assert findings[0]["metrics"]["tokens"] == 46
+
+
+def test_option_paths_are_resolved_from_the_config_folder(cli, tmp_path: Path) -> None:
+    """Run from a subfolder: the tokenizer and the benchmark files named in the project's
+    dslint.yaml are found beside it, as the config's other paths are."""
+    (tmp_path / "models").mkdir()
+    make_tokenizer(tmp_path / "models" / "tokenizer.json")
+    question = "how do i fix it ? restart the service and check the logs ."
+    write_jsonl(tmp_path / "benchmarks" / "support_test.jsonl", [{"question": question, "answer": "restart it ."}])
+    long_answer = " ".join(["restart the service and check the logs ."] * 5)
+    write_jsonl(tmp_path / "data" / "train.jsonl", [chat(question, long_answer, system=None)])
+    (tmp_path / "dslint.yaml").write_text(
+        "rules:\n"
+        "  DS703: {tokenizer: models/tokenizer.json, context-window: 30, tokens-per-message: 0}\n"
+        "  DS304: {against: [benchmarks/support_test.jsonl], ngram: 5}\n"
+    )
+    res = cli("check", "train.jsonl", "--select", "DS703,DS304", "--format", "json", cwd=tmp_path / "data")
+    findings = {f["rule"]: f for f in res.json()["findings"]}
+    assert sorted(findings) == ["DS304", "DS703"], res.err
+    assert findings["DS703"]["metrics"]["tokens"] == 54  # 14 + 40 words; the estimate would say 66
+    assert findings["DS304"]["related"][0]["file"] == "../benchmarks/support_test.jsonl"

@@ -59,7 +59,7 @@ class LeakageCheck(TableCheck):
         self.bench: BenchmarkIndex | None = None
         opts = self.ctx.opts(NGRAM_CONTAMINATION)
         if self.ctx.is_enabled(NGRAM_CONTAMINATION) and opts.against:
-            self.bench = load_benchmarks(opts.against, opts.ngram)
+            self.bench = load_benchmarks([self.ctx.path(p) for p in opts.against], opts.ngram)
         # With fewer than two of train/validation/test and no benchmark, nothing can leak:
         # skip the per-record work (n-gram tables are the largest state dslint keeps).
         splits = self.ctx.splits

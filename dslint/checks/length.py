@@ -252,7 +252,7 @@ class LengthCheck(RecordCheck):
         self.context: ContextOptions = self.ctx.opts(OVER_CONTEXT)
         self.context_on = self.ctx.is_enabled(OVER_CONTEXT)
         needs_tokens = self.context_on or (self.too_long is not None and self.too_long.max_tokens is not None)
-        self.counter = build_counter(self.context.tokenizer, self.context.chars_per_token) if needs_tokens else None
+        self.counter = build_counter(self.context.tokenizer, self.context.chars_per_token, self.ctx.root) if needs_tokens else None
 
     def check(self, record: Record) -> Iterable[Finding]:
         fields = record.fields
@@ -386,7 +386,7 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
         self.opts: OutlierOptions = self.ctx.opts(LENGTH_OUTLIER)
         context: ContextOptions = self.ctx.opts(OVER_CONTEXT)
         self.per_message = context.tokens_per_message
-        self.counter = build_counter(context.tokenizer, context.chars_per_token)
+        self.counter = build_counter(context.tokenizer, context.chars_per_token, self.ctx.root)
         self.min_chars = self.ctx.opts(TRIVIAL_OUTPUT).min_chars
         too_long: FieldTooLongOptions = self.ctx.opts(FIELD_TOO_LONG)
         self.max_chars, self.max_tokens = too_long.max_chars, too_long.max_tokens
