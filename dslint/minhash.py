@@ -191,15 +191,25 @@ def _span_hashes(codes: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
     return (prefix[e] - prefix[s]) * up[s]
 
 
+# The last batch signed in this process. The duplicates and leakage checks see the same records
+# and flush the same batches one after the other, so the second asks for what the first just got.
+_last: tuple[MinHashConfig, list[str], np.ndarray] | None = None
+
+
 def signatures(texts: Sequence[str], cfg: MinHashConfig) -> np.ndarray:
-    """The (len(texts), num_perm) uint32 signatures; an empty text gets all-EMPTY."""
+    """The (len(texts), num_perm) uint32 signatures, read-only; an empty text gets all-EMPTY."""
+    global _last
+    if _last is not None and _last[0] == cfg and _last[1] == texts:
+        return _last[2]
     n, perm = len(texts), cfg.num_perm
     sh = shingle_hashes(texts, cfg.shingle, cfg.size, cfg.seed)
     sig = np.full(n * perm, EMPTY, dtype=np.uint32)
     bins = (((sh.hashes >> _U64(32)) * _U64(perm)) >> _U64(32)).astype(np.int64)
     np.minimum.at(sig, sh.docs * perm + bins, (sh.hashes & _MASK32).astype(np.uint32))
-    sig = sig.reshape(n, perm)
-    return _densify(sig, cfg)
+    sig = _densify(sig.reshape(n, perm), cfg)
+    sig.flags.writeable = False  # shared with the next caller of the same batch
+    _last = (cfg, list(texts), sig)
+    return sig
 
 
 def _densify(sig: np.ndarray, cfg: MinHashConfig) -> np.ndarray:

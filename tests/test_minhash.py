@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 
+from dslint import minhash
 from dslint.minhash import (
     EMPTY,
     MinHashConfig,
@@ -162,3 +163,18 @@ def test_unicode_and_lone_surrogates_do_not_crash() -> None:
     texts = ["emoji 😀 and text " * 3, "lone \ud800 surrogate in text", "ﬁ ligature and ＡＢＣ"]
     sig = signatures([normalize_text(t) for t in texts], MinHashConfig(shingle="char"))
     assert sig.shape == (3, 128)
+
+
+def test_a_batch_signed_twice_in_a_row_is_computed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DS203 and DS302 flush the same batches: the second check reuses the first's signatures."""
+    calls = []
+    original = minhash.shingle_hashes
+    monkeypatch.setattr(minhash, "shingle_hashes", lambda *a, **k: calls.append(1) or original(*a, **k))
+    texts = ["the cat sat on the mat today", "a dog ran in the park at noon"]
+    cfg = MinHashConfig()
+    first = minhash.signatures(texts, cfg)
+    assert minhash.signatures(list(texts), cfg) is first and len(calls) == 1
+    assert not first.flags.writeable  # shared, so nobody may change it
+    minhash.signatures(texts, MinHashConfig(seed=2))
+    minhash.signatures([*texts, "one more"], cfg)
+    assert len(calls) == 3
