@@ -94,6 +94,19 @@ def write_corpus(path: Path, records: int, seed: int = 7) -> Path:
     return path
 
 
+SPLIT_SHARES = {"train": 0.9, "validation": 0.05, "test": 0.05}
+
+
+def write_split_corpus(folder: Path, records: int, seed: int = 7) -> list[Path]:
+    """The same kind of corpus as train/validation/test files (90/5/5), so the cross-split
+    checks (leakage) do their full work too. Each split has its own seed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        write_corpus(folder / f"{split}.jsonl", round(records * share), seed + i)
+        for i, (split, share) in enumerate(SPLIT_SHARES.items())
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
