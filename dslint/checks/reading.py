@@ -16,7 +16,9 @@ UNREADABLE_FILE = Rule(
     docs="""\
 What it does: Reports a file that dslint cannot read as a dataset: a binary file with a data
 extension, a truncated gzip/zstd stream, a Parquet file with a broken footer, a JSON document that
-does not parse, or a JSON Lines file whose first lines are all unparseable. Reading stops there.
+does not parse, a JSON Lines file whose first lines are all unparseable, or a CSV/TSV header or
+Parquet schema that names a column twice (a record keeps one value per name, so the other column
+would be lost). Reading stops there.
 
 Why it matters: A trainer that meets such a file either crashes hours into a job or, worse,
 silently skips it, and the run trains on less data than you think.
