@@ -19,7 +19,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
-from harness import best_of, orjson_baseline  # noqa: E402
+from harness import best_of, load_records, orjson_baseline  # noqa: E402
 
 from dslint.checks.pii import PiiCheck  # noqa: E402
 from dslint.formats import make_format  # noqa: E402
@@ -43,7 +43,7 @@ def records(path: Path) -> list[Record]:
     """Parsed records with their text fields resolved (the engine does this once for all checks)."""
     fmt = make_format("openai-chat")
     out = []
-    for i, data in enumerate(orjson_baseline(path)):
+    for i, data in enumerate(load_records(path)):
         record = Record(file="train.jsonl", line=i + 1, index=i, data=data, split="train", format=fmt)
         record.fields  # noqa: B018 - resolve and cache
         out.append(record)
@@ -58,7 +58,7 @@ def lint(path: Path) -> int:
 def inject(path: Path, share: float, seed: int = 11) -> None:
     """Append a PII sentence to the last assistant turn of a share of the records."""
     rng = random.Random(seed)
-    rows = orjson_baseline(path)
+    rows = load_records(path)
     with path.open("wb") as out:
         for row in rows:
             msgs = row["messages"]
