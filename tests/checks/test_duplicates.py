@@ -4,11 +4,10 @@ scopes, options, statistics, and order- and shard-independence of the findings."
 from __future__ import annotations
 
 import random
-from functools import reduce
 from typing import Any
 
 import pytest
-from harness import options_context, related, where
+from harness import merged_outputs, options_context, related, where
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -397,13 +396,6 @@ def summary(findings: list[Finding]) -> list[tuple]:
     ]
 
 
-def fold(check: DuplicatesCheck, recs: list[Record]) -> Any:
-    state = check.init()
-    for r in recs:
-        state = check.update(state, r)
-    return state
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 1000),
@@ -419,19 +411,6 @@ def test_merging_shards_in_any_order_gives_the_single_pass_result(seed: int, cut
     check = DuplicatesCheck(ctx)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(duplicates_state, "FLUSH_ROWS", flush)
-        single = fold(check, recs)
-        expected = (summary(list(check.finalize(single))), check.stats(single))
-        bounds = [0, *sorted(cuts), len(recs)]
-        shards = [recs[a:b] for a, b in zip(bounds, bounds[1:])]
-        rng = random.Random(order_seed)
-        rng.shuffle(shards)
-        states = [fold(check, rng.sample(s, len(s))) for s in shards]
-        left = reduce(check.merge, states)
-        states = [fold(check, s) for s in shards]
-        right = reduce(lambda a, b: check.merge(b, a), reversed(states))
-        states = [fold(check, s) for s in shards]
-        half = len(states) // 2
-        tree = check.merge(reduce(check.merge, states[:half], check.init()), reduce(check.merge, states[half:], check.init()))
-    assert expected[0]
-    for merged in (left, right, tree):
-        assert (summary(list(check.finalize(merged))), check.stats(merged)) == expected
+        single, *merged = merged_outputs(check, recs, cuts, order_seed)
+    assert single[0]
+    assert merged == [single] * 3

@@ -7,10 +7,9 @@ import json
 import random
 from functools import reduce
 from pathlib import Path
-from typing import Any
 
 import pytest
-from harness import options_context, related, where
+from harness import merged_outputs, options_context, related, where
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -346,21 +345,6 @@ def dataset(seed: int) -> list[Record]:
     )
 
 
-def summary(findings: list[Finding]) -> list[tuple]:
-    return [
-        (f.rule, f.location.file if f.location else None, f.location.record if f.location else None, f.message,
-         f.fingerprint, f.snippet, tuple(sorted(f.metrics.items())), tuple(related(f)))
-        for f in sorted(findings, key=Finding.sort_key)
-    ]
-
-
-def fold(check: LeakageCheck, recs: list[Record]) -> Any:
-    state = check.init()
-    for r in recs:
-        state = check.update(state, r)
-    return state
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(
     seed=st.integers(0, 1000),
@@ -377,22 +361,9 @@ def test_merging_shards_in_any_order_gives_the_single_pass_result(
     recs = dataset(seed)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(duplicates_state, "FLUSH_ROWS", flush)
-        single = fold(check, recs)
-        expected = (summary(list(check.finalize(single))), check.stats(single))
-        bounds = [0, *sorted(cuts), len(recs)]
-        shards = [recs[a:b] for a, b in zip(bounds, bounds[1:])]
-        rng = random.Random(order_seed)
-        rng.shuffle(shards)
-        states = [fold(check, rng.sample(s, len(s))) for s in shards]
-        left = reduce(check.merge, states)
-        states = [fold(check, s) for s in shards]
-        right = reduce(lambda a, b: check.merge(b, a), reversed(states))
-        states = [fold(check, s) for s in shards]
-        half = len(states) // 2
-        tree = check.merge(reduce(check.merge, states[:half], check.init()), reduce(check.merge, states[half:], check.init()))
-    assert any(row[0] == "DS304" and row[1].startswith("data/train") for row in expected[0])  # benchmark hits
-    for merged in (left, right, tree):
-        assert (summary(list(check.finalize(merged))), check.stats(merged)) == expected
+        single, *merged = merged_outputs(check, recs, cuts, order_seed)
+    assert any(row[0] == "DS304" and row[2].file.startswith("data/train") for row in single[0])  # benchmark hits
+    assert merged == [single] * 3
 
 
 def test_nothing_is_collected_when_only_one_split_is_linted() -> None:
