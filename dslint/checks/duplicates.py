@@ -9,9 +9,9 @@ copy is not also a normalised or a near-duplicate. Clusters are rooted at their 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -80,20 +80,37 @@ class NearMatches:
     similarity: np.ndarray  # estimated Jaccard with that row
 
 
-def near_matches(frame: Frame, group: np.ndarray, opts: MinHashOptions) -> NearMatches:
-    """Cluster the rows of each group by verified near-duplicate pairs. Rows with equal
-    normalised text are one LSH entry (their first row), so copies cost nothing."""
+class RepPairs(NamedTuple):
+    valid: np.ndarray  # rows with a signature (some text)
+    rep_of: np.ndarray  # per valid row, the first row with its key and normalised text
+    reps: np.ndarray  # the rows that are their own rep: one LSH entry each
+    pairs: np.ndarray  # (m, 2) verified near-duplicate pairs, as indices into reps
+    sims: np.ndarray  # their estimated Jaccard similarity
+
+
+def rep_pairs(
+    frame: Frame, key: np.ndarray, opts: MinHashOptions, allow: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> RepPairs:
+    """Verified near-duplicate pairs between rows whose keys ``allow`` accepts. Rows with the
+    same key and equal normalised text are one LSH entry (their first row), so copies cost nothing."""
     n = frame.n
     sigs = frame.sigs if frame.sigs is not None else np.full((n, 1), EMPTY, dtype=np.uint32)
     valid = (sigs != EMPTY).any(axis=1)
-    rep_of, _ = groups([group, frame.column(NORM)], valid)
+    rep_of, _ = groups([key, frame.column(NORM)], valid)
     reps = np.flatnonzero(rep_of == np.arange(n))
-    rep_group = group[reps]
+    rep_key = key[reps]
     bands, rows = banding(opts)
     pairs, sims = near_duplicate_pairs(
         sigs[reps], opts.threshold, bands, rows, opts.seed,
-        allow=lambda p: rep_group[p[:, 0]] == rep_group[p[:, 1]],
+        allow=lambda p: allow(rep_key[p[:, 0]], rep_key[p[:, 1]]),
     )
+    return RepPairs(valid, rep_of, reps, pairs, sims)
+
+
+def near_matches(frame: Frame, group: np.ndarray, opts: MinHashOptions) -> NearMatches:
+    """Cluster the rows of each group by verified near-duplicate pairs."""
+    n = frame.n
+    valid, rep_of, reps, pairs, sims = rep_pairs(frame, group, opts, np.equal)
     sub_root = cluster_roots(len(reps), pairs)
     # Each entry's best match: highest similarity, then the smallest row.
     src = np.concatenate((pairs[:, 0], pairs[:, 1]))

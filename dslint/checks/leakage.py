@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from dslint.check import CheckContext, Rule
-from dslint.checks.duplicates import banding, minhash_config, minhash_settings
+from dslint.checks.duplicates import minhash_config, minhash_settings, rep_pairs
 from dslint.checks.duplicates_state import Chunk, Frame, TableCheck, TableState, groups, view_of, where
 from dslint.checks.leakage_ngrams import BenchmarkIndex, EvalMatch, eval_contamination, load_benchmarks, ngram_extras
 from dslint.checks.leakage_rules import (
@@ -29,7 +29,7 @@ from dslint.checks.leakage_rules import (
     PROMPT_LEAK,
 )
 from dslint.finding import Finding
-from dslint.minhash import EMPTY, near_duplicate_pairs, signatures
+from dslint.minhash import signatures
 from dslint.record import Record
 
 SPLIT_RANK = {"train": 0, "validation": 1, "test": 2}
@@ -134,18 +134,8 @@ class LeakageCheck(TableCheck):
         """Per row, its best near-duplicate in an earlier split: earliest split, then the
         highest estimated similarity, then the smallest row."""
         n = frame.n
-        opts = self.ctx.opts(LEAKED_NEAR_DUPLICATE)
         assert frame.sigs is not None
-        sigs = frame.sigs
-        valid = (sigs != EMPTY).any(axis=1)
-        rep_of, _ = groups([rank, frame.column(NORM)], valid)
-        reps = np.flatnonzero(rep_of == np.arange(n))
-        rep_rank = rank[reps]
-        bands, rows = banding(opts)
-        pairs, sims = near_duplicate_pairs(
-            sigs[reps], opts.threshold, bands, rows, opts.seed,
-            allow=lambda p: rep_rank[p[:, 0]] != rep_rank[p[:, 1]],
-        )
+        valid, rep_of, reps, pairs, sims = rep_pairs(frame, rank, self.ctx.opts(LEAKED_NEAR_DUPLICATE), np.not_equal)
         a, b = reps[pairs[:, 0]], reps[pairs[:, 1]]
         later = rank[a] > rank[b]
         ev, tr = np.where(later, a, b), np.where(later, b, a)
