@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,47 +124,23 @@ def _glob_walk(pattern: str) -> Iterator[str]:
     parts = pattern.split("/")
     fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS.intersection(part))
     prefix = "/".join(parts[:fixed])
-    regex = _glob_regex(parts)
-    top = prefix or "."
-    for dirpath, dirnames, filenames in os.walk(top):
+    for dirpath, dirnames, filenames in os.walk(prefix or "."):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in dirnames + [f for f in filenames if not f.startswith(".")]:
             path = os.path.join(dirpath, name)
             path = path if prefix else path.removeprefix("./")
-            if regex.match(path):
+            if _glob_parts_match(parts[fixed:], path.split("/")[fixed:]):
                 yield path
 
 
-def _glob_regex(parts: list[str]) -> re.Pattern[str]:
-    # glob semantics per '/'-separated part: '**' spans any number of folders, '*' and '?'
-    # stay inside one name, [...] is a character class.
-    out = []
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if part == "**":
-            out.append(".*" if last else "(?:[^/]*/)*")
-        else:
-            out.append(_glob_part(part) + ("" if last else "/"))
-    return re.compile("".join(out) + r"\Z")
-
-
-def _glob_part(part: str) -> str:
-    out, i = [], 0
-    while i < len(part):
-        char = part[i]
-        close = part.find("]", i + 2) if char == "[" else -1
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif close > 0:
-            inner = part[i + 1 : close]
-            out.append("[" + ("^" + inner[1:] if inner.startswith("!") else inner).replace("\\", "\\\\") + "]")
-            i = close
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
+def _glob_parts_match(parts: Sequence[str], names: Sequence[str]) -> bool:
+    """glob semantics per '/'-separated name: '**' spans any number of folders, anything else
+    is an fnmatch pattern for one name."""
+    if not parts:
+        return not names
+    if parts[0] == "**":
+        return any(_glob_parts_match(parts[1:], names[k:]) for k in range(len(names) + 1))
+    return bool(names) and fnmatch.fnmatchcase(names[0], parts[0]) and _glob_parts_match(parts[1:], names[1:])
 
 
 def _walk(top: Path) -> Iterator[Source]:
