@@ -22,7 +22,7 @@ from typing import Any
 from dslint import __version__
 from dslint.baseline import Baseline, apply_baseline
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
-from dslint.checks.reading import EMPTY_FILE
+from dslint.checks.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
 from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
@@ -34,6 +34,7 @@ from dslint.readers import Source, read_source
 from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.record import ReadIssue, Record, stable_hash
+from dslint.redact import quote
 from dslint.registry import Registry
 
 Progress = Callable[[str, int], None]  # (file just finished, records so far)
@@ -126,11 +127,14 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
     pending: list[Record] = []
     count = 0
     issues = 0
+    keys_seen: dict[str, None] = {}  # top-level keys of the first records, named if no layout fits
 
     def process(record: Record) -> None:
         nonlocal count
         record.split = plan.split
         record.format = fmt
+        if count < DETECT_SAMPLE:
+            keys_seen.update(dict.fromkeys(record.data))
         current: Any = None
         try:
             for current in checks.record:
@@ -163,11 +167,25 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         fmt = detect_format([r.data for r in pending], checks.fields)
         for record in pending:
             process(record)
+    where = Location(file=plan.source.display, split=plan.split)
     if count == 0 and issues == 0 and plan.byte_range is None:
-        where = Location(file=plan.source.display, split=plan.split)
         findings.append(EMPTY_FILE.dataset("file has no records", key=plan.source.display, location=where))
+    if count and fmt.name == "unknown" and (plan.byte_range is None or plan.byte_range.start == 0):
+        findings.append(_unrecognized(where, list(keys_seen)))
     summary = FileSummary(path=plan.source.display, format=fmt.name if count else None, split=plan.split, records=count)
     return FileResult(summary, findings, states)
+
+
+def _unrecognized(where: Location, keys: list[str]) -> Finding:
+    """DS120: no layout fits the file; name the keys seen (redacted like any data) and the fix."""
+    shown = ", ".join(quote(k, 30) for k in keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
+    return UNRECOGNIZED_FORMAT.dataset(
+        f"no known dataset layout fits this file's records (keys {shown or 'none'}); name its format"
+        " with `formats:` or map its keys with `fields: {input: ..., output: ...}` in the config",
+        key=where.file,
+        location=where,
+        metrics={"keys": len(keys)},
+    )
 
 
 def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) -> Finding:

@@ -72,11 +72,11 @@ def test_sharegpt_roles_are_mapped() -> None:
 
 
 def test_preference_branches_and_what_is_learned() -> None:
+    # No prompt key: the user message both sides share is the implicit prompt, read once.
     fields = make_format("preference").fields(PREFERENCE_MSGS)
     assert [(f.pointer, f.role, f.branch, f.learned) for f in fields] == [
-        ("/chosen/0/content", "user", "chosen", False),
+        ("/chosen/0/content", "user", None, False),
         ("/chosen/1/content", "assistant", "chosen", True),
-        ("/rejected/0/content", "user", "rejected", False),
         ("/rejected/1/content", "assistant", "rejected", False),
     ]
 

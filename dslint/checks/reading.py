@@ -103,6 +103,29 @@ Example: `data/validation.jsonl` of size 0 after a failed `head -n` pipeline.
 Options: none.""",
 )
 
+UNRECOGNIZED_FORMAT = Rule(
+    code="DS120",
+    name="unrecognized-format",
+    family="schema",
+    severity=Severity.ERROR,
+    scope="file",
+    summary="No known dataset layout matches a file's records, so most checks cannot tell prompts from answers.",
+    docs="""\
+What it does: Reports a file whose records match none of the layouts dslint reads (see the
+README's format table), naming the top-level keys it saw. Its top-level strings are still checked
+as plain text (PII, encoding), but nothing that needs to know which text is the prompt and which
+the answer can run.
+
+Why it matters: A file that is silently not checked passes the gate with zero findings, which
+reads as "clean". Usually the layout has different key names (`question`/`answer`,
+`query`/`response`); map them and every check applies.
+
+Example: `{"question": "What is 2+2?", "answer": "4"}` in every record. Map it with
+`fields: {input: question, output: answer}` or name its format in `formats:`.
+
+Options: none.""",
+)
+
 
 # Registered as bare rules: the engine reports them while reading, no check class runs.
-READ_RULES = (UNREADABLE_FILE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT, EMPTY_FILE)
+READ_RULES = (UNREADABLE_FILE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT, EMPTY_FILE, UNRECOGNIZED_FORMAT)

@@ -14,7 +14,14 @@ from typing import Any
 from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.checks.reading import EMPTY_FILE, READ_RULES
 from dslint.checks.schema_base import Collector, Settings, is_blank, is_nan, json_type, key_pointer, literal, top_key
-from dslint.checks.schema_chat import Turn, check_conversation, check_messages, check_order, check_sharegpt_turns
+from dslint.checks.schema_chat import (
+    Turn,
+    check_conversation,
+    check_messages,
+    check_order,
+    check_sharegpt_turn,
+    check_sharegpt_turns,
+)
 from dslint.checks.schema_consistency import InconsistentFieldsCheck
 from dslint.checks.schema_rules import (
     CLASSIFICATION_EMPTY,
@@ -24,18 +31,21 @@ from dslint.checks.schema_rules import (
     LAST_TURN_NOT_ASSISTANT,
     MISSING_REQUIRED_KEY,
     NO_ASSISTANT_RESPONSE,
+    NO_USER_MESSAGE,
     PREFERENCE_SIDE_MISSING,
     ROLES_NOT_ALTERNATING,
     SYSTEM_NOT_FIRST,
     TOOL_CALL_WITHOUT_RESULT,
     TOOL_RESULT_WITHOUT_CALL,
     UNKNOWN_KEY,
+    UNKNOWN_MESSAGE_KEY,
     UNKNOWN_ROLE,
     WRONG_TYPE,
 )
 from dslint.finding import Finding
-from dslint.formats import Format, pointer
+from dslint.formats import Format, detect_format, pointer
 from dslint.formats.base import resolve_pointer
+from dslint.formats.preference import SIDES, OpenAIPreference, layout, parse_transcript, prompt_key, shared_prefix
 from dslint.formats.simple import Classification
 from dslint.record import Record
 from dslint.redact import quote
@@ -100,7 +110,7 @@ def _openai_chat(out: Collector, data: Data, fmt: Format, settings: Settings) ->
             out.add(WRONG_TYPE, "/messages", "'messages' is an empty list")
         else:
             turns = check_messages(out, ("messages",), messages, settings)
-            check_conversation(out, turns, "/messages", "conversation")
+            check_conversation(out, turns, "/messages", "conversation", needs_user=True)
     _check_tools(out, data)
     functions = data.get("functions")  # the legacy form of `tools`
     if functions is not None and not isinstance(functions, list):
@@ -110,32 +120,33 @@ def _openai_chat(out: Collector, data: Data, fmt: Format, settings: Settings) ->
         out.add(WRONG_TYPE, "/parallel_tool_calls", f"'parallel_tool_calls' is {json_type(flag)}, expected a boolean")
 
 
-def _check_tools(out: Collector, data: Data) -> None:
-    """`tools`: a list of {"type": "function", "function": {"name", "parameters"?}}."""
+def _check_tools(out: Collector, data: Data, at: str = "") -> None:
+    """`tools`: a list of {"type": "function", "function": {"name", "parameters"?}}; ``at`` is the
+    pointer of the object holding it."""
     tools = data.get("tools")
     if tools is None:
         return
     if not isinstance(tools, list):
-        out.add(WRONG_TYPE, "/tools", f"'tools' is {json_type(tools)}, expected a list")
+        out.add(WRONG_TYPE, f"{at}/tools", f"'tools' is {json_type(tools)}, expected a list")
         return
     for k, tool in enumerate(tools):
         if not isinstance(tool, Mapping):
-            out.add(WRONG_TYPE, pointer("tools", k), f"tool is {json_type(tool)}, expected an object")
+            out.add(WRONG_TYPE, at + pointer("tools", k), f"tool is {json_type(tool)}, expected an object")
             continue
         if "type" not in tool:
-            out.add(MISSING_REQUIRED_KEY, pointer("tools", k, "type"), "tool has no 'type' (expected 'function')")
+            out.add(MISSING_REQUIRED_KEY, at + pointer("tools", k, "type"), "tool has no 'type' (expected 'function')")
         elif tool["type"] != "function":
-            out.add(WRONG_TYPE, pointer("tools", k, "type"), f"tool 'type' is {quote(tool['type'])}, expected 'function'")
+            out.add(WRONG_TYPE, at + pointer("tools", k, "type"), f"tool 'type' is {quote(tool['type'])}, expected 'function'")
         fn = tool.get("function")
         if "function" not in tool:
-            out.add(MISSING_REQUIRED_KEY, pointer("tools", k, "function"), "tool has no 'function'")
+            out.add(MISSING_REQUIRED_KEY, at + pointer("tools", k, "function"), "tool has no 'function'")
         elif not isinstance(fn, Mapping):
-            out.add(WRONG_TYPE, pointer("tools", k, "function"), f"tool 'function' is {json_type(fn)}, expected an object")
+            out.add(WRONG_TYPE, at + pointer("tools", k, "function"), f"tool 'function' is {json_type(fn)}, expected an object")
         elif "name" not in fn:
-            out.add(MISSING_REQUIRED_KEY, pointer("tools", k, "function", "name"), "tool function has no 'name'")
+            out.add(MISSING_REQUIRED_KEY, at + pointer("tools", k, "function", "name"), "tool function has no 'name'")
         elif not isinstance(fn["name"], str):
             name_type = json_type(fn["name"])
-            out.add(WRONG_TYPE, pointer("tools", k, "function", "name"), f"function 'name' is {name_type}, expected a string")
+            out.add(WRONG_TYPE, at + pointer("tools", k, "function", "name"), f"function 'name' is {name_type}, expected a string")
 
 
 def _sharegpt(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
@@ -148,7 +159,7 @@ def _sharegpt(out: Collector, data: Data, fmt: Format, settings: Settings) -> No
     elif not turns:
         out.add(WRONG_TYPE, "/conversations", "'conversations' is an empty list")
     else:
-        check_conversation(out, check_sharegpt_turns(out, turns, settings), "/conversations", "conversation")
+        check_conversation(out, check_sharegpt_turns(out, turns, settings), "/conversations", "conversation", needs_user=True)
 
 
 def _alpaca(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
@@ -169,34 +180,143 @@ def _alpaca(out: Collector, data: Data, fmt: Format, settings: Settings) -> None
 
 def _preference(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
     _optional_string(out, data, "system")
-    sides = ("chosen", "rejected")
-    as_messages = any(isinstance(data.get(side), list) for side in sides)
+    kind = layout(data)
+    if kind == "implicit-messages":
+        _implicit_messages(out, data, settings)
+    elif kind == "transcript":
+        _transcripts(out, data)
+    else:
+        _explicit_preference(out, data, settings)
+
+
+def _explicit_preference(out: Collector, data: Data, settings: Settings) -> None:
+    """A prompt key (or none: TRL's implicit prompt in plain strings) next to the two answers."""
+    key = prompt_key(data)
     prompt: list[Turn] = []
+    if key == "instruction":  # LLaMA-Factory's Alpaca-style preference data
+        _text(out, "/instruction", data["instruction"], "'instruction'")
+        _optional_string(out, data, "input")
+    elif key is not None:
+        prompt = _prompt_or_completion(out, data, key, settings) or []
+    elif "prompt" in data and not any(isinstance(data.get(side), list) for side in SIDES):
+        _text(out, "/prompt", None, "'prompt'")
     joined = False  # whether the prompt was checked as the start of a side's conversation
-    # With message-list sides the prompt may be part of each side (TRL's implicit prompt).
-    if "prompt" in data and (data["prompt"] is not None or not as_messages):
-        prompt = _prompt_or_completion(out, data, "prompt", settings) or []
-    elif not as_messages:
-        _required(out, data, "prompt")
-    for side in sides:
+    for side in SIDES:
         value = data.get(side)
-        if side not in data:
-            out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is missing")
-        elif value is None:
-            out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is null")
-        elif isinstance(value, str):
-            if is_blank(value):
-                out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is empty")
-        elif isinstance(value, list):
-            if not value:
-                out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' is an empty list")
-            else:
-                turns = check_messages(out, (side,), value, settings)
-                check_conversation(out, prompt + turns, pointer(side), f"'{side}' side", trained=turns)
-                joined = True
+        if _side_missing(out, data, side):
+            continue
+        if isinstance(value, str):
+            continue
+        if isinstance(value, list):
+            turns = check_messages(out, (side,), value, settings)
+            check_conversation(out, prompt + turns, pointer(side), f"'{side}' side", trained=turns)
+            joined = True
         else:
             out.add(WRONG_TYPE, pointer(side), f"'{side}' is {json_type(value)}, expected a string or a list of messages")
     if prompt and not joined:
+        check_order(out, prompt)
+
+
+def _side_missing(out: Collector, data: Data, side: str) -> bool:
+    """DS114 for an absent, null, blank or empty answer; True when it was reported."""
+    value = data.get(side)
+    if side not in data:
+        problem = "is missing"
+    elif value is None:
+        problem = "is null"
+    elif is_blank(value):
+        problem = "is empty"
+    elif isinstance(value, list) and not value:
+        problem = "is an empty list"
+    else:
+        return False
+    out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"'{side}' {problem}")
+    return True
+
+
+def _implicit_messages(out: Collector, data: Data, settings: Settings) -> None:
+    """Both sides are whole conversations; their shared leading messages are the prompt, checked
+    once (at the chosen side's pointers)."""
+    chosen, rejected = data["chosen"], data["rejected"]
+    if any(_side_missing(out, data, side) for side in SIDES):
+        return
+    n = shared_prefix(chosen, rejected)
+    chosen_turns = check_messages(out, ("chosen",), chosen, settings)
+    rejected_turns = chosen_turns[:n] + check_messages(out, ("rejected",), rejected, settings, start=n)
+    for side, turns in (("chosen", chosen_turns), ("rejected", rejected_turns)):
+        check_conversation(out, turns, pointer(side), f"'{side}' side", trained=turns[n:])
+
+
+def _transcripts(out: Collector, data: Data) -> None:
+    """Anthropic HH style: both sides are "Human: ... Assistant: ..." transcripts."""
+    parsed = [parse_transcript(data[side]) or [] for side in SIDES]
+    n = shared_prefix(*parsed)
+    prompt = [Turn(("chosen",), t.role, t.text) for t in parsed[0][:n]]
+    for side, turns in zip(SIDES, parsed):
+        answer = [Turn((side,), t.role, t.text) for t in turns[n:]]
+        check_conversation(out, prompt + answer, pointer(side), f"'{side}' side", trained=answer)
+        if any(t.kind == "assistant" and is_blank(t.content) for t in answer):
+            out.add(PREFERENCE_SIDE_MISSING, pointer(side), f"the '{side}' answer is empty")
+
+
+def _sharegpt_ranking(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    """LLaMA-Factory ranking data: prompt turns in `conversations`, one turn per answer."""
+    _optional_string(out, data, "system")
+    turns = data.get("conversations")
+    prompt: list[Turn] = []
+    if not isinstance(turns, list):
+        out.add(WRONG_TYPE, "/conversations", f"'conversations' is {json_type(turns)}, expected a list of turns")
+    elif not turns:
+        out.add(WRONG_TYPE, "/conversations", "'conversations' is an empty list")
+    else:
+        prompt = check_sharegpt_turns(out, turns, settings)
+        check_order(out, prompt)
+    for side in SIDES:
+        if _side_missing(out, data, side):
+            continue
+        value = data[side]
+        if not isinstance(value, Mapping):
+            out.add(WRONG_TYPE, pointer(side), f"'{side}' is {json_type(value)}, expected a {{from, value}} turn")
+            continue
+        answer = [check_sharegpt_turn(out, (side,), value, settings)]
+        check_conversation(out, prompt + answer, pointer(side), f"'{side}' side", trained=answer)
+
+
+def _openai_preference(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    """OpenAI preference fine-tuning: input.messages, preferred_output, non_preferred_output."""
+    prompt: list[Turn] = []
+    inp = data.get("input")
+    if not isinstance(inp, Mapping):
+        out.add(WRONG_TYPE, "/input", f"'input' is {json_type(inp)}, expected an object with 'messages'")
+    elif not isinstance(inp.get("messages"), list) or not inp["messages"]:
+        if "messages" not in inp:
+            out.add(MISSING_REQUIRED_KEY, "/input/messages", "'input' has no 'messages'")
+        else:
+            out.add(WRONG_TYPE, "/input/messages", "'input.messages' must be a non-empty list of messages")
+    else:
+        prompt = check_messages(out, ("input", "messages"), inp["messages"], settings)
+        check_order(out, prompt)
+        _check_tools(out, inp, "/input")
+    for key, side in OpenAIPreference.BRANCHES.items():
+        value = data.get(key)
+        if not isinstance(value, list) or not value:
+            problem = "is missing" if key not in data else f"is {json_type(value)}, expected a list with one assistant message"
+            if isinstance(value, list):
+                problem = "is an empty list"
+            out.add(PREFERENCE_SIDE_MISSING, pointer(key), f"'{key}' ({side}) {problem}")
+            continue
+        answer = check_messages(out, (key,), value, settings)
+        check_conversation(out, prompt + answer, pointer(key), f"'{key}'", trained=answer)
+
+
+def _prompt_completion(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    _optional_string(out, data, "system")
+    present = _required(out, data, "prompt", "completion")
+    prompt = _prompt_or_completion(out, data, "prompt", settings) if "prompt" in present else None
+    completion = _prompt_or_completion(out, data, "completion", settings) if "completion" in present else None
+    if completion:
+        check_conversation(out, (prompt or []) + completion, "/completion", "completion", trained=completion)
+    elif prompt:
         check_order(out, prompt)
 
 
@@ -276,6 +396,9 @@ HANDLERS: dict[str, Handler] = {
     "sharegpt": _sharegpt,
     "alpaca": _alpaca,
     "preference": _preference,
+    "sharegpt-ranking": _sharegpt_ranking,
+    "openai-preference": _openai_preference,
+    "prompt-completion": _prompt_completion,
     "kto": _kto,
     "classification": _classification,
     "text": _plain_text,
@@ -308,12 +431,15 @@ class SchemaCheck(RecordCheck):
         KTO_LABEL_NOT_BOOLEAN,
         CLASSIFICATION_EMPTY,
         LAST_TURN_NOT_ASSISTANT,
+        NO_USER_MESSAGE,
+        UNKNOWN_MESSAGE_KEY,
     )
 
     def __init__(self, ctx: CheckContext | None = None) -> None:
         super().__init__(ctx)
         self.settings = Settings(
             allow=frozenset(self.ctx.opts(UNKNOWN_KEY).allow),
+            message_allow=frozenset(self.ctx.opts(UNKNOWN_MESSAGE_KEY).allow),
             extra_roles=frozenset(self.ctx.opts(UNKNOWN_ROLE).extra_roles),
         )
 
@@ -322,6 +448,15 @@ class SchemaCheck(RecordCheck):
         if fmt is None:
             return []
         out = Collector(record)
+        other = _other_layout(record.data, fmt)
+        if other is not None:
+            keys = ", ".join(quote(k) for k in list(record.data)[:6])
+            out.add(
+                MISSING_REQUIRED_KEY,
+                "",
+                f"record does not fit its file's format {fmt.name}: it looks like {other} (keys {keys})",
+            )
+            return out.findings()
         if fmt.name not in NO_TOP_LEVEL_KEY_CHECK:
             known = known_top_keys(fmt) | self.settings.allow
             for key in record.data:
@@ -331,6 +466,16 @@ class SchemaCheck(RecordCheck):
         if handler is not None:
             handler(out, record.data, fmt, self.settings)
         return out.findings()
+
+
+def _other_layout(data: Data, fmt: Format) -> str | None:
+    """The name of another layout a record matches when it shares no required key with its file's
+    format (a file of mixed layouts); None otherwise: then the format's own rules say what is
+    missing."""
+    if fmt.name in NO_TOP_LEVEL_KEY_CHECK or fmt.matches(data) or any(k in data for k in fmt.required):
+        return None
+    other = detect_format([data])
+    return None if other.name in (fmt.name, "unknown") else other.name
 
 
 CHECKS: list[Any] = [*READ_RULES, SchemaCheck, InconsistentFieldsCheck]

@@ -19,6 +19,7 @@ class Settings:
     """The schema rules' options, read once per check instance."""
 
     allow: frozenset[str] = frozenset()  # DS106 allow
+    message_allow: frozenset[str] = frozenset()  # DS122 allow
     extra_roles: frozenset[str] = frozenset()  # DS107 extra-roles
 
 
@@ -101,7 +102,7 @@ class Collector:
 
     def add(self, rule: Rule, ptr: str, message: str, snippet: str | None = None) -> None:
         if (rule.code, ptr) not in self._found:
-            self._found[(rule.code, ptr)] = rule.at(self.record, message, field=ptr, snippet=snippet)
+            self._found[(rule.code, ptr)] = rule.at(self.record, message, field=ptr or None, snippet=snippet)
 
     def findings(self) -> list[Finding]:
         data = self.record.data

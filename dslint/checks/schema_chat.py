@@ -17,22 +17,25 @@ from dslint.checks.schema_rules import (
     LAST_TURN_NOT_ASSISTANT,
     MISSING_REQUIRED_KEY,
     NO_ASSISTANT_RESPONSE,
+    NO_USER_MESSAGE,
     ROLES_NOT_ALTERNATING,
     SYSTEM_NOT_FIRST,
     TOOL_CALL_WITHOUT_RESULT,
     TOOL_RESULT_WITHOUT_CALL,
-    UNKNOWN_KEY,
+    UNKNOWN_MESSAGE_KEY,
     UNKNOWN_ROLE,
     WRONG_TYPE,
 )
-from dslint.formats.base import content_text, pointer
+from dslint.formats.base import MEDIA_PART_TYPES, TEXT_PART_TYPES, content_text, part_text_key, pointer
 from dslint.formats.chat import CHAT_ROLES, SHAREGPT_ROLES
 from dslint.redact import quote
 
+# OpenAI's message keys, plus LLaMA-Factory's per-message loss_weight.
 MESSAGE_KEYS = frozenset(
-    {"role", "content", "name", "tool_calls", "tool_call_id", "weight", "function_call", "refusal"}
+    {"role", "content", "name", "tool_calls", "tool_call_id", "weight", "function_call", "refusal", "loss_weight"}
 )
-SHAREGPT_TURN_KEYS = frozenset({"from", "value", "weight", "loss"})
+SHAREGPT_TURN_KEYS = frozenset({"from", "value", "weight", "loss", "loss_weight"})
+_PART_TYPES = ", ".join(sorted(TEXT_PART_TYPES | MEDIA_PART_TYPES))
 # What each OpenAI role means for the conversation rules.
 _ROLE_KIND = {
     "system": "system",
@@ -71,14 +74,20 @@ def _is_zero(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
 
 
+def _weight_zero(msg: Mapping[str, Any]) -> bool:
+    """Excluded from the loss: OpenAI's weight 0 or LLaMA-Factory's loss_weight 0."""
+    return _is_zero(msg.get("weight")) or _is_zero(msg.get("loss_weight"))
+
+
 # --- OpenAI messages -----------------------------------------------------------------------
 
 
-def check_messages(out: Collector, at: Path, messages: Sequence[Any], settings: Settings) -> list[Turn]:
-    """Validate each message of a list at ``at``; returns the turns for the conversation rules."""
+def check_messages(out: Collector, at: Path, messages: Sequence[Any], settings: Settings, start: int = 0) -> list[Turn]:
+    """Validate each message of a list at ``at`` from index ``start``; returns the turns for the
+    conversation rules."""
     turns = []
-    for i, msg in enumerate(messages):
-        here = (*at, i)
+    for i in range(start, len(messages)):
+        msg, here = messages[i], (*at, i)
         if isinstance(msg, Mapping):
             turns.append(_check_message(out, here, msg, settings))
         else:
@@ -89,8 +98,8 @@ def check_messages(out: Collector, at: Path, messages: Sequence[Any], settings: 
 
 def _check_message(out: Collector, at: Path, msg: Mapping[str, Any], settings: Settings) -> Turn:
     for key in msg:
-        if key not in MESSAGE_KEYS and key not in settings.allow:
-            out.add(UNKNOWN_KEY, pointer(*at, key), f"unknown message key {quote(key)}")
+        if key not in MESSAGE_KEYS and key not in settings.message_allow:
+            out.add(UNKNOWN_MESSAGE_KEY, pointer(*at, key), f"unknown message key {quote(key)}")
     kind = _check_role(out, at, msg, settings)
     calls = _check_tool_calls(out, at, msg.get("tool_calls"))
     carries_calls = bool(msg.get("tool_calls")) or msg.get("function_call") is not None
@@ -124,7 +133,7 @@ def _check_message(out: Collector, at: Path, msg: Mapping[str, Any], settings: S
         at,
         kind,
         msg.get("content"),
-        weight_zero=_is_zero(msg.get("weight")),
+        weight_zero=_weight_zero(msg),
         calls=tuple(calls),
         result_id=result_id,
     )
@@ -161,22 +170,27 @@ def _check_content(out: Collector, at: Path, content: Any, needs_text: bool) -> 
 
 
 def _check_part(out: Collector, at: Path, part: Any, needs_text: bool) -> None:
-    """A content part: {"type": "text", "text": ...} or another typed part (image_url, ...)."""
+    """A content part: a text part ({"type": "text", "text" or "value": ...}) or a media part
+    (image_url, input_audio, file, ...), which is valid and carries no text."""
     if not isinstance(part, Mapping):
         out.add(WRONG_TYPE, pointer(*at), f"content part is {json_type(part)}, expected an object")
         return
+    kind = part.get("type")
     if "type" not in part:
         out.add(MISSING_REQUIRED_KEY, pointer(*at, "type"), "content part has no 'type'")
-    elif not isinstance(part["type"], str):
-        out.add(WRONG_TYPE, pointer(*at, "type"), f"content part 'type' is {json_type(part['type'])}, expected a string")
-    elif part["type"] == "text":
-        text = part.get("text")
-        if "text" not in part:
+    elif not isinstance(kind, str):
+        out.add(WRONG_TYPE, pointer(*at, "type"), f"content part 'type' is {json_type(kind)}, expected a string")
+    elif kind in TEXT_PART_TYPES:
+        key = part_text_key(part)
+        text = part.get(key) if key else None
+        if key is None:
             out.add(MISSING_REQUIRED_KEY, pointer(*at, "text"), "text content part has no 'text'")
         elif text is not None and not isinstance(text, str):
-            out.add(WRONG_TYPE, pointer(*at, "text"), f"'text' is {json_type(text)}, expected a string")
+            out.add(WRONG_TYPE, pointer(*at, key), f"'{key}' is {json_type(text)}, expected a string")
         elif needs_text and (text is None or is_blank(text)):
-            out.add(EMPTY_CONTENT, pointer(*at, "text"), "text part is null" if text is None else "text part is empty")
+            out.add(EMPTY_CONTENT, pointer(*at, key), "text part is null" if text is None else "text part is empty")
+    elif kind not in MEDIA_PART_TYPES:
+        out.add(WRONG_TYPE, pointer(*at, "type"), f"unknown content part type {quote(kind)}; expected one of {_PART_TYPES}")
 
 
 def _check_tool_calls(out: Collector, at: Path, value: Any) -> list[tuple[str, str, str | None]]:
@@ -235,51 +249,67 @@ def _check_function(out: Collector, at: Path, call: Mapping[str, Any]) -> str | 
 # --- ShareGPT turns ------------------------------------------------------------------------
 
 
-def check_sharegpt_turns(out: Collector, turns: Sequence[Any], settings: Settings) -> list[Turn]:
-    """Validate each `{from, value}` turn of `conversations`."""
+def check_sharegpt_turns(
+    out: Collector, turns: Sequence[Any], settings: Settings, key: str = "conversations"
+) -> list[Turn]:
+    """Validate each `{from, value}` turn of the list at ``key``."""
     result = []
     for i, turn in enumerate(turns):
-        at = ("conversations", i)
-        if not isinstance(turn, Mapping):
-            out.add(WRONG_TYPE, pointer(*at), f"turn is {json_type(turn)}, expected an object")
-            result.append(Turn(at, None))
-            continue
-        for key in turn:
-            if key not in SHAREGPT_TURN_KEYS and key not in settings.allow:
-                out.add(UNKNOWN_KEY, pointer(*at, key), f"unknown turn key {quote(key)}")
-        kind = None
-        speaker = turn.get("from")
-        if "from" not in turn:
-            out.add(MISSING_REQUIRED_KEY, pointer(*at, "from"), "turn has no 'from'")
-        elif not isinstance(speaker, str):
-            out.add(WRONG_TYPE, pointer(*at, "from"), f"'from' is {json_type(speaker)}, expected a string")
-        elif speaker.lower() in SHAREGPT_ROLES:
-            kind = SHAREGPT_ROLES[speaker.lower()]
-        elif speaker not in settings.extra_roles:
-            out.add(UNKNOWN_ROLE, pointer(*at, "from"), f"unknown speaker {quote(speaker)}; expected e.g. {_SPEAKERS}")
-        value = turn.get("value")
-        if "value" not in turn:
-            out.add(MISSING_REQUIRED_KEY, pointer(*at, "value"), "turn has no 'value'")
-        elif value is None:
-            out.add(EMPTY_CONTENT, pointer(*at, "value"), "value is null")
-        elif not isinstance(value, str):
-            out.add(WRONG_TYPE, pointer(*at, "value"), f"'value' is {json_type(value)}, expected a string")
-        elif is_blank(value):
-            out.add(EMPTY_CONTENT, pointer(*at, "value"), "value is empty" if not value else "value is whitespace only")
-        result.append(Turn(at, kind, value, weight_zero=_is_zero(turn.get("weight"))))
+        result.append(check_sharegpt_turn(out, (key, i), turn, settings))
     return result
+
+
+def check_sharegpt_turn(out: Collector, at: Path, turn: Any, settings: Settings) -> Turn:
+    """Validate one `{from, value}` turn at ``at``; its value may be a list of content parts."""
+    if not isinstance(turn, Mapping):
+        out.add(WRONG_TYPE, pointer(*at), f"turn is {json_type(turn)}, expected an object")
+        return Turn(at, None)
+    for key in turn:
+        if key not in SHAREGPT_TURN_KEYS and key not in settings.message_allow:
+            out.add(UNKNOWN_MESSAGE_KEY, pointer(*at, key), f"unknown turn key {quote(key)}")
+    kind = None
+    speaker = turn.get("from")
+    if "from" not in turn:
+        out.add(MISSING_REQUIRED_KEY, pointer(*at, "from"), "turn has no 'from'")
+    elif not isinstance(speaker, str):
+        out.add(WRONG_TYPE, pointer(*at, "from"), f"'from' is {json_type(speaker)}, expected a string")
+    elif speaker.lower() in SHAREGPT_ROLES:
+        kind = SHAREGPT_ROLES[speaker.lower()]
+    elif speaker not in settings.extra_roles:
+        out.add(UNKNOWN_ROLE, pointer(*at, "from"), f"unknown speaker {quote(speaker)}; expected e.g. {_SPEAKERS}")
+    value = turn.get("value")
+    if "value" not in turn:
+        out.add(MISSING_REQUIRED_KEY, pointer(*at, "value"), "turn has no 'value'")
+    elif isinstance(value, list):
+        _check_content(out, (*at, "value"), value, True)
+    elif value is None:
+        out.add(EMPTY_CONTENT, pointer(*at, "value"), "value is null")
+    elif not isinstance(value, str):
+        out.add(WRONG_TYPE, pointer(*at, "value"), f"'value' is {json_type(value)}, expected a string")
+    elif is_blank(value):
+        out.add(EMPTY_CONTENT, pointer(*at, "value"), "value is empty" if not value else "value is whitespace only")
+    return Turn(at, kind, value, weight_zero=_weight_zero(turn))
 
 
 # --- Conversations -------------------------------------------------------------------------
 
 
 def check_conversation(
-    out: Collector, turns: Sequence[Turn], where: str, what: str, trained: Sequence[Turn] | None = None
+    out: Collector,
+    turns: Sequence[Turn],
+    where: str,
+    what: str,
+    trained: Sequence[Turn] | None = None,
+    needs_user: bool = False,
 ) -> None:
     """The conversation rules over ``turns``; ``trained`` are the turns a trainer learns from
-    (default: all), ``where`` the pointer of the list and ``what`` its name for messages."""
+    (default: all), ``where`` the pointer of the list and ``what`` its name for messages;
+    ``needs_user`` for a whole chat conversation (not a preference side or a completion)."""
     trained = turns if trained is None else trained
     has_assistant = _check_response(out, trained, where, what)
+    # Turns whose role is missing or unknown are reported by DS104/DS107; they may be the user.
+    if needs_user and turns and not any(t.kind in ("user", None) for t in turns):
+        out.add(NO_USER_MESSAGE, where, f"{what} has no user message")
     _check_order(out, turns)
     _check_tool_pairs(out, turns)
     if has_assistant:

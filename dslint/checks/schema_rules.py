@@ -5,10 +5,11 @@ fine-tuning"), error by error:
   data_type                          -> DS103 not-an-object (engine), DS105 for a message that is no object
   missing_messages_list              -> DS104 (no `messages`), DS105 (not a list, or an empty one)
   message_missing_key                -> DS104 (`role`, `content`)
-  message_unrecognized_key           -> DS106
+  message_unrecognized_key           -> DS122
   unrecognized_role                  -> DS107
   missing_content                    -> DS108 (empty or null), DS105 (not a string or content parts)
   example_missing_assistant_message  -> DS109
+and its warnings: "missing user message" -> DS121; "over the token limit" -> DS703 (length family).
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ class UnknownKeyOptions(BaseModel):
 
     allow: list[str] = Field(
         default=[],  # pydantic copies mutable defaults; a literal shows up in `dslint rule`
-        description="Extra key names accepted at the top level and in messages.",
+        description="Extra top-level key names accepted.",
+    )
+
+
+class UnknownMessageKeyOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    allow: list[str] = Field(
+        default=[],  # pydantic copies mutable defaults; a literal shows up in `dslint rule`
+        description="Extra key names accepted in messages and turns.",
     )
 
 
@@ -95,19 +105,17 @@ UNKNOWN_KEY = Rule(
     family="schema",
     severity=Severity.WARNING,
     scope="record",
-    summary="A record or message carries a key its format does not know.",
+    summary="A record carries a top-level key its format does not know.",
     docs="""\
-What it does: Reports keys that the format does not define, at the top level of a record and in
-chat messages (OpenAI: role, content, name, tool_calls, tool_call_id, weight, function_call,
-refusal; ShareGPT: from, value, weight, loss). Common metadata keys (`id`, `source`, `meta`,
-`metadata`, `lang`, `tags`, ...) are always accepted. Records of a `mapped` or unrecognised format
-are not checked at the top level.
+What it does: Reports top-level keys of a record that its format does not define. Common metadata
+keys (`id`, `source`, `meta`, `metadata`, `lang`, `tags`, ...) are always accepted. Records of a
+`mapped` or unrecognised format are not checked. Keys inside messages are DS122. Off by default:
+extra top-level keys are usually metadata that trainers ignore.
 
-Why it matters: A misspelt key (`contents`, `rol`, `tool_call_ids`) means the real key is missing
-and the value is silently ignored; the OpenAI fine-tuning API rejects unknown message keys.
+Why it matters: A misspelt key (`conversation`, `message`) means the real key is missing and the
+value is silently ignored.
 
-Example: `{"role": "assistant", "content": "Sure.", "thoughts": "..."}` is reported at
-`/messages/1/thoughts`.
+Example: `{"messages": [...], "tool": [...]}` is reported at `/tool` (the key is `tools`).
 
 Options: `allow` (list of key names, default empty): keys accepted in addition to the format's.""",
     options=UnknownKeyOptions,
@@ -354,4 +362,46 @@ often means the final answer was cut off by truncation.
 Example: `user: "Hi"`, `assistant: "Hello! How can I help?"`, `user: "What's the weather?"`.
 
 Options: none.""",
+)
+
+NO_USER_MESSAGE = Rule(
+    code="DS121",
+    name="no-user-message",
+    family="schema",
+    severity=Severity.WARNING,
+    scope="record",
+    summary="A chat conversation has no user message.",
+    docs="""\
+What it does: Reports an OpenAI chat or ShareGPT conversation without a single user (human) turn,
+as the OpenAI cookbook's fine-tuning data validator does ("missing user message"). Applies to
+openai-chat and sharegpt records; preference and KTO prompts are checked by DS104/DS108.
+
+Why it matters: An answer with nothing to answer teaches the model to talk unprompted; such rows
+are usually system prompt + answer exports with the question lost.
+
+Example: `system: "You are terse."`, `assistant: "Paris."`.
+
+Options: none.""",
+)
+
+UNKNOWN_MESSAGE_KEY = Rule(
+    code="DS122",
+    name="unknown-message-key",
+    family="schema",
+    severity=Severity.ERROR,
+    scope="record",
+    summary="A chat message or turn carries a key its format does not know.",
+    docs="""\
+What it does: Reports keys of chat messages that the format does not define (OpenAI: role,
+content, name, tool_calls, tool_call_id, weight, function_call, refusal; ShareGPT turns: from,
+value, weight, loss), plus LLaMA-Factory's per-message `loss_weight`. Top-level keys are DS106.
+
+Why it matters: The OpenAI fine-tuning API rejects a file with an unknown message key; elsewhere a
+misspelt key (`contents`, `rol`, `tool_call_ids`) means the real key is missing.
+
+Example: `{"role": "assistant", "content": "Sure.", "thoughts": "..."}` is reported at
+`/messages/1/thoughts`.
+
+Options: `allow` (list of key names, default empty): keys accepted in addition to the format's.""",
+    options=UnknownMessageKeyOptions,
 )

@@ -49,15 +49,43 @@ def resolve_pointer(data: Any, ptr: str) -> tuple[bool, Any]:
     return True, node
 
 
+# Content parts (OpenAI's multimodal messages, LLaMA-Factory's newer format): text parts keep their
+# text under "text" (OpenAI) or "value" (LLaMA-Factory); the other part types carry media.
+TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
+MEDIA_PART_TYPES = frozenset(
+    {"image_url", "image", "input_image", "input_audio", "audio", "file", "input_file", "video", "video_url", "refusal"}
+)
+PART_TEXT_KEYS = ("text", "value")
+
+
+def part_text_key(part: Mapping[str, Any]) -> str | None:
+    """The key a text content part keeps its text under, or None when it has neither."""
+    return next((key for key in PART_TEXT_KEYS if key in part), None)
+
+
+def content_fields(
+    content: Any, at: tuple[str | int, ...], role: str, part: Part, branch: str | None = None
+) -> list[TextField]:
+    """The text fields of a message's content: the string itself, or each text part of a list,
+    each with a pointer to where its text is."""
+    if isinstance(content, str):
+        return [TextField(pointer(*at), role, content, part, branch)]
+    out: list[TextField] = []
+    if isinstance(content, list):
+        for j, item in enumerate(content):
+            if isinstance(item, Mapping) and item.get("type") in TEXT_PART_TYPES:
+                key = part_text_key(item)
+                if key is not None and isinstance(item[key], str):
+                    out.append(TextField(pointer(*at, j, key), role, item[key], part, branch))
+    return out
+
+
 def content_text(content: Any) -> str | None:
     """The text of a chat message's content: a string, or the text parts of a content list."""
     if isinstance(content, str):
         return content
-    if isinstance(content, list):
-        parts = [p.get("text") for p in content if isinstance(p, Mapping)]
-        texts = [t for t in parts if isinstance(t, str)]
-        return "\n".join(texts) if texts else None
-    return None
+    texts = [f.text for f in content_fields(content, (), "text", "input")]
+    return "\n".join(texts) if texts else None
 
 
 class Format:
@@ -65,6 +93,8 @@ class Format:
 
     name: ClassVar[str]
     summary: ClassVar[str]
+    # What the data trains: sft, preference, kto, classification, text (rules scope on it).
+    task: ClassVar[str] = "sft"
     # Top-level keys a record of this format must have, and the ones it may have.
     required: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[tuple[str, ...]] = ()

@@ -18,6 +18,7 @@ def _key_pointer(key: str) -> str:
 
 class Classification(Format):
     name = "classification"
+    task = "classification"
     summary = "Classification: a text column and a label column (names configurable)"
 
     def __init__(self, text_key: str | None = None, label_key: str | None = None) -> None:
@@ -56,6 +57,7 @@ class Classification(Format):
 
 class PlainText(Format):
     name = "text"
+    task = "text"
     summary = "Plain text: one text field per record (continued pre-training style)"
     required = ("text",)
 
@@ -73,6 +75,7 @@ class Mapped(Format):
     """A user's own schema, described by a field mapping in the config."""
 
     name = "mapped"
+    task = "mapped"
     summary = "Any schema described by `fields: {input: ..., output: ..., label: ...}` in config"
 
     def __init__(
@@ -112,6 +115,7 @@ class Unknown(Format):
     """No format matched: every top-level string is treated as input text."""
 
     name = "unknown"
+    task = "unknown"
     summary = "Not recognised: top-level strings are checked as plain text"
 
     def matches(self, data: Mapping[str, Any]) -> bool:

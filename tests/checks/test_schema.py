@@ -78,7 +78,10 @@ def test_every_rule_has_cases_that_fire() -> None:
 
 def test_every_format_has_a_clean_case() -> None:
     clean = {p.values[0]["format"] for p in load_cases() if not p.values[0]["expected"]}
-    assert clean >= {"openai-chat", "sharegpt", "alpaca", "preference", "kto", "classification", "text", "mapped", "unknown"}
+    assert clean >= {
+        "openai-chat", "sharegpt", "sharegpt-ranking", "alpaca", "preference", "openai-preference", "kto",
+        "prompt-completion", "classification", "text", "mapped", "unknown",
+    }
 
 
 # --- registration and metadata -----------------------------------------------------------
@@ -92,7 +95,7 @@ def test_checks_list_registers_read_rules_and_check_classes() -> None:
     assert issubclass(classes[0], RecordCheck) and classes[0] is SchemaCheck
     assert issubclass(classes[1], DatasetCheck) and classes[1] is InconsistentFieldsCheck
     codes = sorted(r.code for r in rules) + sorted(r.code for c in classes for r in c.rules)
-    assert sorted(codes) == [f"DS{n}" for n in range(100, 120)]
+    assert sorted(codes) == [f"DS{n}" for n in range(100, 123)]
 
 
 def test_registry_loads_the_schema_family_through_its_entry_point() -> None:
