@@ -39,7 +39,7 @@ from dslint.record import Record
 
 # Table columns.
 CONTENT, NORM, INPUT, OUTPUT = range(4)
-MULTI_RESPONSE_FORMATS = frozenset({"preference", "kto"})  # several responses per prompt by design
+MULTI_RESPONSE_TASKS = frozenset({"preference", "kto"})  # several responses per prompt by design
 LARGEST_CLUSTERS = 5
 NO_SPLIT = "(none)"
 
@@ -152,7 +152,7 @@ class DuplicatesCheck(TableCheck):
         if view is None:
             return state
         # Several responses to one prompt are the point of preference data, not a conflict.
-        conflicts = view.output != 0 and view.format not in MULTI_RESPONSE_FORMATS
+        conflicts = view.output != 0 and view.task not in MULTI_RESPONSE_TASKS
         values = (view.content, view.norm, view.input if conflicts else 0, view.output if conflicts else 0)
         return self.add(state, record, values, view.text if self._near_on() else "")
 

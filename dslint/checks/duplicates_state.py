@@ -51,7 +51,7 @@ class RecordView:
     input: int
     output: int
     text: str
-    format: str
+    task: str  # the format's task (sft, preference, kto, ...)
 
 
 _last: tuple[tuple[str, int, str, int], RecordView | None] | None = None
@@ -86,14 +86,14 @@ def _compute_view(record: Record) -> RecordView | None:
     label = record.format.label(record.data) if record.format is not None else None
     if label is not None:
         norm_parts.append("\x1dlabel\x1e" + canonical_json(label[1]).decode("utf-8", "replace"))
-    fmt = record.format.name if record.format is not None else ""
+    task = record.format.task if record.format is not None else ""
     return RecordView(
         content=int(record.content_hash, 16),
         norm=_h("\x1f".join(norm_parts)),
         input=_h("\x1f".join(inputs)) if inputs else 0,
         output=_h("\x1f".join(outputs)) if outputs else 0,
         text=" ".join(texts),
-        format=fmt,
+        task=task,
     )
 
 

@@ -100,7 +100,7 @@ class InvertedPreferenceCheck(DatasetCheck[InversionState]):
         return {}
 
     def update(self, state: InversionState, record: Record) -> InversionState:
-        if record.format is None or record.format.name != "preference":
+        if record.format is None or record.format.task != "preference":
             return state
         chosen, rejected = normalised_text(record, "chosen"), normalised_text(record, "rejected")
         if not chosen.replace(SEP, "") or not rejected.replace(SEP, "") or chosen == rejected:

@@ -46,20 +46,38 @@ STATS_LABELS = 50  # labels listed per split in the stats; the rest are summed
 
 
 @dataclass
-class SplitLabels:
-    records: int = 0
+class TaskLabels:
+    """One task's labels in one split: the labelled records, each label's count and first record."""
+
     labelled: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     first: dict[str, Sample] = field(default_factory=dict)
 
 
+@dataclass
+class SplitLabels:
+    records: int = 0
+    tasks: dict[str, TaskLabels] = field(default_factory=dict)
+
+
+# A task is a label field of a format ("classification /label", "kto /label"): label
+# distributions of different tasks (a KTO file and a classifier's CSV in one split) are never pooled.
 LabelState = dict[str, SplitLabels]
 
 
-def _merge_split(a: SplitLabels, b: SplitLabels) -> SplitLabels:
+def task_of(record: Record, ptr: str) -> str:
+    return f"{record.format.name if record.format is not None else 'unknown'} {ptr}"
+
+
+def _merge_task(a: TaskLabels, b: TaskLabels) -> TaskLabels:
     first = {k: first_of(a.first.get(k), b.first.get(k)) for k in sorted(set(a.first) | set(b.first))}
-    counts = add_counts(a.counts, b.counts)
-    return SplitLabels(a.records + b.records, a.labelled + b.labelled, counts, first)
+    return TaskLabels(a.labelled + b.labelled, add_counts(a.counts, b.counts), first)
+
+
+def _merge_split(a: SplitLabels, b: SplitLabels) -> SplitLabels:
+    empty = TaskLabels()
+    tasks = {t: _merge_task(a.tasks.get(t, empty), b.tasks.get(t, empty)) for t in sorted(set(a.tasks) | set(b.tasks))}
+    return SplitLabels(a.records + b.records, tasks)
 
 
 def _share(count: int, total: int) -> float:
@@ -107,11 +125,15 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
         entry.records += 1
         ptr, keys = record_label(record)
         if keys:
-            entry.labelled += 1
+            task = task_of(record, ptr or "")
+            labels = entry.tasks.get(task)
+            if labels is None:
+                labels = entry.tasks[task] = TaskLabels()
+            labels.labelled += 1
             for key in keys:
-                entry.counts[key] = entry.counts.get(key, 0) + 1
-                if earlier(entry.first.get(key), record):
-                    entry.first[key] = sample_of(record, ptr)
+                labels.counts[key] = labels.counts.get(key, 0) + 1
+                if earlier(labels.first.get(key), record):
+                    labels.first[key] = sample_of(record, ptr)
         return state
 
     def merge(self, a: LabelState, b: LabelState) -> LabelState:
@@ -120,19 +142,26 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
 
     def finalize(self, state: LabelState) -> Iterable[Finding]:
         on = self.ctx.is_enabled
+        named = len(_tasks(state)) > 1  # name the task in messages only when there are several
         for key in sorted(state):
-            entry = state[key]
-            if on(CLASS_IMBALANCE) and entry.counts:
-                yield from self._imbalance(key, entry)
-            if on(RARE_CLASS):
-                yield from self._rare(key, entry)
+            for task, labels in sorted(state[key].tasks.items()):
+                where = _Where(key, task if named else None)
+                if on(CLASS_IMBALANCE) and labels.counts:
+                    yield from self._imbalance(where, labels)
+                if on(RARE_CLASS):
+                    yield from self._rare(where, labels)
         train = state.get(TRAIN)
         for key in eval_splits(state):
             entry = state[key]
-            if train is not None and train.counts and on(LABEL_NOT_IN_TRAIN):
-                yield from self._unseen(key, entry, train)
-            if train is not None and on(LABEL_DRIFT):
-                yield from self._drift(key, entry, train)
+            for task, labels in sorted(entry.tasks.items()):
+                trained = train.tasks.get(task) if train is not None else None
+                if trained is None:
+                    continue
+                where = _Where(key, task if named else None)
+                if trained.counts and on(LABEL_NOT_IN_TRAIN):
+                    yield from self._unseen(where, labels, trained)
+                if on(LABEL_DRIFT):
+                    yield from self._drift(where, labels, trained)
             if train is not None and on(EVAL_LARGER_THAN_TRAIN):
                 yield from self._larger(key, entry, train)
             if on(EVAL_TOO_SMALL):
@@ -142,24 +171,24 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 if name not in state:
                     yield EMPTY_SPLIT.dataset(f"split {quote(name)} has no records", key=name, metrics={"records": 0})
 
-    def _imbalance(self, key: str, entry: SplitLabels) -> Iterable[Finding]:
+    def _imbalance(self, where: _Where, entry: TaskLabels) -> Iterable[Finding]:
         limit = self.ctx.opts(CLASS_IMBALANCE).max_imbalance
-        where = split_name(key)
-        top, low = most_and_least(entry.counts)
-        if top == low:
+        if len(entry.counts) == 1:
+            (only,) = entry.counts
             if entry.labelled > 1:
                 yield CLASS_IMBALANCE.dataset(
-                    f"every labelled record of {where} has the label {quote(top)} ({records(entry.labelled)})",
-                    key=f"{key}\0single",
+                    f"every labelled record of {where} has the label {quote(only)} ({records(entry.labelled)})",
+                    key=f"{where.key}\0single",
                     metrics={"labels": 1, "records": entry.labelled, "ratio": None, "threshold": limit},
                 )
             return
+        top, low = most_and_least(entry.counts)
         ratio = entry.counts[top] / entry.counts[low]
         if ratio > limit:
             yield CLASS_IMBALANCE.dataset(
                 f"labels of {where} are imbalanced: {quote(top)} has {records(entry.counts[top])},"
                 f" {quote(low)} only {entry.counts[low]:,} ({ratio:.1f}x, max-imbalance {limit:g})",
-                key=key,
+                key=where.key,
                 related=[entry.first[low].location()],
                 metrics={
                     "labels": len(entry.counts),
@@ -170,9 +199,8 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 },
             )
 
-    def _rare(self, key: str, entry: SplitLabels) -> Iterable[Finding]:
+    def _rare(self, where: _Where, entry: TaskLabels) -> Iterable[Finding]:
         opts = self.ctx.opts(RARE_CLASS)
-        where = split_name(key)
         for label in sorted(entry.counts):
             count = entry.counts[label]
             share = _share(count, entry.labelled)
@@ -185,25 +213,25 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
             yield RARE_CLASS.dataset(
                 f"label {quote(label)} is rare in {where}: {records(count)} ({_pct(share)} of"
                 f" {entry.labelled:,} labelled), {why}",
-                key=f"{key}\0{label}",
+                key=f"{where.key}\0{label}",
                 location=entry.first[label].location(),
                 metrics={
                     "count": count, "share": round(share, 6), "min_count": opts.min_count, "min_share": opts.min_share
                 },
             )
 
-    def _unseen(self, key: str, entry: SplitLabels, train: SplitLabels) -> Iterable[Finding]:
+    def _unseen(self, where: _Where, entry: TaskLabels, train: TaskLabels) -> Iterable[Finding]:
         for label in sorted(entry.counts):
             if label not in train.counts:
                 yield LABEL_NOT_IN_TRAIN.dataset(
-                    f"label {quote(label)} appears in {records(entry.counts[label])} of {split_name(key)}"
+                    f"label {quote(label)} appears in {records(entry.counts[label])} of {where}"
                     f" but never in split {quote(TRAIN)}",
-                    key=f"{key}\0{label}",
+                    key=f"{where.key}\0{label}",
                     location=entry.first[label].location(),
                     metrics={"count": entry.counts[label]},
                 )
 
-    def _drift(self, key: str, entry: SplitLabels, train: SplitLabels) -> Iterable[Finding]:
+    def _drift(self, where: _Where, entry: TaskLabels, train: TaskLabels) -> Iterable[Finding]:
         opts = self.ctx.opts(LABEL_DRIFT)
         if min(train.labelled, entry.labelled) < opts.min_records or not entry.counts or not train.counts:
             return
@@ -219,9 +247,9 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
         before = _share(train.counts.get(moved, 0), sum(train.counts.values()))
         after = _share(entry.counts.get(moved, 0), sum(entry.counts.values()))
         yield LABEL_DRIFT.dataset(
-            f"label distribution of {split_name(key)} differs from split {quote(TRAIN)} ({test});"
+            f"label distribution of {where} differs from split {quote(TRAIN)} ({test});"
             f" {quote(moved)} is {_pct(before)} of train and {_pct(after)} here",
-            key=key,
+            key=where.key,
             metrics={
                 **_drift_figures(distance, p_value),
                 "method": opts.method,
@@ -255,31 +283,59 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
             )
 
     def stats(self, state: LabelState) -> dict[str, Any]:
-        """Records, labelled records and label counts per split, and drift from train."""
-        if not any(entry.counts for entry in state.values()):
+        """Records, labelled records and label counts per split, and drift from train; with several
+        tasks, the label figures are given per task under "tasks"."""
+        tasks = _tasks(state)
+        if not tasks:
             return {}
-        splits: dict[str, Any] = {}
-        for key in sorted(state):
-            entry = state[key]
-            ordered = sorted(entry.counts, key=lambda k: (-entry.counts[k], k))
-            shown: dict[str, int] = {}
-            for label in ordered[:STATS_LABELS]:
-                name = make_snippet(label, 40)  # label text is record text: redacted like a snippet
-                shown[name] = shown.get(name, 0) + entry.counts[label]
-            figures: dict[str, Any] = {"records": entry.records, "labelled": entry.labelled, "labels": shown}
-            if len(ordered) > STATS_LABELS:
-                figures["other_labels"] = len(ordered) - STATS_LABELS
-                figures["other_records"] = sum(entry.counts[k] for k in ordered[STATS_LABELS:])
-            splits[key or UNSPLIT_STATS] = figures
-        out: dict[str, Any] = {"splits": splits}
-        train = state.get(TRAIN)
-        if train is not None and train.counts:
-            compared = {}
-            for key in eval_splits(state):
-                if state[key].counts:
-                    distance, p_value, _ = drift(train.counts, state[key].counts)
-                    compared[key] = _drift_figures(distance, p_value)
-            if compared:
-                out["drift_from_train"] = compared
-        return out
+        if len(tasks) == 1:
+            return _task_stats(state, tasks[0])
+        return {
+            "splits": {key or UNSPLIT_STATS: {"records": state[key].records} for key in sorted(state)},
+            "tasks": {task: _task_stats(state, task) for task in tasks},
+        }
 
+
+class _Where:
+    """A split, and the task when several are linted, as messages name it; ``key`` identifies it
+    in fingerprints (unchanged for a single task)."""
+
+    def __init__(self, split: str, task: str | None) -> None:
+        self.split, self.task = split, task
+        self.key = split if task is None else f"{split}\0{task}"
+
+    def __str__(self) -> str:
+        return split_name(self.split) + (f" (task {quote(self.task, 60)})" if self.task else "")
+
+
+def _tasks(state: LabelState) -> list[str]:
+    return sorted({t for entry in state.values() for t, labels in entry.tasks.items() if labels.counts})
+
+
+def _task_stats(state: LabelState, task: str) -> dict[str, Any]:
+    splits: dict[str, Any] = {}
+    empty = TaskLabels()
+    for key in sorted(state):
+        entry = state[key].tasks.get(task, empty)
+        ordered = sorted(entry.counts, key=lambda k: (-entry.counts[k], k))
+        shown: dict[str, int] = {}
+        for label in ordered[:STATS_LABELS]:
+            name = make_snippet(label, 40)  # label text is record text: redacted like a snippet
+            shown[name] = shown.get(name, 0) + entry.counts[label]
+        figures: dict[str, Any] = {"records": state[key].records, "labelled": entry.labelled, "labels": shown}
+        if len(ordered) > STATS_LABELS:
+            figures["other_labels"] = len(ordered) - STATS_LABELS
+            figures["other_records"] = sum(entry.counts[k] for k in ordered[STATS_LABELS:])
+        splits[key or UNSPLIT_STATS] = figures
+    out: dict[str, Any] = {"splits": splits}
+    train = state[TRAIN].tasks.get(task) if TRAIN in state else None
+    if train is not None and train.counts:
+        compared = {}
+        for key in eval_splits(state):
+            other = state[key].tasks.get(task)
+            if other is not None and other.counts:
+                distance, p_value, _ = drift(train.counts, other.counts)
+                compared[key] = _drift_figures(distance, p_value)
+        if compared:
+            out["drift_from_train"] = compared
+    return out

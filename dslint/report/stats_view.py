@@ -43,18 +43,23 @@ def length_table(stats: Mapping[str, Any]) -> Table:
 
 
 def labels_table(stats: Mapping[str, Any]) -> Table | None:
-    splits = stats.get("splits")
-    if not isinstance(splits, Mapping) or not splits:
-        return None
+    """Label counts per split; with several tasks, a row per split and task."""
+    tasks = stats.get("tasks")
+    per_task = tasks.items() if isinstance(tasks, Mapping) else [(None, stats)]
     table = _table("Labels per split", "split", "labels (most common first)", "records")
-    for split, info in sorted(splits.items()):
-        counts = info.get("labels") or info.get("counts") or {}
-        if not isinstance(counts, Mapping) or not counts:
+    for task, figures in sorted(per_task, key=lambda kv: kv[0] or ""):
+        splits = figures.get("splits") if isinstance(figures, Mapping) else None
+        if not isinstance(splits, Mapping):
             continue
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        shown = ", ".join(f"{printable(str(k))} {v:,}" for k, v in top[:MAX_LABELS])
-        more = f", … {len(top) - MAX_LABELS} more" if len(top) > MAX_LABELS else ""
-        table.add_row(Text(printable(str(split))), Text(shown + more), Text(_num(info.get("records", sum(counts.values())))))
+        for split, info in sorted(splits.items()):
+            counts = info.get("labels") or info.get("counts") or {}
+            if not isinstance(counts, Mapping) or not counts:
+                continue
+            top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            shown = ", ".join(f"{printable(str(k))} {v:,}" for k, v in top[:MAX_LABELS])
+            more = f", … {len(top) - MAX_LABELS} more" if len(top) > MAX_LABELS else ""
+            name = str(split) if task is None else f"{split} · {task}"
+            table.add_row(Text(printable(name)), Text(shown + more), Text(_num(info.get("records", sum(counts.values())))))
     return table if table.row_count else None
 
 

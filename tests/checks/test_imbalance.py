@@ -175,6 +175,45 @@ def test_a_split_with_a_single_label_is_reported() -> None:
     assert finding.metrics["ratio"] is None
 
 
+def test_a_perfectly_balanced_split_is_not_imbalanced() -> None:
+    # A tie makes the most and the least common label equally common: no finding.
+    for n in (50, 200):
+        rows = [
+            record({"prompt": f"Question {i}", "completion": f"Answer {i}", "label": i % 2 == 0}, "kto", i, "train")
+            for i in range(2 * n)
+        ]
+        assert by_rule(run(LabelDistributionCheck, rows), "DS401") == []
+
+
+def kto_rows(desirable: int, undesirable: int, split: str, start: int = 0) -> list[Record]:
+    labels = [True] * desirable + [False] * undesirable
+    return [
+        record({"prompt": f"Write a tagline for shop {i}.", "completion": f"Tagline {i}", "label": label}, "kto", i, split,
+               file=f"data/{split}-kto.jsonl")
+        for i, label in enumerate(labels, start)
+    ]
+
+
+def test_tasks_in_one_split_are_not_pooled() -> None:
+    # A KTO file and an intent classifier's rows in the same splits: two label distributions.
+    train = kto_rows(100, 100, "train") + intents(BALANCED, "train")
+    test = kto_rows(10, 10, "test") + intents(BALANCED, "test")
+    findings = run(LabelDistributionCheck, train + test)
+    # Pooled, 'true'/'false' would be rare next to the intents and absent from nothing; per task, nothing is wrong.
+    assert by_rule(findings, "DS401") == [] and by_rule(findings, "DS403") == [] and by_rule(findings, "DS404") == []
+    check = LabelDistributionCheck()
+    stats = check.stats(fold(check, train + test))
+    assert sorted(stats["tasks"]) == ["classification /label", "kto /label"]
+    assert stats["tasks"]["kto /label"]["splits"]["train"]["labels"] == {"false": 100, "true": 100}
+    assert stats["splits"]["train"] == {"records": 200 + sum(BALANCED.values())}
+
+
+def test_findings_name_the_task_when_there_are_several() -> None:
+    rows = kto_rows(190, 10, "train") + intents(BALANCED, "train")
+    (finding,) = by_rule(run(LabelDistributionCheck, rows), "DS401")
+    assert "(task 'kto /label')" in finding.message and "'true' has 190 records" in finding.message
+
+
 def test_multi_label_rows_count_each_label() -> None:
     topics = [["sports"], ["politics"], ["sports", "politics"], ["science"]]
     rows = [record({"text": f"Headline {i}", "labels": topics[i % 4]}, "classification", i, "train") for i in range(400)]
