@@ -41,7 +41,7 @@ from dslint.record import Record
 CONTENT, NORM, INPUT, OUTPUT = range(4)
 MULTI_RESPONSE_TASKS = frozenset({"preference", "kto"})  # several responses per prompt by design
 LARGEST_CLUSTERS = 5
-NO_SPLIT = "(none)"
+UNSPLIT = "(unsplit)"  # how stats name the records whose file has no split
 
 
 def minhash_config(opts: MinHashOptions) -> MinHashConfig:
@@ -247,7 +247,7 @@ class DuplicatesCheck(TableCheck):
         exact = exact_root != rows
         normalised = (norm_root != rows) & ~exact
         near_dup = (near.root >= 0) & (near.root != rows) & ~exact & ~normalised if near is not None else None
-        split_codes = np.array([frame.splits[f] or NO_SPLIT for f in range(len(frame.files))], dtype=object)
+        split_codes = np.array([frame.splits[f] or UNSPLIT for f in range(len(frame.files))], dtype=object)
         row_split = split_codes[frame.file]
         per_split: dict[str, Any] = {}
         for name in _split_order(set(row_split.tolist())):

@@ -22,6 +22,7 @@ from dslint.checks.length_stats import Candidate, Group, bucket_value, merge_gro
 from dslint.finding import Finding, Location, Severity
 from dslint.formats.base import TextField
 from dslint.record import Record, stable_hash
+from dslint.redact import quote
 from dslint.tokens import DEFAULT_CHARS_PER_TOKEN, TokenCounter, build_counter
 
 _ALNUM = re.compile(r"[^\W_]")  # a letter or digit of any script
@@ -235,6 +236,10 @@ def _subject(role: str) -> str:
     return "text" if role == "text" else f"{role} text"
 
 
+def _split_name(split: str) -> str:
+    return f"split {quote(split)}" if split else "the unsplit records"
+
+
 def _group_name(f: TextField) -> str:
     return f"{f.role}/{f.branch}" if f.branch else f.role
 
@@ -370,7 +375,7 @@ class _Scale:
 
 
 EXAMPLE = "example"  # the group of whole-example token counts, next to the field roles
-NO_SPLIT = "(none)"
+UNSPLIT = "(unsplit)"  # how stats name the records whose file has no split (as the label stats do)
 GroupKey = tuple[str, str]  # (split or "", field role or EXAMPLE)
 LengthState = dict[GroupKey, Group]
 
@@ -402,6 +407,8 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
         m = measure(record, self.counter, self.per_message)
         split = record.split or ""
         for i, f in enumerate(fields):
+            if not f.text.strip():
+                continue  # an empty optional field (Alpaca's input) is no length; DS108 reports required ones
             key = (split, _group_name(f))
             group = state.get(key)
             if group is None:
@@ -471,7 +478,7 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
             check=LENGTH_OUTLIER.family,
             severity=LENGTH_OUTLIER.severity,
             message=f"{_subject(role)} is {length:,} characters, {factor} for {_subject(role)}s in"
-            f" {split or NO_SPLIT} (robust z {z:+.1f})",
+            f" {_split_name(split)} (robust z {z:+.1f})",
             location=Location(file=file, line=line, record=index, field=ptr, split=split or None),
             metrics={"chars": length, "median_chars": round(median), "robust_z": round(z, 2), "side": side,
                      "group_outliers": total},
@@ -483,7 +490,7 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
         splits: dict[str, dict[str, Any]] = {}
         for (split, role), group in sorted(state.items(), key=lambda kv: (kv[0][0], kv[0][1] == EXAMPLE, kv[0][1])):
             unit = "tokens" if role == EXAMPLE else "characters"
-            splits.setdefault(split or NO_SPLIT, {})[role] = group.summary(unit)
+            splits.setdefault(split or UNSPLIT, {})[role] = group.summary(unit)
         return {"tokenizer": self.counter.name, "splits": splits} if splits else {}
 
 

@@ -293,7 +293,7 @@ def test_files_without_a_split_form_one_group() -> None:
     recs = records([row], file="a.jsonl", split=None) + records([row], file="b.jsonl", split=None)
     findings, stats = run(recs)
     assert [where(f) for f in findings] == [("DS201", "b.jsonl", 0)]
-    assert stats["splits"]["(none)"]["exact_duplicates"] == 1
+    assert stats["splits"]["(unsplit)"]["exact_duplicates"] == 1
 
 
 # --- statistics, skipping, determinism ------------------------------------------------------

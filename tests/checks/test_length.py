@@ -205,9 +205,25 @@ def test_outliers_are_the_pasted_log_and_the_curt_answer() -> None:
     assert long.location is not None and long.location.field == "/messages/2/content" and long.location.line == 41
     assert long.severity is Severity.INFO and long.location.split == "train"
     assert long.message.startswith("assistant text is 58,390 characters, ") and "× the median of" in long.message
-    assert "for assistant texts in train (robust z +" in long.message
+    assert "for assistant texts in split 'train' (robust z +" in long.message
     short = next(f for f in findings if f.metrics["side"] == "short")
     assert short.message.startswith("assistant text is 5 characters, 1/")
+
+
+def test_empty_optional_fields_are_not_lengths() -> None:
+    # Alpaca rows whose optional `input` is mostly empty: the few filled inputs are not outliers
+    # against a median of 0, and no message names a split "(none)".
+    fmt = make_format("alpaca")
+    rows = []
+    for i in range(60):
+        data = {"instruction": f"Summarise customer ticket number {i} in one sentence.", "input": "",
+                "output": f"The customer asks for a refund of order {i} because it arrived late."}
+        if i % 20 == 0:
+            data["input"] = "Order arrived a week late."
+        rows.append(Record("alpaca.jsonl", i + 1, i, data, None, fmt))
+    findings, stats = run_dataset(rows)
+    assert findings == []
+    assert stats["splits"]["(unsplit)"]["prompt"]["count"] == 60 + 3
 
 
 def test_outlier_options_and_small_groups() -> None:
@@ -238,7 +254,7 @@ def test_stats_give_the_distribution_per_split_and_role() -> None:
                                   "mean": 10.5}
     assert train["user"]["min"] == 11 and train["user"]["max"] == 30
     assert train["example"]["unit"] == "tokens" and train["example"]["max"] == 5 + 8 + 8
-    assert stats["splits"]["(none)"]["assistant"]["count"] == 1
+    assert stats["splits"]["(unsplit)"]["assistant"]["count"] == 1
 
 
 def test_preference_stats_separate_chosen_and_rejected() -> None:
