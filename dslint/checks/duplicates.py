@@ -24,7 +24,7 @@ from dslint.checks.duplicates_rules import (
     NORMALIZED_DUPLICATE,
     MinHashOptions,
 )
-from dslint.checks.duplicates_state import Chunk, Frame, TableCheck, TableState, cluster_id, groups, view_of, where
+from dslint.checks.duplicates_state import Chunk, Frame, TableCheck, TableState, groups, view_of, where
 from dslint.finding import Finding
 from dslint.minhash import (
     EMPTY,
@@ -189,10 +189,10 @@ class DuplicatesCheck(TableCheck):
 
     def _copy_finding(self, rule: Rule, frame: Frame, i: int, root: int, size: int, what: str) -> Finding:
         root_loc = frame.location(root)
-        cid = cluster_id(root_loc)
+        cid = where(root_loc)  # a cluster is named by its root, the first record of it
         return rule.at(
             frame.stub(i),
-            f"{what} {where(root_loc)} (cluster {cid} of {size} records)",
+            f"{what} {cid} ({size} records in this cluster)",
             related=[root_loc],
             metrics={"cluster": cid, "cluster_size": int(size), "similarity": 1.0},
         )
@@ -206,11 +206,11 @@ class DuplicatesCheck(TableCheck):
             root, nb, sim = near.root[i], near.neighbour[i], float(near.similarity[i])
             root_loc = frame.location(root)
             related = [root_loc] if nb == root else [root_loc, frame.location(nb)]
-            cid = cluster_id(root_loc)
+            cid = where(root_loc)
             yield NEAR_DUPLICATE.at(
                 frame.stub(i),
                 f"near-duplicate of {where(frame.location(nb))} (estimated Jaccard {sim:.2f}, threshold {threshold:g});"
-                f" cluster {cid} of {near.size[i]} records",
+                f" cluster of {near.size[i]} records from {cid}",
                 related=related,
                 metrics={
                     "similarity": round(sim, 4),
@@ -264,7 +264,7 @@ class DuplicatesCheck(TableCheck):
         clusters = []
         for r in roots[:LARGEST_CLUSTERS]:
             loc = frame.location(r)
-            clusters.append({"cluster": cluster_id(loc), "root": where(loc), "split": loc.split, "size": int(size[r])})
+            clusters.append({"cluster": where(loc), "split": loc.split, "size": int(size[r])})
         figures: dict[str, Any] = {
             "scope": {rule.code: self._scope(rule) for rule in DUPLICATE_RULES},
             "splits": per_split,

@@ -339,8 +339,3 @@ def where(loc: Location) -> str:
     if loc.line is not None:
         return f"{loc.file}:{loc.line}"
     return f"{loc.file} record {loc.record}"
-
-
-def cluster_id(loc: Location) -> str:
-    """A cluster's name: its root record, ``file#index``."""
-    return f"{loc.file}#{loc.record}"

@@ -83,7 +83,7 @@ def test_exact_copies_are_reported_on_every_member_but_the_root() -> None:
     assert [where(f) for f in findings] == [("DS201", "data/train.jsonl", 2), ("DS201", "data/train.jsonl", 4)]
     for f in findings:
         assert related(f) == [("data/train.jsonl", 0)]
-        assert f.metrics["cluster"] == "data/train.jsonl#0"
+        assert f.metrics["cluster"] == "data/train.jsonl:1"
         assert f.metrics["cluster_size"] == 3
         assert "data/train.jsonl:1" in f.message
         assert "reset" not in f.message.lower()  # no record text in messages
@@ -154,7 +154,7 @@ def test_near_duplicates_are_clustered_and_verified() -> None:
     findings, stats = run(records(rows), context(enabled={"DS201", "DS202", "DS203"}))
     assert [where(f) for f in findings] == [("DS203", "data/train.jsonl", 2), ("DS203", "data/train.jsonl", 3)]
     for f in findings:
-        assert f.metrics["cluster"] == "data/train.jsonl#0"
+        assert f.metrics["cluster"] == "data/train.jsonl:1"
         assert f.metrics["cluster_size"] == 3
         assert 0.8 <= f.metrics["similarity"] <= 1
         assert f.metrics["threshold"] == 0.8
@@ -313,7 +313,7 @@ def test_stats_give_duplicate_rates_per_split_and_the_largest_clusters() -> None
         "duplicate_rate": 0.625,
     }
     assert stats["splits"]["test"]["duplicate_rate"] == 0.0
-    assert stats["largest_clusters"][0] == {"cluster": "data/train.jsonl#0", "root": "data/train.jsonl:1", "split": "train", "size": 5}
+    assert stats["largest_clusters"][0] == {"cluster": "data/train.jsonl:1", "split": "train", "size": 5}
     assert stats["largest_clusters"][1]["size"] == 2
     assert stats["clusters_kind"] == "near"
 
