@@ -256,9 +256,12 @@ CHOSEN_EQUALS_REJECTED = Rule(
     scope="record",
     summary="A preference pair's chosen and rejected answers are the same after normalisation.",
     docs="""\
-What it does: Joins the answer text (assistant turns) of `chosen` and of `rejected` and reports the
+What it does: Joins the answer text of the chosen side and of the rejected side and reports the
 pair when both are non-empty and equal after normalisation (NFKC, case-folded, punctuation and
-whitespace collapsed). The finding points at `rejected`, with `chosen` as a related location.
+whitespace collapsed). The finding points at the rejected answer, with the chosen one as a related
+location. Works in every preference layout: the answers are what follows the shared prompt
+(explicit `prompt`, implicit prompt of message lists or HH transcripts, ShareGPT ranking turns,
+OpenAI's `preferred_output`/`non_preferred_output`).
 
 Why it matters: A pair with no difference carries no preference signal: DPO's loss for it is
 constant, and it usually means a generation or join step went wrong for that prompt.

@@ -143,7 +143,8 @@ CONFLICTING_OUTPUTS = Rule(
 What it does: Groups records by their normalised input (system, user and prompt fields with their
 roles) and reports every record whose learned output differs from the output of the group's first
 record, naming that record as related location and the number of distinct outputs. Preference
-and KTO data, where one prompt has several responses by design, are not checked, and neither are
+data in every layout (preference, sharegpt-ranking, openai-preference) and KTO data, where one
+prompt has several responses by design, are not checked, and neither are
 classification rows, which have no output text (label disagreements are DS410 label-conflict).
 
 Why it matters: The model is taught two answers to one question: it learns to hedge or picks one

@@ -105,8 +105,11 @@ CLASS_IMBALANCE = Rule(
 What it does: Counts the labels of each split (the `label` of classification and KTO records, the
 configured `fields.label` of a mapped schema; each element of a multi-label list counts once) and
 reports a split whose most common label has more than `max-imbalance` times the records of its
-least common one. A split whose labelled records all carry the same label is reported too. Records
-of files without a split are counted together as the unsplit records.
+least common one (a tie is balanced). A split whose labelled records all carry the same label is
+reported too. Records of files without a split are counted together as the unsplit records. Labels
+are counted per task, a format and its label field ("kto /label", "classification /label"): a KTO
+file and a classifier's CSV in one split are two distributions, and messages name the task when
+a dataset has several. DS402-DS404 count the same way.
 
 Why it matters: A classifier trained on 95% `no_issue` learns to answer `no_issue`; accuracy on
 such a split hides that the minority classes are never predicted. A KTO set with far more
@@ -308,7 +311,8 @@ INVERTED_PREFERENCE = Rule(
     scope="dataset",
     summary="Two preference pairs with the same prompt have their chosen and rejected answers swapped.",
     docs="""\
-What it does: Reports preference pairs (DPO/ORPO records) with the same normalised prompt where
+What it does: Reports preference pairs (every preference layout; the prompt is the explicit one or
+the implicit shared prefix) with the same normalised prompt where
 one pair prefers answer X over Y and another prefers Y over X, located at the first of them with
 the other as related location.
 

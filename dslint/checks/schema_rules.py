@@ -60,8 +60,9 @@ What it does: Reports a key the format requires that is absent, pointing at wher
 `messages` of an OpenAI chat record; `role` and `content` of each message (an assistant message
 that carries `tool_calls`, or a legacy `function_call`, may leave `content` out); `tool_call_id` of a `tool` message; `id`,
 `type`, `function`, `function.name` and `function.arguments` of a tool call; `from` and `value` of
-a ShareGPT turn; `instruction` and `output` of an Alpaca record; `prompt` of a preference pair whose
-sides are strings; `prompt`, `completion` and `label` of a KTO record; the text and label of a
+a ShareGPT turn; `instruction` and `output` of an Alpaca record; `prompt`, `completion` and `label` of a KTO
+record; `prompt` and `completion` of a prompt-completion pair; `input.messages` of an OpenAI
+preference record; (a preference pair without any prompt key is TRL's implicit prompt, valid); the text and label of a
 classification row; every field of a configured `fields` mapping. A preference pair without
 `chosen` or `rejected` is reported by DS114 instead.
 
@@ -273,9 +274,10 @@ PREFERENCE_SIDE_MISSING = Rule(
     scope="record",
     summary="A preference pair lacks its chosen or rejected answer.",
     docs="""\
-What it does: Reports a preference record whose `chosen` or `rejected` is missing, null, an empty
-or whitespace-only string, or an empty message list. A side given as messages that holds no
-assistant message is DS109; an empty assistant message in it is DS108.
+What it does: Reports a preference record whose `chosen` or `rejected` (OpenAI:
+`preferred_output`, `non_preferred_output`) is missing, null, an empty or whitespace-only string,
+or an empty message list, and an HH transcript whose final assistant answer is empty. A side given
+as messages that holds no assistant message is DS109; an empty assistant message in it is DS108.
 
 Why it matters: DPO-style training compares the two answers; with one missing, the pair teaches
 nothing or teaches the model to prefer an empty answer.
