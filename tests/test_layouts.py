@@ -191,3 +191,47 @@ def test_content_parts_are_read_with_pointers_to_each_part(tmp_path: Path) -> No
     ]}
     pii = [f for f in lint_one(tmp_path, record) if f.rule == "DS501"]
     assert [(f.location.field, f.severity) for f in pii] == [("/messages/1/content/1/text", Severity.ERROR)]
+
+
+@pytest.mark.parametrize("layout", PREFERENCE_LAYOUTS)
+@pytest.mark.parametrize("side", [0, 1, 2])
+def test_a_placeholder_is_found_on_every_side(layout: str, side: int, tmp_path: Path) -> None:
+    build, pointers = PREFERENCE_LAYOUTS[layout]
+    texts = [PROMPT, CHOSEN, REJECTED]
+    texts[side] += " Regards, {{agent_name}}"
+    found = [(f.rule, f.location.field) for f in lint_one(tmp_path, build(*texts)) if f.rule == "DS804"]
+    assert found == [("DS804", pointers[side])]
+
+
+# An HH transcript's prompt is a substring of each side: an empty Human turn has no field of its own.
+@pytest.mark.parametrize("layout", [name for name in PREFERENCE_LAYOUTS if name != "hh-transcript"])
+def test_an_empty_prompt_is_an_error_at_its_pointer(layout: str, tmp_path: Path) -> None:
+    build, pointers = PREFERENCE_LAYOUTS[layout]
+    findings = lint_one(tmp_path, build("", CHOSEN, REJECTED))
+    assert ("DS108", pointers[0], Severity.ERROR) in {(f.rule, f.location.field, f.severity) for f in findings}
+
+
+def kto_file(tmp_path: Path, rows: list[dict]) -> list[Finding]:
+    path = tmp_path / "kto.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return [f for f in dslint.lint([path], fail_on="never").findings if f.location and f.location.record is not None]
+
+
+@pytest.mark.parametrize("conversational", [False, True])
+def test_kto_defects_are_found_on_their_side(conversational: bool, tmp_path: Path) -> None:
+    def row(prompt: str, completion: str, label: bool) -> dict:
+        if conversational:
+            return {"prompt": [_chat("user", prompt)], "completion": [_chat("assistant", completion)], "label": label}
+        return {"prompt": prompt, "completion": completion, "label": label}
+
+    p, c = ("/prompt/0/content", "/completion/0/content") if conversational else ("/prompt", "/completion")
+    rows = [
+        row(f"{PROMPT} ({EMAIL})", CHOSEN, True),  # PII in the prompt: input side
+        row(PROMPT, f"{CHOSEN} ({EMAIL})", True),  # in a desirable completion: learned
+        row(PROMPT, f"{REJECTED} ({EMAIL})", False),  # in an undesirable one: not learned
+        row(PROMPT, "", True),
+    ]
+    findings = kto_file(tmp_path, rows)
+    pii = [(f.location.record, f.location.field, f.severity) for f in findings if f.rule == "DS501"]
+    assert pii == [(0, p, Severity.WARNING), (1, c, Severity.ERROR), (2, c, Severity.WARNING)]
+    assert (3, c) in {(f.location.record, f.location.field) for f in findings if f.rule == "DS108"}
