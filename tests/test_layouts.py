@@ -235,3 +235,17 @@ def test_kto_defects_are_found_on_their_side(conversational: bool, tmp_path: Pat
     pii = [(f.location.record, f.location.field, f.severity) for f in findings if f.rule == "DS501"]
     assert pii == [(0, p, Severity.WARNING), (1, c, Severity.ERROR), (2, c, Severity.WARNING)]
     assert (3, c) in {(f.location.record, f.location.field) for f in findings if f.rule == "DS108"}
+
+
+def test_a_rendered_transcript_in_plain_text_is_not_merged_examples(tmp_path: Path) -> None:
+    # timdettmers/openassistant-guanaco style: each `text` is a whole conversation rendered with
+    # "### Human:" / "### Assistant:" markers. A text that runs on into a marker later still fires.
+    rows = [
+        {"text": "### Human: What is the capital of Peru?### Assistant: Lima is the capital of Peru."},
+        {"text": "### Human: Name a fast land animal.### Assistant: The cheetah.### Human: How fast?### Assistant: Up to about 100 km/h."},
+        {"text": "Cheetahs are the fastest land animals, reaching about 100 km/h in short bursts.\n\n### Human: Next question"},
+    ]
+    path = tmp_path / "guanaco.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    merged = [f.location.record for f in dslint.lint([path], fail_on="never").findings if f.rule == "DS806"]
+    assert merged == [2]

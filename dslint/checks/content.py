@@ -229,6 +229,8 @@ class ContentCheck(RecordCheck):
         ]
         if not hits:
             return None
+        if field.role == "text" and not view.prose[: hits[0].start].strip():
+            return None  # a plain-text record that opens with a marker is a rendered transcript (Guanaco)
         msg = f"the response runs on into another example: template marker {quote(hits[0].token)}{_more(hits)}"
         return MERGED_EXAMPLES.at(record, msg, field=field.pointer, snippet=_snippet(text, hits[0]), metrics={"count": len(hits)})
 
