@@ -34,7 +34,13 @@ TEXT = {"text": "The mitochondria is the powerhouse of the cell."}
         (KTO, "kto"),
         (CLASSIFICATION, "classification"),
         (TEXT, "text"),
-        ({"question": "q", "answer": "a"}, "unknown"),
+        ({"question": "q", "answer": "a"}, "instruction-response"),
+        ({"instruction": "i", "context": "", "response": "r", "category": "open_qa"}, "instruction-response"),
+        ({"conversations": [], "chosen": {"from": "gpt", "value": "a"}, "rejected": {"from": "gpt", "value": "b"}}, "sharegpt-ranking"),
+        ({"input": {"messages": []}, "preferred_output": [], "non_preferred_output": []}, "openai-preference"),
+        ({"prompt": "p", "completion": "c"}, "prompt-completion"),
+        ({"chosen": "\n\nHuman: q\n\nAssistant: a", "rejected": "\n\nHuman: q\n\nAssistant: b"}, "preference"),
+        ({"src_text": "q", "tgt_text": "a"}, "unknown"),
     ],
 )
 def test_detection(record: dict, name: str) -> None:

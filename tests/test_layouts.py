@@ -24,6 +24,9 @@ DETECTED = {
     "alpaca.jsonl": "alpaca",
     "alpaca_ranking.jsonl": "preference",
     "banking_intents.csv": "classification",
+    "dolly.jsonl": "instruction-response",
+    "gsm8k.jsonl": "instruction-response",
+    "openorca.jsonl": "instruction-response",
     "dpo_conversational.jsonl": "preference",
     "dpo_implicit_prompt.jsonl": "preference",
     "dpo_pairs.jsonl": "preference",
@@ -48,19 +51,19 @@ def test_a_folder_of_every_clean_layout_has_no_finding() -> None:
 
 
 def test_an_unrecognised_layout_fails_the_gate(tmp_path: Path, cli) -> None:
-    rows = [{"question": "What is 12 times 7?", "answer": "84"}, {"question": "Spell 'necessary'.", "answer": "n-e-c-e-s-s-a-r-y"}]
-    (tmp_path / "gsm_style.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rows = [{"src_text": "Guten Morgen", "tgt_text": "Good morning"}, {"src_text": "Danke", "tgt_text": "Thank you"}]
+    (tmp_path / "wmt_style.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = cli("check", str(tmp_path), "--format", "json")
     assert result.code == 1
     (finding,) = [f for f in result.json()["findings"] if f["rule"] == "DS120"]
-    assert finding["severity"] == "error" and finding["location"]["file"].endswith("gsm_style.jsonl")
-    assert "'question', 'answer'" in finding["message"] and "fields:" in finding["message"]
+    assert finding["severity"] == "error" and finding["location"]["file"].endswith("wmt_style.jsonl")
+    assert "'src_text', 'tgt_text'" in finding["message"] and "fields:" in finding["message"]
 
 
 def test_a_mapped_layout_is_recognised(tmp_path: Path) -> None:
-    rows = [{"question": "What is 12 times 7?", "answer": "84"}]
+    rows = [{"src_text": "Guten Morgen", "tgt_text": "Good morning"}]
     (tmp_path / "qa.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (tmp_path / "dslint.yaml").write_text("fields:\n  input: question\n  output: answer\n")
+    (tmp_path / "dslint.yaml").write_text("fields:\n  input: src_text\n  output: tgt_text\n")
     report = dslint.lint([tmp_path / "qa.jsonl"], config=tmp_path / "dslint.yaml")
     assert [f.rule for f in report.findings] == []
 

@@ -45,6 +45,7 @@ from dslint.checks.schema_rules import (
 from dslint.finding import Finding
 from dslint.formats import Format, detect_format, pointer
 from dslint.formats.base import resolve_pointer
+from dslint.formats.pairs import InstructionResponse
 from dslint.formats.preference import SIDES, OpenAIPreference, layout, parse_transcript, prompt_key, shared_prefix
 from dslint.formats.simple import Classification
 from dslint.record import Record
@@ -309,6 +310,18 @@ def _openai_preference(out: Collector, data: Data, fmt: Format, settings: Settin
         check_conversation(out, prompt + answer, pointer(key), f"'{key}'", trained=answer)
 
 
+def _instruction_response(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    assert isinstance(fmt, InstructionResponse)
+    prompt, output = fmt.keys(data)
+    for key, names in ((prompt, fmt.PROMPTS), (output, fmt.OUTPUTS)):
+        if key is None:
+            out.add(MISSING_REQUIRED_KEY, pointer(names[0]), f"record has no {' or '.join(repr(n) for n in names)}")
+        else:
+            _text(out, pointer(key), data[key], f"'{key}'")
+    for key in (*fmt.CONTEXTS, *fmt.SYSTEMS):  # may be empty
+        _optional_string(out, data, key)
+
+
 def _prompt_completion(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
     _optional_string(out, data, "system")
     present = _required(out, data, "prompt", "completion")
@@ -399,6 +412,7 @@ HANDLERS: dict[str, Handler] = {
     "sharegpt-ranking": _sharegpt_ranking,
     "openai-preference": _openai_preference,
     "prompt-completion": _prompt_completion,
+    "instruction-response": _instruction_response,
     "kto": _kto,
     "classification": _classification,
     "text": _plain_text,

@@ -7,7 +7,7 @@ from typing import Any
 
 from dslint.formats.base import OUTPUT_ROLES, ROLES, Format, TextField, input_text, output_text, pointer
 from dslint.formats.chat import OpenAIChat, ShareGPT
-from dslint.formats.pairs import Alpaca, PromptCompletion
+from dslint.formats.pairs import Alpaca, InstructionResponse, PromptCompletion
 from dslint.formats.preference import KTO, OpenAIPreference, Preference, ShareGPTRanking
 from dslint.formats.simple import Classification, Mapped, PlainText, Unknown
 
@@ -16,7 +16,7 @@ FORMAT_CLASSES: dict[str, type[Format]] = {
     cls.name: cls
     for cls in (
         OpenAIChat, ShareGPTRanking, ShareGPT, OpenAIPreference, Preference, KTO, PromptCompletion, Alpaca,
-        Classification, PlainText,
+        InstructionResponse, Classification, PlainText,
     )
 }
 FORMAT_NAMES: tuple[str, ...] = (*FORMAT_CLASSES, Mapped.name)

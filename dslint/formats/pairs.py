@@ -33,6 +33,42 @@ class Alpaca(Format):
         return out
 
 
+class InstructionResponse(Format):
+    """Instruction/response pairs under the other common key names, first name found wins."""
+
+    name = "instruction-response"
+    summary = "Instruction/response pairs under common names: Dolly, OpenOrca, GSM8K-style question/answer"
+    PROMPTS = ("instruction", "question", "query")
+    CONTEXTS = ("context", "input")
+    SYSTEMS = ("system", "system_prompt")
+    OUTPUTS = ("response", "answer", "output")
+    optional = (*PROMPTS, *CONTEXTS, *SYSTEMS, *OUTPUTS, "category")
+
+    def keys(self, data: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """The prompt and output keys this record uses."""
+        prompt = next((k for k in self.PROMPTS if k in data), None)
+        output = next((k for k in self.OUTPUTS if k in data), None)
+        return prompt, output
+
+    def matches(self, data: Mapping[str, Any]) -> bool:
+        prompt, output = self.keys(data)
+        return prompt is not None and output is not None
+
+    @property
+    def required(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ()
+
+    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
+        out = []
+        prompt, output = self.keys(data)
+        keys = [(k, "system", "input") for k in self.SYSTEMS] + [(prompt, "prompt", "input")]
+        keys += [(k, "prompt", "input") for k in self.CONTEXTS] + [(output, "response", "output")]
+        for key, role, part in keys:
+            if key is not None and isinstance(data.get(key), str):
+                out.append(TextField(pointer(key), role, data[key], part))
+        return out
+
+
 def side_fields(data: Mapping[str, Any], key: str, *, prompt: bool, branch: str | None = None) -> list[TextField]:
     """Text of a prompt or an answer given as a string or as a list of messages."""
     value = data.get(key)
