@@ -32,6 +32,7 @@ DETECTED = {
     "dpo_pairs.jsonl": "preference",
     "hh_rlhf.jsonl": "preference",
     "kto.jsonl": "kto",
+    "llamafactory_kto.jsonl": "sharegpt-kto",
     "llamafactory_parts.jsonl": "openai-chat",
     "openai_chat.jsonl": "openai-chat",
     "openai_preference.jsonl": "openai-preference",

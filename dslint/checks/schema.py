@@ -101,6 +101,8 @@ def _prompt_or_completion(out: Collector, data: Data, key: str, settings: Settin
 
 # --- formats -------------------------------------------------------------------------------
 
+Handler = Callable[[Collector, Data, Format, Settings], None]
+
 
 def _openai_chat(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
     if _required(out, data, "messages"):
@@ -342,11 +344,30 @@ def _kto(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
         check_conversation(out, (prompt or []) + completion, "/completion", "completion", trained=completion)
     elif prompt:
         check_order(out, prompt)
-    if "label" in present and not isinstance(data["label"], bool):
-        label = data["label"]
-        scalar = isinstance(label, (str, int, float))
-        what = f"{json_type(label)} ({literal(label)})" if scalar else json_type(label)
-        out.add(KTO_LABEL_NOT_BOOLEAN, "/label", f"label is {what}, expected true or false")
+    if "label" in present:
+        _boolean_tag(out, data, "label")
+
+
+def _boolean_tag(out: Collector, data: Data, key: str) -> None:
+    """DS115 for a KTO desirability flag that is not a JSON boolean."""
+    value = data[key]
+    if not isinstance(value, bool):
+        scalar = isinstance(value, (str, int, float))
+        what = f"{json_type(value)} ({literal(value)})" if scalar else json_type(value)
+        out.add(KTO_LABEL_NOT_BOOLEAN, pointer(key), f"{key} is {what}, expected true or false")
+
+
+def _kto_tagged(handler: Handler) -> Handler:
+    """LLaMA-Factory's KTO layouts: an SFT layout plus a boolean `kto_tag`."""
+
+    def check(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+        handler(out, data, fmt, settings)
+        if "kto_tag" in data:
+            _boolean_tag(out, data, "kto_tag")
+        else:
+            out.add(MISSING_REQUIRED_KEY, "/kto_tag", "record has no 'kto_tag'")
+
+    return check
 
 
 def _classification(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
@@ -403,7 +424,6 @@ def _mapped(out: Collector, data: Data, fmt: Format, settings: Settings) -> None
         out.add(MISSING_REQUIRED_KEY, label_ptr, f"record has no label field {quote(label_ptr)}")
 
 
-Handler = Callable[[Collector, Data, Format, Settings], None]
 HANDLERS: dict[str, Handler] = {
     "openai-chat": _openai_chat,
     "sharegpt": _sharegpt,
@@ -413,6 +433,8 @@ HANDLERS: dict[str, Handler] = {
     "openai-preference": _openai_preference,
     "prompt-completion": _prompt_completion,
     "instruction-response": _instruction_response,
+    "sharegpt-kto": _kto_tagged(_sharegpt),
+    "alpaca-kto": _kto_tagged(_alpaca),
     "kto": _kto,
     "classification": _classification,
     "text": _plain_text,

@@ -8,14 +8,15 @@ from typing import Any
 from dslint.formats.base import OUTPUT_ROLES, ROLES, Format, TextField, input_text, output_text, pointer
 from dslint.formats.chat import OpenAIChat, ShareGPT
 from dslint.formats.pairs import Alpaca, InstructionResponse, PromptCompletion
-from dslint.formats.preference import KTO, OpenAIPreference, Preference, ShareGPTRanking
+from dslint.formats.preference import KTO, AlpacaKTO, OpenAIPreference, Preference, ShareGPTKTO, ShareGPTRanking
 from dslint.formats.simple import Classification, Mapped, PlainText, Unknown
 
 # Detection order doubles as the tie-break: more specific formats first.
 FORMAT_CLASSES: dict[str, type[Format]] = {
     cls.name: cls
     for cls in (
-        OpenAIChat, ShareGPTRanking, ShareGPT, OpenAIPreference, Preference, KTO, PromptCompletion, Alpaca,
+        OpenAIChat, ShareGPTRanking, ShareGPTKTO, ShareGPT, OpenAIPreference, Preference, KTO, PromptCompletion,
+        AlpacaKTO, Alpaca,
         InstructionResponse, Classification, PlainText,
     )
 }

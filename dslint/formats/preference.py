@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dslint.formats.base import Format, TextField, pointer
-from dslint.formats.chat import message_fields, turn_fields
-from dslint.formats.pairs import side_fields
+from dslint.formats.chat import ShareGPT, message_fields, turn_fields
+from dslint.formats.pairs import Alpaca, side_fields
 
 PROMPT_KEYS = ("prompt", "instruction", "question")
 SIDES = ("chosen", "rejected")
@@ -181,3 +181,36 @@ class KTO(Format):
 
     def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
         return (pointer("label"), data["label"]) if "label" in data else None
+
+
+def _tagged(fields: list[TextField], desirable: Any) -> list[TextField]:
+    """An undesirable example's output is rejected text, as in KTO."""
+    if desirable is not False:
+        return fields
+    return [TextField(f.pointer, f.role, f.text, f.part, "rejected") if f.part == "output" else f for f in fields]
+
+
+class ShareGPTKTO(ShareGPT):
+    name = "sharegpt-kto"
+    summary = "LLaMA-Factory KTO data in ShareGPT form: conversations plus a boolean kto_tag"
+    task = "kto"
+    required = ("conversations", "kto_tag")
+
+    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
+        return _tagged(super().fields(data), data.get("kto_tag"))
+
+    def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
+        return (pointer("kto_tag"), data["kto_tag"]) if "kto_tag" in data else None
+
+
+class AlpacaKTO(Alpaca):
+    name = "alpaca-kto"
+    summary = "LLaMA-Factory KTO data in Alpaca form: instruction, input, output plus a boolean kto_tag"
+    task = "kto"
+    required = ("instruction", "output", "kto_tag")
+
+    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
+        return _tagged(super().fields(data), data.get("kto_tag"))
+
+    def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
+        return (pointer("kto_tag"), data["kto_tag"]) if "kto_tag" in data else None
