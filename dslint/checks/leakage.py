@@ -229,7 +229,7 @@ class LeakageCheck(TableCheck):
                 counts["contaminated"] = int((c304 & mask).sum())
             counts["leak_rate"] = round(sum(v for k, v in counts.items() if k != "records") / counts["records"], 4)
             per_split[name] = counts
-        figures: dict[str, Any] = {"splits": per_split}
+        figures: dict[str, Any] = {"splits": per_split, "matrix": _matrix(rank, leaks, (c301, c302, c303, c304))}
         if leaks.near is not None:
             figures["near_duplicates"] = minhash_settings(self.ctx.opts(LEAKED_NEAR_DUPLICATE))
         if leaks.ngram is not None:
@@ -243,6 +243,26 @@ class LeakageCheck(TableCheck):
                     for f, name in enumerate(self.bench.files)
                 }
         return figures
+
+
+def _matrix(rank: np.ndarray, leaks: Leaks, reported: tuple[np.ndarray, ...]) -> dict[str, Any]:
+    """Split by split: how many records of each evaluation split leak from each earlier split,
+    by kind (copies, near, prompt; n-gram contamination is always against train)."""
+    names = {r: name for name, r in SPLIT_RANK.items()}
+    c301, c302, c303, c304 = reported
+    copies = np.where(leaks.exact >= 0, leaks.exact, leaks.normalized)
+    sources = [("copies", c301, copies), ("prompt", c303, leaks.prompt)]
+    if leaks.near is not None:
+        sources.append(("near", c302, leaks.near))
+    out: dict[str, Any] = {}
+    for kind, rows, matched in sources:
+        for i in np.flatnonzero(rows):
+            cell = out.setdefault(names[int(rank[i])], {}).setdefault(names[int(rank[matched[i]])], {})
+            cell[kind] = cell.get(kind, 0) + 1
+    for i in np.flatnonzero(c304):
+        cell = out.setdefault(names[int(rank[i])], {}).setdefault("train", {})
+        cell["ngram"] = cell.get("ngram", 0) + 1
+    return {e: {s: dict(sorted(c.items())) for s, c in sorted(v.items())} for e, v in sorted(out.items())}
 
 
 def _earlier(keys: list[np.ndarray], rank: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:

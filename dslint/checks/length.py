@@ -10,6 +10,7 @@ tokenizer configured on DS703, else an estimate from characters.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule, RuleOptions
-from dslint.checks.length_stats import Candidate, Group, bucket_value, merge_groups, robust_z
+from dslint.checks.length_stats import MAD_SCALE, Candidate, Group, bucket_value, merge_groups, robust_z
 from dslint.finding import Finding, Location, Severity
 from dslint.formats.base import TextField
 from dslint.record import Record, stable_hash
@@ -364,6 +365,13 @@ class _Scale:
     def z(self, length: int) -> float:
         return robust_z(length, self.median, self.mad)
 
+    def bounds(self) -> dict[str, int]:
+        """The lengths beyond which a text is an outlier: the inverse of ``side``."""
+        spread = self.threshold * self.mad / MAD_SCALE
+        long = max(2 ** (self.median + spread) - 1, self.min_ratio * self.median_chars)
+        short = min(2 ** (self.median - spread) - 1, self.median_chars / self.min_ratio)
+        return {"short_below": max(math.floor(short), 0), "long_above": math.ceil(long)}
+
     def side(self, length: int) -> str | None:
         """"long" or "short" for an outlier, else None."""
         z = self.z(length)
@@ -392,6 +400,7 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
         context: ContextOptions = self.ctx.opts(OVER_CONTEXT)
         self.per_message = context.tokens_per_message
         self.counter = build_counter(context.tokenizer, context.chars_per_token, self.ctx.root)
+        self.context_window = context.context_window
         self.min_chars = self.ctx.opts(TRIVIAL_OUTPUT).min_chars
         too_long: FieldTooLongOptions = self.ctx.opts(FIELD_TOO_LONG)
         self.max_chars, self.max_tokens = too_long.max_chars, too_long.max_tokens
@@ -486,12 +495,18 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
         )
 
     def stats(self, state: LengthState) -> dict[str, Any]:
-        """Length distribution per split and field role (characters) and per example (tokens)."""
+        """Length distribution per split and field role (characters) and per example (tokens):
+        summary figures, a histogram per doubling, and DS704's outlier bounds where it judges."""
         splits: dict[str, dict[str, Any]] = {}
         for (split, role), group in sorted(state.items(), key=lambda kv: (kv[0][0], kv[0][1] == EXAMPLE, kv[0][1])):
             unit = "tokens" if role == EXAMPLE else "characters"
-            splits.setdefault(split or UNSPLIT, {})[role] = group.summary(unit)
-        return {"tokenizer": self.counter.name, "splits": splits} if splits else {}
+            figures: dict[str, Any] = {**group.summary(unit), "histogram": group.histogram()}
+            if role != EXAMPLE and group.count >= self.opts.min_records:
+                figures["outliers"] = _Scale(*group.log_median_mad(), self.opts.threshold, self.opts.min_ratio).bounds()
+            splits.setdefault(split or UNSPLIT, {})[role] = figures
+        if not splits:
+            return {}
+        return {"tokenizer": self.counter.name, "context_window": self.context_window, "splits": splits}
 
 
 CHECKS = [LengthCheck, LengthOutlierCheck]

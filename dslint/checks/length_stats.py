@@ -115,6 +115,13 @@ class Group:
             "mean": round(self.total / self.count, 1) if self.count else 0.0,
         }
 
+    def histogram(self) -> list[dict[str, int]]:
+        """Counts per doubling of length + 1 (1, 2-3, 4-7, ...): coarse enough to chart."""
+        octaves: Counter[int] = Counter()
+        for b, n in self.hist.items():
+            octaves[b // SUB_BUCKETS] += n
+        return [{"from": (1 << o) - 1, "to": (2 << o) - 2, "count": octaves[o]} for o in sorted(octaves)]
+
     def log_median_mad(self) -> tuple[float, float]:
         """Median and MAD of log2(length + 1), from the histogram; the MAD is at least one bucket."""
         points = sorted((math.log2(bucket_value(b) + 1), n) for b, n in self.hist.items())

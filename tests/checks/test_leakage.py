@@ -112,6 +112,11 @@ def test_each_evaluation_split_is_checked_against_the_earlier_ones() -> None:
     assert stats["splits"]["validation"]["leaked_copies"] == 1
     assert stats["splits"]["test"] == {"records": 2, "leaked_copies": 2, "leaked_near": 0, "leaked_prompt": 0, "contaminated": 0, "leak_rate": 1.0}
     assert "train" not in stats["splits"]
+    # Split by split, where each evaluation split's leaks come from.
+    assert stats["matrix"] == {
+        "test": {"train": {"copies": 1}, "validation": {"copies": 1}},
+        "validation": {"train": {"copies": 1}},
+    }
 
 
 def test_copies_within_a_split_and_unknown_splits_are_not_leakage() -> None:
@@ -119,7 +124,9 @@ def test_copies_within_a_split_and_unknown_splits_are_not_leakage() -> None:
     recs = records([a, a], "train") + records([a], None, file="data/extra.jsonl") + records([a], "holdout-2", file="data/h2.jsonl")
     findings, stats = run(recs)
     assert findings == []
-    assert stats == {"splits": {}, "near_duplicates": stats["near_duplicates"], "ngrams": {"n": 13, "min_matches": 1}}
+    assert stats == {
+        "splits": {}, "matrix": {}, "near_duplicates": stats["near_duplicates"], "ngrams": {"n": 13, "min_matches": 1}
+    }
 
 
 # --- DS302 ---------------------------------------------------------------------------------
@@ -296,7 +303,7 @@ def test_without_near_and_ngram_rules_only_hashes_are_kept() -> None:
         state = check.update(state, r)
     assert [f.rule for f in check.finalize(state)] == ["DS301"]
     assert all(c.sigs is None and not c.extra for c in state.table.chunks)
-    assert set(check.stats(state)) == {"splits"}
+    assert set(check.stats(state)) == {"splits", "matrix"}
 
 
 def test_rule_metadata() -> None:

@@ -226,6 +226,15 @@ def test_empty_optional_fields_are_not_lengths() -> None:
     assert stats["splits"]["(unsplit)"]["prompt"]["count"] == 60 + 3
 
 
+def test_stats_carry_the_outlier_bounds_ds704_applies() -> None:
+    findings, stats = run_dataset(support_dataset())
+    bounds = stats["splits"]["train"]["assistant"]["outliers"]
+    for f in findings:
+        length = f.metrics["chars"]
+        assert length > bounds["long_above"] if f.metrics["side"] == "long" else length < bounds["short_below"]
+    assert bounds["short_below"] < stats["splits"]["train"]["assistant"]["p50"] < bounds["long_above"]
+
+
 def test_outlier_options_and_small_groups() -> None:
     records = support_dataset()
     assert run_dataset(records, options({"DS704": {"min-records": 500}}))[0] == []
@@ -251,7 +260,10 @@ def test_stats_give_the_distribution_per_split_and_role() -> None:
     train = stats["splits"]["train"]
     assert list(train) == ["assistant", "user", "example"]
     assert train["assistant"] == {"unit": "characters", "count": 20, "min": 1, "p50": 10, "p95": 19, "max": 20,
-                                  "mean": 10.5}
+                                  "mean": 10.5, "histogram": [
+                                      {"from": 1, "to": 2, "count": 2}, {"from": 3, "to": 6, "count": 4},
+                                      {"from": 7, "to": 14, "count": 8}, {"from": 15, "to": 30, "count": 6}]}
+    assert stats["context_window"] == 4096
     assert train["user"]["min"] == 11 and train["user"]["max"] == 30
     assert train["example"]["unit"] == "tokens" and train["example"]["max"] == 5 + 8 + 8
     assert stats["splits"]["(unsplit)"]["assistant"]["count"] == 1
