@@ -54,6 +54,7 @@ RENDERERS: dict[str, Renderer] = {
     "junit": _lazy("dslint.report.junit:render_junit"),
     "gitlab": _lazy("dslint.report.gitlab:render_gitlab"),
     "markdown": _lazy("dslint.report.markdown:render_markdown"),
+    "html": _lazy("dslint.report.html:render_html"),
 }
 
 
