@@ -325,26 +325,24 @@ def _instruction_response(out: Collector, data: Data, fmt: Format, settings: Set
 
 
 def _prompt_completion(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    _prompt_and_completion(out, data, fmt, settings)
+
+
+def _prompt_and_completion(out: Collector, data: Data, fmt: Format, settings: Settings) -> list[str]:
+    """A prompt and a completion, strings or message lists; returns the required keys present."""
     _optional_string(out, data, "system")
-    present = _required(out, data, "prompt", "completion")
+    present = _required(out, data, *fmt.required)
     prompt = _prompt_or_completion(out, data, "prompt", settings) if "prompt" in present else None
     completion = _prompt_or_completion(out, data, "completion", settings) if "completion" in present else None
     if completion:
         check_conversation(out, (prompt or []) + completion, "/completion", "completion", trained=completion)
     elif prompt:
         check_order(out, prompt)
+    return present
 
 
 def _kto(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
-    _optional_string(out, data, "system")
-    present = _required(out, data, "prompt", "completion", "label")
-    prompt = _prompt_or_completion(out, data, "prompt", settings) if "prompt" in present else None
-    completion = _prompt_or_completion(out, data, "completion", settings) if "completion" in present else None
-    if completion:
-        check_conversation(out, (prompt or []) + completion, "/completion", "completion", trained=completion)
-    elif prompt:
-        check_order(out, prompt)
-    if "label" in present:
+    if "label" in _prompt_and_completion(out, data, fmt, settings):
         _boolean_tag(out, data, "label")
 
 

@@ -183,34 +183,29 @@ class KTO(Format):
         return (pointer("label"), data["label"]) if "label" in data else None
 
 
-def _tagged(fields: list[TextField], desirable: Any) -> list[TextField]:
-    """An undesirable example's output is rejected text, as in KTO."""
-    if desirable is not False:
-        return fields
-    return [TextField(f.pointer, f.role, f.text, f.part, "rejected") if f.part == "output" else f for f in fields]
+class _KTOTagged:
+    """LLaMA-Factory's KTO layouts: an SFT layout plus a boolean ``kto_tag``; an undesirable
+    example's output is rejected text, as in KTO."""
+
+    task = "kto"
+
+    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
+        fields = super().fields(data)  # type: ignore[misc]
+        if data.get("kto_tag") is not False:
+            return fields
+        return [TextField(f.pointer, f.role, f.text, f.part, "rejected") if f.part == "output" else f for f in fields]
+
+    def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
+        return (pointer("kto_tag"), data["kto_tag"]) if "kto_tag" in data else None
 
 
-class ShareGPTKTO(ShareGPT):
+class ShareGPTKTO(_KTOTagged, ShareGPT):
     name = "sharegpt-kto"
     summary = "LLaMA-Factory KTO data in ShareGPT form: conversations plus a boolean kto_tag"
-    task = "kto"
     required = ("conversations", "kto_tag")
 
-    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
-        return _tagged(super().fields(data), data.get("kto_tag"))
 
-    def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
-        return (pointer("kto_tag"), data["kto_tag"]) if "kto_tag" in data else None
-
-
-class AlpacaKTO(Alpaca):
+class AlpacaKTO(_KTOTagged, Alpaca):
     name = "alpaca-kto"
     summary = "LLaMA-Factory KTO data in Alpaca form: instruction, input, output plus a boolean kto_tag"
-    task = "kto"
     required = ("instruction", "output", "kto_tag")
-
-    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
-        return _tagged(super().fields(data), data.get("kto_tag"))
-
-    def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
-        return (pointer("kto_tag"), data["kto_tag"]) if "kto_tag" in data else None
