@@ -371,13 +371,13 @@ def _kto_tagged(handler: Handler) -> Handler:
 def _classification(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
     assert isinstance(fmt, Classification)
     # The keys the format resolves for this record (configured, or the first known name present).
-    text_ptr = key_pointer(fmt.text_key_for(data))
+    for text_ptr in map(key_pointer, fmt.text_keys_for(data)):
+        found, text = resolve_pointer(data, text_ptr)
+        if not found:
+            out.add(MISSING_REQUIRED_KEY, text_ptr, f"record has no text field {quote(text_ptr)}")
+        else:
+            _text(out, text_ptr, text, "text", blank_rule=CLASSIFICATION_EMPTY)
     label_ptr = key_pointer(fmt.label_key_for(data))
-    found, text = resolve_pointer(data, text_ptr)
-    if not found:
-        out.add(MISSING_REQUIRED_KEY, text_ptr, f"record has no text field {quote(text_ptr)}")
-    else:
-        _text(out, text_ptr, text, "text", blank_rule=CLASSIFICATION_EMPTY)
     found, label = resolve_pointer(data, label_ptr)
     if not found:
         out.add(MISSING_REQUIRED_KEY, label_ptr, f"record has no label field {quote(label_ptr)}")

@@ -8,6 +8,8 @@ from typing import Any
 from dslint.formats.base import Format, TextField, pointer, resolve_pointer
 
 TEXT_KEYS = ("text", "sentence", "content", "document", "review", "utterance")
+# Sentence-pair tasks (NLI, paraphrase, QA entailment: SNLI, MNLI, MRPC, QQP, QNLI).
+TEXT_PAIRS = (("premise", "hypothesis"), ("sentence1", "sentence2"), ("question1", "question2"), ("question", "sentence"))
 LABEL_KEYS = ("label", "labels", "category", "class", "target", "intent")
 
 
@@ -25,8 +27,12 @@ class Classification(Format):
         self.text_key = text_key
         self.label_key = label_key
 
-    def text_key_for(self, data: Mapping[str, Any]) -> str:
-        return self.text_key or next((k for k in TEXT_KEYS if k in data), "text")
+    def text_keys_for(self, data: Mapping[str, Any]) -> tuple[str, ...]:
+        """The configured text key, else a known sentence pair, else the first known text key."""
+        if self.text_key:
+            return (self.text_key,)
+        pair = next((p for p in TEXT_PAIRS if all(k in data for k in p)), None)
+        return pair or (next((k for k in TEXT_KEYS if k in data), "text"),)
 
     def label_key_for(self, data: Mapping[str, Any]) -> str:
         return self.label_key or next((k for k in LABEL_KEYS if k in data), "label")
@@ -36,14 +42,15 @@ class Classification(Format):
         return (self.text_key or "text", self.label_key or "label")
 
     def matches(self, data: Mapping[str, Any]) -> bool:
-        return self.text_key_for(data) in data and self.label_key_for(data) in data
+        return all(k in data for k in self.text_keys_for(data)) and self.label_key_for(data) in data
 
     def fields(self, data: Mapping[str, Any]) -> list[TextField]:
-        key = self.text_key_for(data)
-        found, value = resolve_pointer(data, _key_pointer(key))
-        if found and isinstance(value, str):
-            return [TextField(_key_pointer(key), "text", value, "input")]
-        return []
+        out = []
+        for key in self.text_keys_for(data):
+            found, value = resolve_pointer(data, _key_pointer(key))
+            if found and isinstance(value, str):
+                out.append(TextField(_key_pointer(key), "text", value, "input"))
+        return out
 
     def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
         ptr = _key_pointer(self.label_key_for(data))
@@ -52,7 +59,8 @@ class Classification(Format):
 
     def known_keys(self) -> frozenset[str]:
         configured = [k.split("/")[1] if k.startswith("/") else k for k in (self.text_key, self.label_key) if k]
-        return frozenset(TEXT_KEYS + LABEL_KEYS) | frozenset(configured) | self.ALWAYS_ALLOWED
+        pairs = {k for pair in TEXT_PAIRS for k in pair}
+        return frozenset(TEXT_KEYS + LABEL_KEYS) | pairs | frozenset(configured) | self.ALWAYS_ALLOWED
 
 
 class PlainText(Format):
