@@ -346,6 +346,25 @@ def _kto(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
         _boolean_tag(out, data, "label")
 
 
+def _stepwise(out: Collector, data: Data, fmt: Format, settings: Settings) -> None:
+    """TRL stepwise supervision: a prompt, the steps of a solution and one boolean per step."""
+    present = _required(out, data, "prompt", "completions", "labels")
+    if "prompt" in present:
+        _text(out, "/prompt", data["prompt"], "'prompt'")
+    steps, labels = data.get("completions"), data.get("labels")
+    if "completions" in present:
+        if not isinstance(steps, list) or not steps:
+            out.add(WRONG_TYPE, "/completions", "'completions' must be a non-empty list of steps")
+        else:
+            for i, step in enumerate(steps):
+                _text(out, pointer("completions", i), step, "step")
+    if "labels" in present:
+        if not isinstance(labels, list) or not all(isinstance(v, bool) for v in labels):
+            out.add(KTO_LABEL_NOT_BOOLEAN, "/labels", "'labels' must be a list of true/false, one per step")
+        elif isinstance(steps, list) and len(labels) != len(steps):
+            out.add(WRONG_TYPE, "/labels", f"{len(labels)} labels for {len(steps)} steps")
+
+
 def _boolean_tag(out: Collector, data: Data, key: str) -> None:
     """DS115 for a KTO desirability flag that is not a JSON boolean."""
     value = data[key]
@@ -431,6 +450,7 @@ HANDLERS: dict[str, Handler] = {
     "openai-preference": _openai_preference,
     "prompt-completion": _prompt_completion,
     "instruction-response": _instruction_response,
+    "stepwise": _stepwise,
     "sharegpt-kto": _kto_tagged(_sharegpt),
     "alpaca-kto": _kto_tagged(_alpaca),
     "kto": _kto,

@@ -7,7 +7,7 @@ from typing import Any
 
 from dslint.formats.base import OUTPUT_ROLES, ROLES, Format, TextField, input_text, output_text, pointer
 from dslint.formats.chat import OpenAIChat, ShareGPT
-from dslint.formats.pairs import Alpaca, InstructionResponse, PromptCompletion
+from dslint.formats.pairs import Alpaca, InstructionResponse, PromptCompletion, Stepwise
 from dslint.formats.preference import KTO, AlpacaKTO, OpenAIPreference, Preference, ShareGPTKTO, ShareGPTRanking
 from dslint.formats.simple import Classification, Mapped, PlainText, Unknown
 
@@ -15,7 +15,7 @@ from dslint.formats.simple import Classification, Mapped, PlainText, Unknown
 FORMAT_CLASSES: dict[str, type[Format]] = {
     cls.name: cls
     for cls in (
-        OpenAIChat, ShareGPTRanking, ShareGPTKTO, ShareGPT, OpenAIPreference, Preference, KTO, PromptCompletion,
+        OpenAIChat, ShareGPTRanking, ShareGPTKTO, ShareGPT, OpenAIPreference, Preference, KTO, Stepwise, PromptCompletion,
         AlpacaKTO, Alpaca,
         InstructionResponse, Classification, PlainText,
     )

@@ -94,3 +94,20 @@ class PromptCompletion(Format):
         if isinstance(data.get("system"), str):
             out.append(TextField(pointer("system"), "system", data["system"], "input"))
         return out + side_fields(data, "prompt", prompt=True) + side_fields(data, "completion", prompt=False)
+
+
+class Stepwise(Format):
+    name = "stepwise"
+    summary = "TRL stepwise supervision (process reward models): prompt, completions (steps) and one boolean label per step"
+    task = "stepwise"
+    required = ("prompt", "completions", "labels")
+
+    def fields(self, data: Mapping[str, Any]) -> list[TextField]:
+        out = side_fields(data, "prompt", prompt=True)
+        steps = data.get("completions")
+        if isinstance(steps, list):
+            out += [TextField(pointer("completions", i), "response", step, "output") for i, step in enumerate(steps) if isinstance(step, str)]
+        return out
+
+    def label(self, data: Mapping[str, Any]) -> tuple[str, Any] | None:
+        return (pointer("labels"), data["labels"]) if "labels" in data else None

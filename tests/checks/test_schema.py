@@ -80,7 +80,7 @@ def test_every_format_has_a_clean_case() -> None:
     clean = {p.values[0]["format"] for p in load_cases() if not p.values[0]["expected"]}
     assert clean >= {
         "openai-chat", "sharegpt", "sharegpt-ranking", "alpaca", "preference", "openai-preference", "kto",
-        "prompt-completion", "instruction-response", "sharegpt-kto", "alpaca-kto", "classification", "text", "mapped", "unknown",
+        "prompt-completion", "instruction-response", "sharegpt-kto", "alpaca-kto", "stepwise", "classification", "text", "mapped", "unknown",
     }
 
 
