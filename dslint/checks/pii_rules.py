@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
-
 from pydantic import Field, field_validator
 
 from dslint.check import Rule, RuleOptions
-from dslint.checks.pii_numbers import REGIONS
+from dslint.checks.pii_phones import REGIONS, SUPPORTED_REGIONS
 from dslint.checks.pii_patterns import DEFAULT_SECRET_NAMES
 from dslint.finding import Severity
 
@@ -70,10 +68,10 @@ class EmailOptions(PiiOptions):
 
 
 class PhoneOptions(PiiOptions):
-    regions: list[Literal[REGIONS]] = Field(  # type: ignore[valid-type]
+    regions: list[str] = Field(
         default_factory=lambda: list(REGIONS),
-        description="Regions whose national formats are recognised (US and CA share the NANP format); "
-        "international numbers (+CC ...) are always recognised.",
+        description="ISO 3166 region codes whose national formats are recognised, tried in order (the first "
+        "region where a number is valid gives its country); international numbers (+CC ...) are always recognised.",
     )
     ignore_fictional: bool = Field(
         True,
@@ -85,6 +83,15 @@ class PhoneOptions(PiiOptions):
         description="Ignore toll-free business numbers (NANP 800/833-888, UK 0800/0808, 1800/1300 in Australia, "
         "080x in France and Germany).",
     )
+
+
+    @field_validator("regions")
+    @classmethod
+    def _known_regions(cls, regions: list[str]) -> list[str]:
+        unknown = [r for r in regions if r.upper() not in SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region {unknown[0]!r}: use ISO 3166 codes such as US, GB, DE, IN")
+        return [r.upper() for r in regions]
 
 
 class IpOptions(PiiOptions):
@@ -159,12 +166,14 @@ PHONE = Rule(
     scope="record",
     summary="A text field contains a phone number.",
     docs=f"""\
-What it does: Reports phone numbers written internationally (`+44 20 7123 4567`, `+1 (415)
-839-2047`, `+4930123456789`: a known country code and 8 to 15 digits) or in the national format of a
-configured region: US/CA `(415) 839-2047`, `415-839-2047`; GB `020 7123 4567`, `07700 123456`; FR
-`01 23 45 67 89`; DE `030 12345678`, `089/1234567`; AU `02 9876 5432`, `0412 345 678`. National
-formats need their separators, so bare digit runs (order numbers, timestamps) and ISO dates are
-not phone numbers. The masked number keeps its last two digits; `value_hash` hashes the E.164 form.
+What it does: Reports phone numbers found and validated by `phonenumbers`, the Python port
+of Google's libphonenumber: international numbers (`+44 20 7123 4567`, `+1 (415) 839-2047`) in any
+country, and numbers in the national format of a configured region (`(415) 839-2047`,
+`020 7123 4567`, `06 12 34 56 78`, `030 12345678`, `0412 345 678`, `612 34 56 78`), each valid
+in its numbering plan, with an extension if one follows (`415.555.2671x459`, `ext. 12`). National
+numbers need their separators, so bare digit runs (order numbers, timestamps) are not phone
+numbers, nor are dates and times. The masked number keeps its last two digits; `value_hash`
+hashes the E.164 form, so a number written nationally and internationally is one value.
 {_SEVERITY_NOTE}
 
 Why it matters: Phone numbers identify people; a model trained on them can repeat them to
@@ -172,10 +181,12 @@ strangers.
 
 Example: `"content": "Call Maria on 07911 123456 after six."` in an assistant turn.
 
-Options: {_COMMON_OPTIONS} `regions` (list of US, CA, GB, FR, DE, AU, default all): national
-formats recognised; `ignore-fictional` (boolean, default true): ignore numbers reserved for fiction
+Options: {_COMMON_OPTIONS} `regions` (list of ISO 3166 region codes, default US, CA, GB, IE, FR,
+DE, AT, CH, NL, BE, ES, IT, PT, SE, NO, DK, FI, PL, AU, NZ, IN, SG, JP, BR, MX, ZA): national
+formats recognised, tried in order; `ignore-fictional` (boolean, default true): ignore numbers reserved for fiction
 (NANP 555-0100 to 555-0199, Ofcom drama numbers, ACMA fictitious numbers);
-`ignore-toll-free` (boolean, default true): ignore toll-free business numbers.""",
+`ignore-toll-free` (boolean, default true): ignore toll-free business numbers (the library's
+toll-free type in every country).""",
     options=PhoneOptions,
 )
 
