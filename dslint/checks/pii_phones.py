@@ -77,18 +77,19 @@ def find_phones(text: str, clusters: list[tuple[int, int]], regions: Iterable[st
         # "(415) 555-0134 / 1-800-642-7676": one cluster, two numbers
         pos = start
         for m in _PIECE_SEPARATOR.finditer(text, start, end):
-            yield from _phones_in(text, pos, m.start(), order, leniency, validate)
+            yield from _phones_in(text, pos, m.start(), order, leniency)
             pos = m.end()
-        yield from _phones_in(text, pos, end, order, leniency, validate)
+        yield from _phones_in(text, pos, end, order, leniency)
 
 
-def _phones_in(text: str, start: int, end: int, order: tuple[str, ...], leniency: Leniency, validate: bool) -> Iterator[Hit]:
+def _phones_in(text: str, start: int, end: int, order: tuple[str, ...], leniency: Leniency) -> Iterator[Hit]:
     window = text[start:end]
     number = _NOT_DIGITS_BEFORE_EXTENSION.split(window, 1)[0]  # without the extension
     digits = "".join(ch for ch in number if ch.isdigit())
     if len(digits) < 5:
         return
-    if validate and (
+    # Shape tests apply to redaction too: it must leave dates, versions and decimals alone.
+    if (
         _DATE_OR_TIME.search(number)
         or _BAD_SEPARATORS.search(number.replace("(0)", ""))
         or _NOT_A_NUMBER.search(number)
@@ -96,7 +97,7 @@ def _phones_in(text: str, start: int, end: int, order: tuple[str, ...], leniency
         return
     if window.startswith("+"):
         candidates: Iterable[str] = ("ZZ",)
-    elif validate and window.isdigit():
+    elif window.isdigit():
         return  # a bare national digit run is an id, a timestamp or an amount far more often
     else:
         candidates = (r for r in order if _may_be_national(r, digits))
@@ -109,7 +110,7 @@ def _phones_in(text: str, start: int, end: int, order: tuple[str, ...], leniency
             matches = [m for m in possible if _category(m.number) == "fictional"]
         if matches:
             for m in matches:
-                if not validate or _standalone(text, start + m.start, start + m.end):
+                if _standalone(text, start + m.start, start + m.end):
                     yield _hit(text, start + m.start, start + m.end, m.number)
             return
 

@@ -295,19 +295,28 @@ SECRET_TOKEN = Rule(
     scope="record",
     summary="A text field contains an API key or access token of a known format.",
     docs=f"""\
-What it does: Reports credentials recognisable by their format: AWS access key IDs (`AKIA...`,
-`ASIA...`), GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab
-personal access tokens (`glpat-`), Slack tokens (`xoxb-`, ...) and webhook URLs, OpenAI
-(`sk-`, `sk-proj-`) and Anthropic (`sk-ant-`) API keys, Stripe live keys, Hugging Face tokens
-(`hf_`), Google API keys (`AIza...`) and JSON Web Tokens whose header decodes. The message shows
-the first and last four characters (`AKIA************MPLE`).
+What it does: Reports credentials recognisable by their format, from a catalogue of more
+than 90 formats that providers document (`dslint/checks/pii_secrets.py`; the README lists them):
+cloud (AWS, Google, Azure, DigitalOcean, Alibaba, Vault, Terraform Cloud, ...), version control
+and CI (GitHub, GitLab's personal, deploy, runner, CI job and feed tokens, Bitbucket, CircleCI),
+chat (Slack tokens and webhook URLs, Discord and Teams webhooks, Telegram bots), payment (Stripe,
+Square, Braintree, ...), AI providers and model hubs (OpenAI, Anthropic, Hugging Face `hf_` and
+`api_org_`, Groq, Replicate, ...), package registries (npm, PyPI, RubyGems, NuGet, Docker Hub,
+crates.io), mail and SMS providers, age keys and JSON Web Tokens. Structure checks drop
+look-alikes: GitHub's and npm's CRC32 suffix, a JWT header that decodes, a PyPI macaroon that names
+pypi.org. Placeholders are never findings: one repeated character, `x`/`X`/`0` fillers, sequences
+(`1234567890`), a repeated unit, and words such as EXAMPLE, SAMPLE, DUMMY, RANDOM, YOUR_, HERE.
+Documented example keys (`AKIAIOSFODNN7EXAMPLE`) and test-mode keys (`sk_test_`) are warnings. A
+text field containing `dslint: allow-secret` keeps its secrets (DS507-DS509), not its personal
+data. The message shows the first and last four characters (`AKIA************MPLE`) and the
+metrics name the format (`type`).
 {_SEVERITY_NOTE}
 
 Why it matters: A leaked key gives access to an account until it is revoked, and a model that
 learned one may print it for anybody; secret scanners also block pushes of such datasets.
 
-Example: `"content": "Set AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE in your shell."` (AWS's own
-documentation key, reported like a real one).
+Example: `"content": "git clone https://ghp_...@github.com/acme/app.git"` with a real token;
+`AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE` (AWS's own documentation key) is a warning.
 
 Options: {_COMMON_OPTIONS}""",
     options=PiiOptions,
