@@ -296,7 +296,7 @@ SECRET_TOKEN = Rule(
     summary="A text field contains an API key or access token of a known format.",
     docs=f"""\
 What it does: Reports credentials recognisable by their format, from a catalogue of more
-than 90 formats that providers document (`dslint/checks/pii_secrets.py`; the README lists them):
+than 100 formats that providers document (`dslint/checks/pii_secrets.py`; the README lists them):
 cloud (AWS, Google, Azure, DigitalOcean, Alibaba, Vault, Terraform Cloud, ...), version control
 and CI (GitHub, GitLab's personal, deploy, runner, CI job and feed tokens, Bitbucket, CircleCI),
 chat (Slack tokens and webhook URLs, Discord and Teams webhooks, Telegram bots), payment (Stripe,
