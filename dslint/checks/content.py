@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dslint.check import CheckContext, RecordCheck, Rule, location_of
 from dslint.checks.content_rules import (
     CHOSEN_EQUALS_REJECTED,
+    CONTENT_FREE_RESPONSE,
     CONTENT_RULES,
     DEFAULT_PLACEHOLDER_VALUES,
     DEFAULT_SPECIAL_TOKENS,
@@ -45,6 +46,15 @@ from dslint.redact import quote
 PROMPT_ROLES = frozenset({"user", "prompt"})
 # A record whose prompt talks about these may show markup, template slots or dialogue on purpose.
 MARKUP_WORDS = re.compile(r"\b(?:x?html|xml|css|jsx|tsx|svg|markup)|<!doctype")
+# A prompt that asks for an explanation, and one that asks for a short answer anyway.
+EXPLAIN_REQUEST = re.compile(
+    r"\b(?:explain|why\b|how (?:does|do|did|can|could|is|are|would|to)\b|describe|elaborate|walk me through"
+    r"|what(?:'s| is) the difference|in detail|step[- ]by[- ]step)"
+)
+SHORT_ANSWER_REQUEST = re.compile(
+    r"\b(?:one|single|two|three) words?\b|\b(?:yes or no|true or false|briefly|short answer|one sentence|only the)\b"
+)
+_WORD = re.compile(r"\w+")
 TEMPLATE_WORDS = re.compile(r"\b(?:templat|placeholder|format strings?\b|f-strings?\b|jinja|mustache|handlebars)")
 
 
@@ -131,6 +141,7 @@ class ContentCheck(RecordCheck):
         self.url_on = on(URL_ONLY_INPUT)
         self.echo_min_words = opts(RESPONSE_ECHOES_PROMPT).min_words if on(RESPONSE_ECHOES_PROMPT) else 0
         self.pairs_on = on(CHOSEN_EQUALS_REJECTED)
+        self.content_free_words = opts(CONTENT_FREE_RESPONSE).min_words if on(CONTENT_FREE_RESPONSE) else 0
 
     def check(self, record: Record) -> Iterator[Finding]:
         fields = record.fields
@@ -152,6 +163,8 @@ class ContentCheck(RecordCheck):
                     yield finding
         if self.echo_min_words:
             yield from self._echoes(record, fields)
+        if self.content_free_words:
+            yield from self._content_free(record, fields)
         if self.pairs_on:
             yield from self._pair(record, fields)
 
@@ -160,6 +173,8 @@ class ContentCheck(RecordCheck):
         if not self.null_values or len(text) > self.longest_null + 32:
             return None
         value = text.strip().casefold()
+        if value not in self.null_values:
+            value = value.rstrip(".").rstrip()  # "See attached."
         if value not in self.null_values or (field.part == "output" and prompt.has_word(value)):
             return None
         msg = f"the whole {field.role} text is the placeholder {quote(text.strip())}"
@@ -252,6 +267,31 @@ class ContentCheck(RecordCheck):
                         snippet=field.text, related=related, metrics={"words": said.count(" ") + 1},
                     )
             pending = []
+
+    def _content_free(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
+        """Each short learned response against the prompt fields since the previous response."""
+        pending: list[TextField] = []
+        for field in fields:
+            if field.part == "input":
+                if field.role in PROMPT_ROLES:
+                    pending.append(field)
+                continue
+            if not field.learned:
+                continue
+            asked, said = "\n".join(f.text for f in pending).casefold(), field.text
+            pending = []
+            words = len(_WORD.findall(said))
+            if (
+                not said.strip()  # an empty answer is DS1xx's business
+                or words >= self.content_free_words
+                or "`" in said
+                or "://" in said
+                or not EXPLAIN_REQUEST.search(asked)
+                or SHORT_ANSWER_REQUEST.search(asked)
+            ):
+                continue
+            msg = f"the prompt asks for an explanation but the response is {words} word{'s' * (words != 1)}: {quote(said.strip())}"
+            yield CONTENT_FREE_RESPONSE.at(record, msg, field=field.pointer, snippet=said, metrics={"words": words})
 
     def _pair(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
         chosen = [f.text for f in fields if f.branch == "chosen" and f.part == "output"]

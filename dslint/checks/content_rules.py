@@ -29,6 +29,9 @@ class PlaceholderOptions(RuleOptions):
 DEFAULT_PLACEHOLDER_VALUES = (
     "N/A", "<no input>", "<noinput>", "no input", "<no output>", "<nooutput>", "no output",
     "null", "None", "nan", "undefined", "TODO", "TBD", "<empty>", "(empty)", "[empty]", "<blank>",
+    # empty-input markers without brackets, and inputs whose attachment never made it into the text
+    "noinput", "no_input", "<Picture Attached>", "<image attached>", "(picture attached)", "see attached image",
+    "see the attached image", "see attached", "see attachment", "see image", "see picture", "[image]", "[photo]",
 )
 
 
@@ -268,6 +271,36 @@ Example: `{"prompt": "Is 17 prime?", "chosen": "Yes, 17 is prime.", "rejected": 
 Options: none.""",
 )
 
+class ContentFreeOptions(RuleOptions):
+    min_words: int = Field(
+        default=4, ge=1, description="Responses with fewer words than this answer an explanation request with no content."
+    )
+
+
+CONTENT_FREE_RESPONSE = Rule(
+    code="DS812",
+    name="content-free-response",
+    family="content",
+    severity=Severity.WARNING,
+    scope="record",
+    summary="A request for an explanation is answered with a few words and no information.",
+    options=ContentFreeOptions,
+    docs="""\
+What it does: Reports a learned response of fewer than `min-words` words (default 4) whose prompt
+asks for an explanation: "explain", "why", "how does/do/can/to", "describe", "elaborate", "walk me
+through", "what is the difference", "in detail", "step by step" (English prompts). "See docs.",
+"Yes.", "Ok" and "It depends." answer no such request. A response holding code or a URL is not
+reported, nor is a short answer to a question that asks for one ("Is 17 prime? Explain in one
+word.").
+
+Why it matters: Content-free answers to explanation requests come from truncated generations or
+scraped Q&A whose answer lived elsewhere; they teach the model to brush users off.
+
+Example: `{"instruction": "Explain why the sky is blue.", "output": "See docs."}`
+
+Options: `min-words` (the shortest response, in words, that is not reported).""",
+)
+
 CONTENT_RULES = (
     HTML_RESIDUE,
     UNFILLED_PLACEHOLDER,
@@ -278,4 +311,5 @@ CONTENT_RULES = (
     URL_ONLY_INPUT,
     RESPONSE_ECHOES_PROMPT,
     CHOSEN_EQUALS_REJECTED,
+    CONTENT_FREE_RESPONSE,
 )

@@ -58,7 +58,7 @@ def pack_hits(data: dict[str, Any], fmt: str = "openai-chat") -> list[tuple[str,
 
 def test_checks_export_and_rule_metadata() -> None:
     assert CHECKS == [ContentCheck]
-    assert [r.code for r in ContentCheck.rules] == [f"DS8{n:02d}" for n in range(3, 12)]
+    assert [r.code for r in ContentCheck.rules] == [f"DS8{n:02d}" for n in range(3, 13)]
     for rule in ContentCheck.rules:
         assert rule.family == "content" and rule.scope == "record"
         assert rule.summary.endswith(".")

@@ -116,3 +116,60 @@ def test_every_family_has_ten_positives_and_ten_negatives() -> None:
 def test_phrase_families(family: str, code: str, text: str, flagged: bool) -> None:
     found = {rule for rule, _ in pack_hits(chat("Can you help me with this?", text))}
     assert (code in found) is flagged, (family, text, found)
+
+
+# --- empty-input markers, content-free responses, placeholders that are not slots -------------
+
+from tests.checks.test_content import alpaca, hits  # noqa: E402
+
+
+@pytest.mark.parametrize("value", ["noinput", "NoInput", "<Picture Attached>", "see attached image", "See attached.", "[image]"])
+def test_ds805_flags_empty_input_and_missing_attachment_markers(value: str) -> None:
+    data = alpaca("Describe what is shown in the photo.", "A red bicycle leaning on a wall.", input=value)
+    assert hits(data, "alpaca", enabled={"DS805"}) == [("DS805", "/input")]
+
+
+@pytest.mark.parametrize("answer", ["See docs.", "Yes.", "Ok", "It depends.", "Google it."])
+def test_ds812_flags_content_free_answers_to_explanation_requests(answer: str) -> None:
+    for prompt in ["Explain why the sky is blue.", "How does a heat pump work in winter?", "Can you describe the water cycle in detail?"]:
+        assert hits(chat(prompt, answer), enabled={"DS812"}) == [("DS812", "/messages/1/content")]
+    assert hits(alpaca("Why do cats purr?", answer), "alpaca", enabled={"DS812"}) == [("DS812", "/output")]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer"),
+    [
+        ("What is the capital of France?", "Paris."),
+        ("Is 17 prime? Answer yes or no.", "Yes."),
+        ("Explain in one word how you feel today.", "Curious."),
+        ("Explain why the sky is blue.", "Sunlight scatters off air molecules, and blue light scatters most."),
+        ("How do I list files in a folder?", "`ls -la`"),
+        ("How can I read the docs?", "https://docs.python.org/3/"),
+        ("Thanks!", "You're welcome."),
+    ],
+)
+def test_ds812_accepts_informative_or_requested_short_answers(prompt: str, answer: str) -> None:
+    assert hits(chat(prompt, answer), enabled={"DS812"}) == []
+
+
+def test_ds812_min_words_option() -> None:
+    data = chat("Explain the difference between TCP and UDP.", "TCP retransmits lost packets.")
+    assert hits(data, enabled={"DS812"}) == []
+    assert hits(data, enabled={"DS812"}, options={"DS812": {"min-words": 6}}) == [("DS812", "/messages/1/content")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add this step to your workflow:\n\n    - run: echo ${{ github.repository }} ${{ secrets.TOKEN }}\n",
+        "The sequence converges when the terms {x_n} are bounded and monotone.",
+        "Let {a_i} be the coefficients and {x_12} the twelfth sample.",
+    ],
+)
+def test_ds804_ignores_actions_expressions_and_latex_subscripts(text: str) -> None:
+    assert hits(chat("Help me with this.", text), enabled={"DS804"}) == []
+
+
+def test_ds804_still_flags_real_slots_next_to_them() -> None:
+    text = "Deploy ${{ github.sha }} and email {{customer_name}} at {user_email}."
+    assert hits(chat("Write the release note.", text), enabled={"DS804"}) == [("DS804", "/messages/1/content")]
