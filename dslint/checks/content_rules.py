@@ -1,9 +1,11 @@
-"""Metadata, documentation and options of the content rules DS803-DS811 (the check lives in
+"""Metadata, documentation and options of the content rules DS803-DS813 (the check lives in
 content.py). DS801 ai-boilerplate and DS802 refusal-phrase are data: rules/packs/content.yaml."""
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
 
 from dslint.check import Rule, RuleOptions
 from dslint.finding import Severity
@@ -301,6 +303,57 @@ Example: `{"instruction": "Explain why the sky is blue.", "output": "See docs."}
 Options: `min-words` (the shortest response, in words, that is not reported).""",
 )
 
+class LanguageMismatchOptions(RuleOptions):
+    min_letters: int = Field(
+        default=40, ge=10, description="Letters both texts need (in their first 1000 characters, code and math left out) to be identified."
+    )
+    min_confidence: float = Field(
+        default=0.9, ge=0.5, le=1.0, description="Probability both identifications need before a mismatch is reported."
+    )
+    expected: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="File patterns (the .gitignore-style patterns of per-file-ignores) mapped to the ISO 639-1 codes "
+        "responses in those files must be written in; the first matching pattern applies, and its files are "
+        "checked against these languages instead of against their prompts.",
+    )
+
+    @field_validator("expected")
+    @classmethod
+    def _codes(cls, expected: dict[str, list[str]]) -> dict[str, list[str]]:
+        for pattern, codes in expected.items():
+            bad = [c for c in codes if not re.fullmatch(r"[a-z]{2,3}", c)]
+            if bad or not codes:
+                raise ValueError(f"expected languages for {pattern!r} must be ISO 639-1 codes such as en, fr, zh; got {codes!r}")
+        return expected
+
+
+LANGUAGE_MISMATCH = Rule(
+    code="DS813",
+    name="language-mismatch",
+    family="content",
+    severity=Severity.INFO,
+    scope="record",
+    summary="A response is written in a different language than its prompt (or than the file's expected languages).",
+    options=LanguageMismatchOptions,
+    docs="""\
+What it does: Identifies the language of each learned response and of the prompt it answers (user
+turns or prompt fields since the previous response) with py3langid, an offline language
+identifier whose model ships in its wheel (97 languages), and reports a response whose language
+differs from its prompt's when both have at least `min-letters` letters outside code and math and
+both identifications reach `min-confidence`. A prompt that asks for a translation or for an answer
+in a named language ("translate", "in French", "übersetze", "翻译") is not compared. With
+`expected` set for a file, its responses are compared with those languages instead.
+
+Why it matters: An English question answered in Chinese, or a Spanish split full of English
+answers, usually comes from a teacher model drifting or from a column mix-up; the model learns to
+switch language unprompted.
+
+Example: `{"instruction": "Explain photosynthesis to a ten-year-old.", "output": "La photosynthèse est ..."}`
+
+Options: `min-letters` (default 40), `min-confidence` (default 0.9), `expected` (file pattern to
+list of ISO 639-1 codes, e.g. `{"data/fr/**": ["fr"], "*.jsonl": ["en"]}`).""",
+)
+
 CONTENT_RULES = (
     HTML_RESIDUE,
     UNFILLED_PLACEHOLDER,
@@ -312,4 +365,5 @@ CONTENT_RULES = (
     RESPONSE_ECHOES_PROMPT,
     CHOSEN_EQUALS_REJECTED,
     CONTENT_FREE_RESPONSE,
+    LANGUAGE_MISMATCH,
 )
