@@ -46,20 +46,27 @@ _AFTER = re.compile(r"[\w/]|[-.][0-9]| [0-9]")
 
 
 @lru_cache(maxsize=512)
-def _region_plan(region: str) -> tuple[str, frozenset[int]]:
-    """(national prefix a national number must start with, or "", possible national lengths)."""
+def _region_plan(region: str) -> tuple[str, re.Pattern[str] | None]:
+    """(national prefix a national number must start with, or "", the plan's pattern of national
+    significant numbers): a cheap test before the library's full parse."""
     md = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    prefix = md.national_prefix or "" if md else ""
-    lengths = frozenset(md.general_desc.possible_length) if md and md.general_desc else frozenset()
+    if md is None:
+        return "", None
+    prefix = md.national_prefix or ""
+    pattern = md.general_desc.national_number_pattern if md.general_desc else None
     # NANP's trunk "1" is optional: national numbers are written with or without it.
-    return ("" if prefix == "1" else prefix), lengths
+    return ("" if prefix == "1" else prefix), (re.compile(pattern) if pattern else None)
 
 
 def _may_be_national(region: str, digits: str) -> bool:
-    prefix, lengths = _region_plan(region)
+    prefix, pattern = _region_plan(region)
     if prefix:
-        return digits.startswith(prefix) and len(digits) - len(prefix) in lengths
-    return len(digits) in lengths or (digits[:1] == "1" and len(digits) - 1 in lengths)
+        if not digits.startswith(prefix):
+            return False
+        digits = digits[len(prefix) :]
+    elif digits[:1] == "1" and pattern is not None and not pattern.fullmatch(digits):
+        digits = digits[1:]
+    return pattern is None or pattern.fullmatch(digits) is not None
 
 
 def _window_end(text: str, end: int) -> int:
