@@ -41,7 +41,7 @@ _BAD_SEPARATORS = re.compile(r"[ .-]{2}|[(][^0-9]|[^0-9 ][)]")
 # and signed decimals ("+1234567890.6").
 _NOT_A_NUMBER = re.compile(r"(?<![0-9])[0-9]\.[0-9]{1,3}\.|/[0-9]{1,2}$|^\+?[0-9]+\.[0-9]+$")
 # A number is not one part of a longer token or of a run of spaced digit groups (a table of figures).
-_BEFORE = re.compile(r"[\w.,/+-]$|[0-9] $")
+_BEFORE = re.compile(r"[\w.,/+-]\Z|[0-9] \Z")  # \Z, not $: "$" also matches before a newline
 _AFTER = re.compile(r"[\w/]|[-.][0-9]| [0-9]")
 
 
@@ -59,14 +59,15 @@ def _region_plan(region: str) -> tuple[str, re.Pattern[str] | None]:
 
 
 def _may_be_national(region: str, digits: str) -> bool:
+    """The digits are a national significant number of the region's plan, after its national
+    prefix or without it (Brazil's "(11) 96123-4567" is written without its trunk 0)."""
     prefix, pattern = _region_plan(region)
-    if prefix:
-        if not digits.startswith(prefix):
-            return False
-        digits = digits[len(prefix) :]
-    elif digits[:1] == "1" and pattern is not None and not pattern.fullmatch(digits):
-        digits = digits[1:]
-    return pattern is None or pattern.fullmatch(digits) is not None
+    if pattern is None:
+        return True
+    if pattern.fullmatch(digits):
+        return True
+    trunk = prefix or "1"
+    return digits.startswith(trunk) and pattern.fullmatch(digits[len(trunk) :]) is not None
 
 
 def _window_end(text: str, end: int) -> int:

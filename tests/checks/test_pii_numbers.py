@@ -143,3 +143,8 @@ def test_many_phone_numbers_stay_linear(text: str) -> None:
     start = time.perf_counter()
     scan(text, ScanConfig())
     assert time.perf_counter() - start < 1.0
+
+
+def test_numbers_at_the_start_of_a_line_and_national_forms_without_trunk_prefix() -> None:
+    text = "Details below.\n+44 121 234 5678 is her office.\nSão Paulo: (11) 96123-4567"
+    assert [h.norm for h in scan(text, ScanConfig())] == ["+441212345678", "+5511961234567"]
