@@ -201,3 +201,11 @@ def test_catalogue_runs_in_linear_time(name: str) -> None:
     list(find_secrets(text, True))
     list(find_secrets(text, False))
     assert time.perf_counter() - start < 1.0
+
+
+def test_readme_lists_every_format() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [s.id for s in CATALOGUE if f"| `{s.id}` |" not in readme]
+    assert not missing, f"README's secrets table lacks {missing}"
