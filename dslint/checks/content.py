@@ -308,11 +308,14 @@ class ContentCheck(RecordCheck):
         return self._expected_by_file[file]
 
     def _language(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
-        """Each learned response against its prompt's language, or the file's expected languages."""
+        """The first `turns` learned responses against their prompt's language, or against the
+        file's expected languages."""
         opts = self.language
         assert opts is not None
+        lang_of = content_language
         expected = self._expected_languages(record.file)
         pending: list[TextField] = []
+        pairs = 0
         for field in fields:
             if field.part == "input":
                 if field.role in PROMPT_ROLES:
@@ -321,20 +324,28 @@ class ContentCheck(RecordCheck):
             if not field.learned:
                 continue
             prompt_fields, pending = pending, []
-            said = TextView(field.text).prose
-            if content_language.letters(said) < opts.min_letters:
+            pairs += 1
+            if pairs > opts.turns:
+                return
+            said = lang_of.sample(TextView(field.text).prose)
+            if lang_of.letters(said) < opts.min_letters:
                 continue
             if expected:
-                lang, prob = content_language.identify(said)
+                if "en" in expected and lang_of.surely_english(said):
+                    continue
+                lang, prob = lang_of.identify(said)
                 if prob >= opts.min_confidence and lang not in expected:
                     msg = f"the response is in '{lang}' (p={prob:.2f}), not in the file's expected languages {sorted(expected)}"
                     yield LANGUAGE_MISMATCH.at(record, msg, field=field.pointer, snippet=field.text,
                                                metrics={"language": lang, "probability": round(prob, 3)})  # fmt: skip
                 continue
-            asked = "\n".join(TextView(f.text).prose for f in prompt_fields)
-            if content_language.letters(asked) < opts.min_letters or content_language.TRANSLATION_REQUEST.search(asked):
+            prompt = "\n".join(f.text for f in prompt_fields)
+            asked = lang_of.sample(TextView(prompt).prose)
+            if lang_of.letters(asked) < opts.min_letters or lang_of.asks_for_translation(prompt):
                 continue
-            (lang, prob), (prompt_lang, prompt_prob) = content_language.identify(said), content_language.identify(asked)
+            if lang_of.surely_english(said) and lang_of.surely_english(asked):
+                continue
+            (lang, prob), (prompt_lang, prompt_prob) = lang_of.identify(said), lang_of.identify(asked)
             if lang != prompt_lang and min(prob, prompt_prob) >= opts.min_confidence:
                 msg = f"the response is in '{lang}' (p={prob:.2f}) but its prompt is in '{prompt_lang}' (p={prompt_prob:.2f})"
                 related = [location_of(record, f.pointer) for f in prompt_fields]

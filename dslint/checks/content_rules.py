@@ -310,6 +310,9 @@ class LanguageMismatchOptions(RuleOptions):
     min_confidence: float = Field(
         default=0.9, ge=0.5, le=1.0, description="Probability both identifications need before a mismatch is reported."
     )
+    turns: int = Field(
+        default=1, ge=1, description="How many responses of a conversation are compared, from the first (each costs two identifications)."
+    )
     expected: dict[str, list[str]] = Field(
         default_factory=dict,
         description="File patterns (the .gitignore-style patterns of per-file-ignores) mapped to the ISO 639-1 codes "
@@ -350,8 +353,12 @@ switch language unprompted.
 
 Example: `{"instruction": "Explain photosynthesis to a ten-year-old.", "output": "La photosynthèse est ..."}`
 
-Options: `min-letters` (default 40), `min-confidence` (default 0.9), `expected` (file pattern to
-list of ISO 639-1 codes, e.g. `{"data/fr/**": ["fr"], "*.jsonl": ["en"]}`).""",
+Identification costs about 100 microseconds per text, so only the first `turns` responses of a
+conversation are compared, and a pair where both texts use several English function words is taken
+as English without identifying it.
+
+Options: `min-letters` (default 40), `min-confidence` (default 0.9), `turns` (default 1), `expected`
+(file pattern to list of ISO 639-1 codes, e.g. `{"data/fr/**": ["fr"], "*.jsonl": ["en"]}`).""",
 )
 
 CONTENT_RULES = (

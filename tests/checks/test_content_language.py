@@ -9,7 +9,7 @@ import pytest
 
 from dslint.check import CheckContext
 from dslint.checks.content import ContentCheck
-from dslint.checks.content_language import identify
+from dslint.checks.content_language import identify, sample
 from dslint.finding import Severity
 from dslint.formats import make_format
 from dslint.record import Record
@@ -84,4 +84,14 @@ def test_options_validate_codes_and_thresholds() -> None:
 
 
 def test_identify_is_deterministic() -> None:
-    assert identify(FR_A) == identify(FR_A) and identify(FR_A)[0] == "fr"
+    assert identify(sample(FR_A)) == identify(sample(FR_A)) and identify(sample(FR_A))[0] == "fr"
+
+
+def test_turns_option_compares_later_responses() -> None:
+    data = {"messages": [
+        {"role": "user", "content": EN_Q}, {"role": "assistant", "content": EN_A},
+        {"role": "user", "content": "And what happens to the sugar the plant makes during the day afterwards?"},
+        {"role": "assistant", "content": FR_A},
+    ]}  # fmt: skip
+    assert run(data) == []
+    assert [f.location.field for f in run(data, options={"turns": 2})] == ["/messages/3/content"]
