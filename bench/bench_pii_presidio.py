@@ -92,7 +92,7 @@ def iban(rng: random.Random, valid: bool = True) -> str:
     numeric = "".join(str(int(c, 36)) for c in bban + country + "00")
     check = 98 - int(numeric) % 97
     if not valid:
-        check = (check + rng.randint(1, 96)) % 97 + 2  # any other check digits
+        check = rng.choice([c for c in range(2, 99) if c != check])  # any other check digits
     value = f"{country}{check:02d}{bban}"
     if rng.random() < 0.5:
         value = " ".join(value[i : i + 4] for i in range(0, len(value), 4))
