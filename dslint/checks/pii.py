@@ -21,6 +21,7 @@ from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.checks.pii_patterns import DEFAULT_SECRET_NAMES, Hit, domain_within
 from dslint.checks.pii_rules import PII_RULES, RULE_BY_KIND
 from dslint.checks.pii_scan import REDACTION, ScanConfig, merge_hits, scan
+from dslint.checks.pii_secrets import trie_pattern
 from dslint.finding import Finding, Severity
 from dslint.formats import TextField
 from dslint.record import Record, stable_hash
@@ -176,15 +177,16 @@ class PiiCheck(RecordCheck):
         masked_text, offsets = _mask_field(field.text, hits)
         # Another spelling of a value that no detector matched there (glued to a word: "...4567xh")
         # is masked too: the raw value must appear nowhere in a finding.
-        literal = sorted({(h.value, h.masked) for h in hits}, key=lambda vm: (-len(vm[0]), vm))
+        # One trie-shaped pattern of every value, so a field with thousands of values stays linear.
+        masks = {h.value: h.masked for h in sorted(hits, key=lambda h: (h.value, h.masked))}
+        literal = re.compile(trie_pattern(masks))
         where = _WHERE.get(field.role, "a text field") + (f" ({field.branch})" if field.branch else "")
         for key, hit in first.items():
             rule = RULE_BY_KIND[hit.kind]
             value_hash = stable_hash(hit.norm)
             start = max(0, offsets[id(hit)] - SNIPPET_BEFORE)
             window = masked_text[start : start + SNIPPET_WINDOW]
-            for value, masked in literal:
-                window = window.replace(value, masked)
+            window = literal.sub(lambda m: masks[m.group(0)], window)
             finding = rule.at(
                 record,
                 _message(hit, where),
