@@ -22,6 +22,7 @@ from corpus import write_corpus  # noqa: E402
 from harness import best_of, load_records, orjson_baseline  # noqa: E402
 
 from dslint.checks.pii import PiiCheck  # noqa: E402
+from dslint.checks.pii_secrets import CATALOGUE  # noqa: E402
 from dslint.formats import make_format  # noqa: E402
 from dslint.record import Record  # noqa: E402
 from dslint.redact import redact  # noqa: E402
@@ -86,6 +87,16 @@ def adversarial() -> dict[str, str]:
         '"1.1.1.1." * 12k': "1.1.1.1." * 12_500,
         '"DE89 " * 20k': "DE89 " * 20_000,
         '"x" * 100k': "x" * 100_000,
+        # phone numbers go through phonenumbers: many valid or near-valid numbers in one field
+        '"415-839-2047, " * 8k': "415-839-2047, " * 8_000,
+        '"030 1234567, " * 8k': "030 1234567, " * 8_000,
+        '"+44 20 7123 4567; " * 6k': "+44 20 7123 4567; " * 6_000,
+        '"415.555.2671x459 " * 6k': "415.555.2671x459 " * 6_000,
+        # the secrets catalogue: every hint, and hints whose token starts before them
+        "every catalogue hint * 200": "".join(h for s in CATALOGUE for h in s.hints) * 200,
+        '"1234567890:AA" * 8k': "1234567890:AA" * 8_000,
+        '"abc8Q~" * 15k': "abc8Q~" * 15_000,
+        '"pat SK re_ cio sl. key- " * 10k': "pat SK re_ cio sl. key- " * 10_000,
     }
 
 

@@ -1,7 +1,7 @@
 """The content check family (DS8xx): what the text says, beyond its schema.
 
 DS801 ai-boilerplate and DS802 refusal-phrase are regex rules in the YAML pack
-rules/packs/content.yaml. ``ContentCheck`` runs DS803-DS811 in one pass per record: each field's
+rules/packs/content.yaml. ``ContentCheck`` runs DS803-DS813 in one pass per record: each field's
 code and math are located once (``TextView``) and shared by the rules that look at prose only, and
 every rule first checks for a character its pattern needs before running a regex.
 """
@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dslint.check import CheckContext, RecordCheck, Rule, location_of
 from dslint.checks.content_rules import (
     CHOSEN_EQUALS_REJECTED,
+    CONTENT_FREE_RESPONSE,
+    LANGUAGE_MISMATCH,
     CONTENT_RULES,
     DEFAULT_PLACEHOLDER_VALUES,
     DEFAULT_SPECIAL_TOKENS,
@@ -26,6 +28,7 @@ from dslint.checks.content_rules import (
     UNFILLED_PLACEHOLDER,
     URL_ONLY_INPUT,
 )
+from dslint.checks import content_language
 from dslint.checks.content_text import (
     DIALOGUE_WORDS,
     Hit,
@@ -39,12 +42,22 @@ from dslint.checks.content_text import (
 from dslint.finding import Finding
 from dslint.formats import TextField, input_text, output_text, pointer
 from dslint.normalize import normalize_text
+from dslint.paths import glob_match
 from dslint.record import Record
 from dslint.redact import quote
 
 PROMPT_ROLES = frozenset({"user", "prompt"})
 # A record whose prompt talks about these may show markup, template slots or dialogue on purpose.
 MARKUP_WORDS = re.compile(r"\b(?:x?html|xml|css|jsx|tsx|svg|markup)|<!doctype")
+# A prompt that asks for an explanation, and one that asks for a short answer anyway.
+EXPLAIN_REQUEST = re.compile(
+    r"\b(?:explain|why\b|how (?:does|do|did|can|could|is|are|would|to)\b|describe|elaborate|walk me through"
+    r"|what(?:'s| is) the difference|in detail|step[- ]by[- ]step)"
+)
+SHORT_ANSWER_REQUEST = re.compile(
+    r"\b(?:one|single|two|three) words?\b|\b(?:yes or no|true or false|briefly|short answer|one sentence|only the)\b"
+)
+_WORD = re.compile(r"\w+")
 TEMPLATE_WORDS = re.compile(r"\b(?:templat|placeholder|format strings?\b|f-strings?\b|jinja|mustache|handlebars)")
 
 
@@ -103,7 +116,7 @@ def _more(hits: list[Hit]) -> str:
 
 
 class ContentCheck(RecordCheck):
-    """DS803-DS811 over every text field of a record."""
+    """DS803-DS813 over every text field of a record."""
 
     rules = CONTENT_RULES
 
@@ -131,6 +144,9 @@ class ContentCheck(RecordCheck):
         self.url_on = on(URL_ONLY_INPUT)
         self.echo_min_words = opts(RESPONSE_ECHOES_PROMPT).min_words if on(RESPONSE_ECHOES_PROMPT) else 0
         self.pairs_on = on(CHOSEN_EQUALS_REJECTED)
+        self.content_free_words = opts(CONTENT_FREE_RESPONSE).min_words if on(CONTENT_FREE_RESPONSE) else 0
+        self.language = opts(LANGUAGE_MISMATCH) if on(LANGUAGE_MISMATCH) else None
+        self._expected_by_file: dict[str, frozenset[str]] = {}
 
     def check(self, record: Record) -> Iterator[Finding]:
         fields = record.fields
@@ -152,6 +168,10 @@ class ContentCheck(RecordCheck):
                     yield finding
         if self.echo_min_words:
             yield from self._echoes(record, fields)
+        if self.content_free_words:
+            yield from self._content_free(record, fields)
+        if self.language is not None:
+            yield from self._language(record, fields)
         if self.pairs_on:
             yield from self._pair(record, fields)
 
@@ -160,6 +180,8 @@ class ContentCheck(RecordCheck):
         if not self.null_values or len(text) > self.longest_null + 32:
             return None
         value = text.strip().casefold()
+        if value not in self.null_values:
+            value = value.rstrip(".").rstrip()  # "See attached."
         if value not in self.null_values or (field.part == "output" and prompt.has_word(value)):
             return None
         msg = f"the whole {field.role} text is the placeholder {quote(text.strip())}"
@@ -254,6 +276,84 @@ class ContentCheck(RecordCheck):
                         snippet=field.text, related=related, metrics={"words": said.count(" ") + 1},
                     )
             pending = []
+
+    def _content_free(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
+        """Each short learned response against the prompt fields since the previous response."""
+        pending: list[TextField] = []
+        for field in fields:
+            if field.part == "input":
+                if field.role in PROMPT_ROLES:
+                    pending.append(field)
+                continue
+            if not field.learned:
+                continue
+            asked, said = "\n".join(f.text for f in pending).casefold(), field.text
+            pending = []
+            words = len(_WORD.findall(said))
+            if (
+                not said.strip()  # an empty answer is DS1xx's business
+                or words >= self.content_free_words
+                or "`" in said
+                or "://" in said
+                or not EXPLAIN_REQUEST.search(asked)
+                or SHORT_ANSWER_REQUEST.search(asked)
+            ):
+                continue
+            msg = f"the prompt asks for an explanation but the response is {words} word{'s' * (words != 1)}: {quote(said.strip())}"
+            yield CONTENT_FREE_RESPONSE.at(record, msg, field=field.pointer, snippet=said, metrics={"words": words})
+
+    def _expected_languages(self, file: str) -> frozenset[str]:
+        if file not in self._expected_by_file:
+            expected = self.language.expected if self.language else {}
+            codes = next((langs for pattern, langs in expected.items() if glob_match(pattern, file)), [])
+            self._expected_by_file[file] = frozenset(codes)
+        return self._expected_by_file[file]
+
+    def _language(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
+        """The first `turns` learned responses against their prompt's language, or against the
+        file's expected languages."""
+        opts = self.language
+        assert opts is not None
+        lang_of = content_language
+        expected = self._expected_languages(record.file)
+        pending: list[TextField] = []
+        pairs = 0
+        for field in fields:
+            if field.part == "input":
+                if field.role in PROMPT_ROLES:
+                    pending.append(field)
+                continue
+            if not field.learned:
+                continue
+            prompt_fields, pending = pending, []
+            pairs += 1
+            if pairs > opts.turns:
+                return
+            said = lang_of.sample(TextView(field.text).prose)
+            if lang_of.letters(said) < opts.min_letters:
+                continue
+            if expected:
+                if "en" in expected and lang_of.surely_english(said):
+                    continue
+                lang, prob = lang_of.identify(said)
+                if prob >= opts.min_confidence and lang not in expected:
+                    msg = f"the response is in '{lang}' (p={prob:.2f}), not in the file's expected languages {sorted(expected)}"
+                    yield LANGUAGE_MISMATCH.at(record, msg, field=field.pointer, snippet=field.text,
+                                               metrics={"language": lang, "probability": round(prob, 3)})  # fmt: skip
+                continue
+            prompt = "\n".join(f.text for f in prompt_fields)
+            asked = lang_of.sample(TextView(prompt).prose)
+            if lang_of.letters(asked) < opts.min_letters or lang_of.asks_for_translation(prompt):
+                continue
+            if lang_of.surely_english(said) and lang_of.surely_english(asked):
+                continue
+            (lang, prob), (prompt_lang, prompt_prob) = lang_of.identify(said), lang_of.identify(asked)
+            if lang != prompt_lang and min(prob, prompt_prob) >= opts.min_confidence:
+                msg = f"the response is in '{lang}' (p={prob:.2f}) but its prompt is in '{prompt_lang}' (p={prompt_prob:.2f})"
+                related = [location_of(record, f.pointer) for f in prompt_fields]
+                yield LANGUAGE_MISMATCH.at(record, msg, field=field.pointer, snippet=field.text, related=related,
+                                           metrics={"language": lang, "prompt_language": prompt_lang,
+                                                    "probability": round(min(prob, prompt_prob), 3)})  # fmt: skip
 
     def _pair(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
         chosen = [f.text for f in fields if f.branch == "chosen" and f.part == "output"]

@@ -1,9 +1,11 @@
-"""Metadata, documentation and options of the content rules DS803-DS811 (the check lives in
+"""Metadata, documentation and options of the content rules DS803-DS813 (the check lives in
 content.py). DS801 ai-boilerplate and DS802 refusal-phrase are data: rules/packs/content.yaml."""
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
 
 from dslint.check import Rule, RuleOptions
 from dslint.finding import Severity
@@ -29,6 +31,9 @@ class PlaceholderOptions(RuleOptions):
 DEFAULT_PLACEHOLDER_VALUES = (
     "N/A", "<no input>", "<noinput>", "no input", "<no output>", "<nooutput>", "no output",
     "null", "None", "nan", "undefined", "TODO", "TBD", "<empty>", "(empty)", "[empty]", "<blank>",
+    # empty-input markers without brackets, and inputs whose attachment never made it into the text
+    "noinput", "no_input", "<Picture Attached>", "<image attached>", "(picture attached)", "see attached image",
+    "see the attached image", "see attached", "see attachment", "see image", "see picture", "[image]", "[photo]",
 )
 
 
@@ -271,6 +276,94 @@ Example: `{"prompt": "Is 17 prime?", "chosen": "Yes, 17 is prime.", "rejected": 
 Options: none.""",
 )
 
+class ContentFreeOptions(RuleOptions):
+    min_words: int = Field(
+        default=4, ge=1, description="Responses with fewer words than this answer an explanation request with no content."
+    )
+
+
+CONTENT_FREE_RESPONSE = Rule(
+    code="DS812",
+    name="content-free-response",
+    family="content",
+    severity=Severity.WARNING,
+    scope="record",
+    summary="A request for an explanation is answered with a few words and no information.",
+    options=ContentFreeOptions,
+    docs="""\
+What it does: Reports a learned response of fewer than `min-words` words (default 4) whose prompt
+asks for an explanation: "explain", "why", "how does/do/can/to", "describe", "elaborate", "walk me
+through", "what is the difference", "in detail", "step by step" (English prompts). "See docs.",
+"Yes.", "Ok" and "It depends." answer no such request. A response holding code or a URL is not
+reported, nor is a short answer to a question that asks for one ("Is 17 prime? Explain in one
+word.").
+
+Why it matters: Content-free answers to explanation requests come from truncated generations or
+scraped Q&A whose answer lived elsewhere; they teach the model to brush users off.
+
+Example: `{"instruction": "Explain why the sky is blue.", "output": "See docs."}`
+
+Options: `min-words` (the shortest response, in words, that is not reported).""",
+)
+
+class LanguageMismatchOptions(RuleOptions):
+    min_letters: int = Field(
+        default=40, ge=10, description="Letters both texts need (in their first 1000 characters, code and math left out) to be identified."
+    )
+    min_confidence: float = Field(
+        default=0.9, ge=0.5, le=1.0, description="Probability both identifications need before a mismatch is reported."
+    )
+    turns: int = Field(
+        default=1, ge=1, description="How many responses of a conversation are compared, from the first (each costs two identifications)."
+    )
+    expected: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="File patterns (the .gitignore-style patterns of per-file-ignores) mapped to the ISO 639-1 codes "
+        "responses in those files must be written in; the first matching pattern applies, and its files are "
+        "checked against these languages instead of against their prompts.",
+    )
+
+    @field_validator("expected")
+    @classmethod
+    def _codes(cls, expected: dict[str, list[str]]) -> dict[str, list[str]]:
+        for pattern, codes in expected.items():
+            bad = [c for c in codes if not re.fullmatch(r"[a-z]{2,3}", c)]
+            if bad or not codes:
+                raise ValueError(f"expected languages for {pattern!r} must be ISO 639-1 codes such as en, fr, zh; got {codes!r}")
+        return expected
+
+
+LANGUAGE_MISMATCH = Rule(
+    code="DS813",
+    name="language-mismatch",
+    family="content",
+    severity=Severity.INFO,
+    scope="record",
+    summary="A response is written in a different language than its prompt (or than the file's expected languages).",
+    options=LanguageMismatchOptions,
+    docs="""\
+What it does: Identifies the language of each learned response and of the prompt it answers (user
+turns or prompt fields since the previous response) with py3langid, an offline language
+identifier whose model ships in its wheel (97 languages), and reports a response whose language
+differs from its prompt's when both have at least `min-letters` letters outside code and math and
+both identifications reach `min-confidence`. A prompt that asks for a translation or for an answer
+in a named language ("translate", "in French", "übersetze", "翻译") is not compared. With
+`expected` set for a file, its responses are compared with those languages instead.
+
+Why it matters: An English question answered in Chinese, or a Spanish split full of English
+answers, usually comes from a teacher model drifting or from a column mix-up; the model learns to
+switch language unprompted.
+
+Example: `{"instruction": "Explain photosynthesis to a ten-year-old.", "output": "La photosynthèse est ..."}`
+
+Identification costs about 100 microseconds per text, so only the first `turns` responses of a
+conversation are compared, and a pair where both texts use several English function words is taken
+as English without identifying it.
+
+Options: `min-letters` (default 40), `min-confidence` (default 0.9), `turns` (default 1), `expected`
+(file pattern to list of ISO 639-1 codes, e.g. `{"data/fr/**": ["fr"], "*.jsonl": ["en"]}`).""",
+)
+
 CONTENT_RULES = (
     HTML_RESIDUE,
     UNFILLED_PLACEHOLDER,
@@ -281,4 +374,6 @@ CONTENT_RULES = (
     URL_ONLY_INPUT,
     RESPONSE_ECHOES_PROMPT,
     CHOSEN_EQUALS_REJECTED,
+    CONTENT_FREE_RESPONSE,
+    LANGUAGE_MISMATCH,
 )

@@ -227,7 +227,10 @@ def html_hits(prose: str, allow: frozenset[str]) -> list[Hit]:
 
 # --- unfilled placeholders -------------------------------------------------------------------
 
-_DOUBLE_BRACE = re.compile(r"\{\{\s{0,3}[A-Za-z_][\w.]{0,40}\s{0,3}\}\}")
+# Not after "$": "${{ github.repository }}" is a GitHub Actions expression in pasted YAML.
+_DOUBLE_BRACE = re.compile(r"(?<!\$)\{\{\s{0,3}[A-Za-z_][\w.]{0,40}\s{0,3}\}\}")
+# A single letter with a subscript or a short index ("{x_n}", "{a_12}", "{x_i}"): LaTeX, not a slot.
+_SUBSCRIPT = re.compile(r"\{[A-Za-z]_[A-Za-z0-9]{1,3}\}")
 # Not after a word character, a backslash, ^ _ } $ # % @ { (LaTeX, ${VAR}, #{ruby}, x^{2}, {{).
 _SINGLE_BRACE = re.compile(r"(?<![\w\\^}$#%@{])\{[A-Za-z_][A-Za-z0-9_]{1,40}\}(?!\})")
 _BRACKETED = re.compile(
@@ -240,7 +243,7 @@ def placeholder_hits(prose: str, single_braces: bool, extra: re.Pattern[str] | N
     if "{" in prose:
         hits += [Hit(m.start(), m.end(), m.group(0)) for m in _DOUBLE_BRACE.finditer(prose)]
         if single_braces:
-            hits += [Hit(m.start(), m.end(), m.group(0)) for m in _SINGLE_BRACE.finditer(prose)]
+            hits += [Hit(m.start(), m.end(), m.group(0)) for m in _SINGLE_BRACE.finditer(prose) if not _SUBSCRIPT.fullmatch(m.group(0))]
     if "[" in prose or "<" in prose:
         hits += [Hit(m.start(), m.end(), m.group(0)) for m in _BRACKETED.finditer(prose)]
     if extra is not None:

@@ -21,6 +21,7 @@ from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.checks.pii_patterns import DEFAULT_SECRET_NAMES, Hit, domain_within
 from dslint.checks.pii_rules import PII_RULES, RULE_BY_KIND
 from dslint.checks.pii_scan import REDACTION, ScanConfig, merge_hits, scan
+from dslint.checks.pii_secrets import trie_pattern
 from dslint.finding import Finding, Severity
 from dslint.formats import TextField
 from dslint.record import Record, stable_hash
@@ -35,6 +36,12 @@ _WHERE = {
     "response": "a response",
     "text": "the text",
 }
+# A text field that contains this marker keeps its secrets: a tutorial showing a revoked key on
+# purpose, a secret scanner's test fixture. It does not suppress personal data.
+ALLOW_SECRET_MARKER = "dslint: allow-secret"
+_SECRET_KINDS = frozenset({"token", "credential", "private-key"})
+# Hits that are reported as warnings wherever they are: test-mode keys and documented examples.
+_LOW_CATEGORIES = frozenset({"test", "example"})
 SNIPPET_BEFORE = 24  # characters of context shown before the masked value
 SNIPPET_WINDOW = 4 * SNIPPET_CHARS + 1  # more than make_snippet reads, so that it marks the cut
 _PHONE_ONLY = ScanConfig(kinds=frozenset({"phone"}), validate=False)
@@ -152,6 +159,8 @@ class PiiCheck(RecordCheck):
             field = fields[i]
             if not field.learned:
                 field_hits = [h for h in field_hits if h.kind in self._input_kinds]
+            if ALLOW_SECRET_MARKER in field.text:
+                field_hits = [h for h in field_hits if h.kind not in _SECRET_KINDS]
             yield from self._findings(record, field, field_hits)
 
     def _findings(self, record: Record, field: TextField, hits: list[Hit]) -> Iterator[Finding]:
@@ -168,15 +177,16 @@ class PiiCheck(RecordCheck):
         masked_text, offsets = _mask_field(field.text, hits)
         # Another spelling of a value that no detector matched there (glued to a word: "...4567xh")
         # is masked too: the raw value must appear nowhere in a finding.
-        literal = sorted({(h.value, h.masked) for h in hits}, key=lambda vm: (-len(vm[0]), vm))
+        # One trie-shaped pattern of every value, so a field with thousands of values stays linear.
+        masks = {h.value: h.masked for h in sorted(hits, key=lambda h: (h.value, h.masked))}
+        literal = re.compile(trie_pattern(masks))
         where = _WHERE.get(field.role, "a text field") + (f" ({field.branch})" if field.branch else "")
         for key, hit in first.items():
             rule = RULE_BY_KIND[hit.kind]
             value_hash = stable_hash(hit.norm)
             start = max(0, offsets[id(hit)] - SNIPPET_BEFORE)
             window = masked_text[start : start + SNIPPET_WINDOW]
-            for value, masked in literal:
-                window = window.replace(value, masked)
+            window = literal.sub(lambda m: masks[m.group(0)], window)
             finding = rule.at(
                 record,
                 _message(hit, where),
@@ -185,7 +195,7 @@ class PiiCheck(RecordCheck):
                 metrics=_metrics(hit, value_hash, counts[key], field),
                 key=value_hash,
             )
-            if not field.learned:
+            if not field.learned or hit.category in _LOW_CATEGORIES:
                 finding = finding.model_copy(update={"severity": Severity.WARNING})
             yield finding
 

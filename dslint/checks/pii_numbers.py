@@ -1,5 +1,5 @@
-"""Detectors of PII written as numbers: IBANs, payment cards, US SSNs, IPv4/IPv6 addresses and
-phone numbers. Apart from IPv6, they search only inside digit clusters (``digit_clusters``): runs
+"""Detectors of PII written as numbers: IBANs, payment cards, US SSNs and IPv4/IPv6 addresses
+(phone numbers: pii_phones.py). Apart from IPv6, they search only inside digit clusters (``digit_clusters``): runs
 of seven or more digits and separators found by one flat pattern, so prose costs one scan and each
 number a few anchored searches. Checksums and ranges live in pii_validators.py.
 """
@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from dslint.checks import pii_validators as v
 from dslint.checks.pii_patterns import Hit, mask_digits
 
-REGIONS = ("US", "CA", "GB", "FR", "DE", "AU")
-
 # --- IBAN ------------------------------------------------------------------------------------
 
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]){10,34}")
+# Upper or lower case (people type "de89 3704 ..." too), with or without spaces between groups of four.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ ]?[A-Za-z0-9]){10,34}")
 
 
 def find_ibans(text: str, validate: bool) -> Iterator[Hit]:
     pos = 0
     while m := _IBAN.search(text, pos):
         pos = m.start() + 1
-        length = v.IBAN_LENGTHS.get(m.group(0)[:2])
+        length = v.IBAN_LENGTHS.get(m.group(0)[:2].upper())
         if length is None:
             continue
         # Walk exactly `length` characters; spaces are allowed only between groups of four.
@@ -42,7 +41,7 @@ def find_ibans(text: str, validate: bool) -> Iterator[Hit]:
         if len(chars) != length or (end < len(text) and text[end].isalnum()):
             continue
         value = text[m.start() : end]
-        iban = "".join(chars)
+        iban = "".join(chars).upper()
         if validate and not v.iban_ok(iban):
             continue
         masked = "".join("*" if 4 <= n < len(value) - 2 and ch != " " else ch for n, ch in enumerate(value))
@@ -55,12 +54,15 @@ def find_ibans(text: str, validate: bool) -> Iterator[Hit]:
 # A run of at least seven digits and separators: every numeric detector searches only inside
 # these, so plain prose costs one scan and numbers cost a few anchored searches each.
 _CLUSTER = re.compile(r"[0-9][0-9 ()./-]{5,60}[0-9]")
-# Grouped 4-4-4-4(-3) or 4-6-5/4-6-4, or bare 15-16 digits (longer and shorter bare runs are far
-# more often ids, seeds and timestamps than cards).
+# Card numbers of 12 to 19 digits, grouped the way cards print them (4-4-4, 4-4-4-1 ... 4-4-4-4-3,
+# Amex 4-6-5, Diners 4-6-4), or 13 to 19 bare digits; not inside a longer run of digits, letters or
+# groups (an IBAN's "DE89 3704 ..." or an order number).
 _CARD = re.compile(
-    r"(?<![\w.,+/-])(?:[0-9]{4}(?P<s>[ -])[0-9]{4}(?P=s)[0-9]{4}(?P=s)[0-9]{4}(?:(?P=s)[0-9]{3})?"
-    r"|[0-9]{4}(?P<t>[ -])[0-9]{6}(?P=t)[0-9]{4,5}|[0-9]{15,16})(?![\w/]|[.,-][0-9])"
+    r"(?<![\w.,+/-])(?:[0-9]{4}(?P<s>[ -])[0-9]{4}(?P=s)[0-9]{4}(?:(?P=s)[0-9]{4})?(?:(?P=s)[0-9]{1,3})?"
+    r"|[0-9]{4}(?P<t>[ -])[0-9]{6}(?P=t)[0-9]{4,5}|[0-9]{13,19})(?![\w/]|[.,-][0-9]|[ ][0-9])"
 )
+# A group of letters and digits right before a grouped number makes it part of a longer code.
+_GROUP_BEFORE = re.compile(r"[A-Za-z0-9]*[0-9][A-Za-z0-9]*[ -]$")
 _SSN = re.compile(r"(?<![\w.,+/-])([0-9]{3})-([0-9]{2})-([0-9]{4})(?![\w/]|[.,-][0-9])")
 # Not followed by more dotted parts: "1.0.0.127.in-addr.arpa" is a DNS name, "1.3.6.1.4.1" an OID.
 _IPV4 = re.compile(r"(?<![\w.])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![\w]|\.\w)")
@@ -69,33 +71,6 @@ _VERSION_CONTEXT = re.compile(
     r"(?i)(?:\bv|version|ver\.|release|build|firmware|section|sections|§|chapter|figure|table|rfc|oid"
     r"|identifier\(|==|>=|<=|~=|@|[a-z]/)[\s\"'(]{0,2}$"
 )
-_INTL_PHONE = re.compile(r"(?<![\w+)])\+[0-9][0-9 ().-]{6,24}[0-9](?![\w]|[-.][0-9]| [0-9])")
-_BAD_PHONE_SEPARATORS = re.compile(r"[ .-]{2}|[(][^0-9]|[^0-9 ][)]")
-# Not inside a longer token, and not one group of a longer run of spaced digit groups (tables of
-# figures written "1.648 777 2536 e-41").
-_NATIONAL_END = r"(?![\w/]|[-.][0-9]| [0-9])"
-_NATIONAL_START = r"(?<![\w+(.,/-])(?<![0-9] )"
-_NATIONAL = {
-    "US": re.compile(
-        # a trunk "1" uses the same separator as the groups: 1-800-642-7676, 1 (415) 839-2047
-        _NATIONAL_START + r"(?:1(?P<p>[-. ]))?(?:\([2-9][0-9]{2}\)[ ]?|[2-9][0-9]{2}(?P<s>(?(p)(?P=p)|[-. ])))"
-        r"[2-9][0-9]{2}(?(s)(?P=s)|[-. ])[0-9]{4}" + _NATIONAL_END
-    ),
-    # 0xx xxxx xxxx, 0xxx xxx xxxx, 0xxxx xxxxxx / 0xxxx xxx xxx (area code optionally in brackets)
-    "GB": re.compile(
-        _NATIONAL_START + r"(?:(?:\(0[0-9]{2}\)|0[0-9]{2})[ ][0-9]{4}[ ][0-9]{4}"
-        r"|(?:\(0[0-9]{3}\)|0[0-9]{3})[ ][0-9]{3}[ ][0-9]{4}|(?:\(0[0-9]{4}\)|0[0-9]{4})[ ][0-9]{3}[ ]?[0-9]{3})" + _NATIONAL_END
-    ),
-    "FR": re.compile(_NATIONAL_START + r"0[1-9](?P<s>[ .])[0-9]{2}(?P=s)[0-9]{2}(?P=s)[0-9]{2}(?P=s)[0-9]{2}" + _NATIONAL_END),
-    "DE": re.compile(_NATIONAL_START + r"(?:\(0[1-9][0-9]{1,4}\)|0[1-9][0-9]{1,4})[ /][0-9]{4,8}" + _NATIONAL_END),
-    "AU": re.compile(
-        _NATIONAL_START + r"(?:\(0[2378]\)[ ]?[0-9]{4}[ ][0-9]{4}|0[2378][ ][0-9]{4}[ ][0-9]{4}"
-        r"|04[0-9]{2}[ ][0-9]{3}[ ][0-9]{3}|1[38]00[ ][0-9]{3}[ ][0-9]{3})" + _NATIONAL_END
-    ),
-}
-_COUNTRY = {"US": "1", "CA": "1", "GB": "44", "FR": "33", "DE": "49", "AU": "61"}
-
-
 def digit_clusters(text: str) -> list[tuple[int, int]]:
     """Spans of the digit clusters, each widened to a '+' or '(' just before it (+44, (415))."""
     spans = []
@@ -119,7 +94,12 @@ def find_cards(text: str, clusters: list[tuple[int, int]], validate: bool) -> It
     for m in _in_clusters(text, clusters, _CARD):
         digits = _digits(m.group(0))
         issuer = v.card_issuer(digits)
-        if validate and (issuer is None or not v.luhn_ok(digits) or _bare_argument(text, m)):
+        if validate and (
+            issuer is None
+            or not v.luhn_ok(digits)
+            or _bare_argument(text, m)
+            or (not m.group(0).isdigit() and _GROUP_BEFORE.search(text, max(0, m.start() - 12), m.start()))
+        ):
             continue
         label = f"{_ISSUER_NAMES.get(issuer or '', 'payment')} card number"
         yield Hit("card", m.start(), m.end(), m.group(0), digits, label, mask_digits(m.group(0), 4, 4), detail=issuer or "")
@@ -132,7 +112,7 @@ def _bare_argument(text: str, m: re.Match[str]) -> bool:
 
 _ISSUER_NAMES = {
     "visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover",
-    "jcb": "JCB", "diners": "Diners Club", "unionpay": "UnionPay",
+    "jcb": "JCB", "diners": "Diners Club", "unionpay": "UnionPay", "maestro": "Maestro", "mir": "Mir",
 }  # fmt: skip
 
 
@@ -192,52 +172,3 @@ def find_ipv6(text: str, validate: bool) -> Iterator[Hit]:
         except ValueError:
             continue
         yield _ip_hit(m, value, addr)
-
-
-def _phone_hit(m: re.Match[str], country: str, national: str, written: str) -> Hit:
-    return Hit("phone", m.start(), m.end(), m.group(0), f"+{country}{national}", "phone number", mask_digits(m.group(0)),
-               category=v.phone_category(country, national), detail=written)  # fmt: skip
-
-
-def find_phones(text: str, clusters: list[tuple[int, int]], regions: Iterable[str], validate: bool) -> Iterator[Hit]:
-    for m in _in_clusters(text, clusters, _INTL_PHONE):
-        value = m.group(0)
-        digits = _digits(value.replace("(0)", ""))
-        country = v.country_code(digits)
-        if country is None or not 8 <= len(digits) <= 15:
-            continue
-        national = digits[len(country) :]
-        if validate and (
-            _BAD_PHONE_SEPARATORS.search(value.replace("(0)", ""))
-            or value.count(".") == 1  # a signed decimal: +1234567890.6
-            or not value[-2].isdigit()  # phone numbers end in a group of two digits or more
-            or value.count("(") != value.count(")")
-            or (country == "1" and (len(national) != 10 or not v.nanp_ok(national[:3], national[3:6])))
-        ):
-            continue
-        yield _phone_hit(m, country, national, "international")
-    seen: set[str] = set()
-    for region in regions:
-        country = _COUNTRY[region]
-        if country in seen:  # US and CA share one numbering plan
-            continue
-        seen.add(country)
-        for m in _in_clusters(text, clusters, _NATIONAL[region]):
-            digits = _digits(m.group(0))
-            national = _national_number(country, digits)
-            if national is None and validate:
-                continue
-            yield _phone_hit(m, country, national or digits, "national")
-
-
-def _national_number(country: str, digits: str) -> str | None:
-    """The national significant number of a nationally written phone number, if plausible."""
-    if country == "1":
-        national = digits[1:] if len(digits) == 11 else digits
-        return national if v.nanp_ok(national[:3], national[3:6]) else None
-    if country == "61" and digits[0] == "1":  # 1800 / 1300 numbers have no trunk prefix
-        return digits
-    valid_lengths = {"44": (10, 11), "49": (10, 11, 12), "33": (10,), "61": (10,)}[country]
-    if len(digits) not in valid_lengths or (country == "44" and digits[1] in "046"):
-        return None
-    return digits[1:]

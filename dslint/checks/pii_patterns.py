@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from dslint.checks import pii_validators as v
+from dslint.checks.pii_secrets import find_secrets
 
 DEFAULT_SECRET_NAMES = (
     "password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "apikey", "access_key",
@@ -84,52 +85,11 @@ def find_private_keys(text: str, validate: bool) -> Iterator[Hit]:
 
 # --- known token formats ---------------------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"(?<![A-Za-z0-9_-])(?:"
-    r"(?P<aws>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})"
-    r"|(?P<github>gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,240})"
-    r"|(?P<gitlab>glpat-[A-Za-z0-9_-]{20,64})"
-    r"|(?P<slack>xox[abeprs]-[A-Za-z0-9-]{10,250})"
-    r"|(?P<slack_webhook>https://hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{20,32})"
-    r"|(?P<anthropic>sk-ant-[a-z]{3,8}[0-9]{2}-[A-Za-z0-9_-]{32,250})"
-    r"|(?P<openai>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,250})"
-    r"|(?P<stripe>[rs]k_live_[A-Za-z0-9]{20,250})"
-    r"|(?P<huggingface>hf_[A-Za-z0-9]{30,40})"
-    r"|(?P<google>AIza[0-9A-Za-z_-]{35})"
-    r"|(?P<jwt>eyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,8000}\.[A-Za-z0-9_-]{8,2000})"
-    r")(?![A-Za-z0-9_-])"
-)
-# The literal start of every format: one quick scan before the full pattern.
-_TOKEN_HINT = re.compile(r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|sk-|k_live_|hf_|AIza|eyJ")
-_PROVIDERS = {
-    "aws": "AWS access key ID",
-    "github": "GitHub token",
-    "gitlab": "GitLab token",
-    "slack": "Slack token",
-    "slack_webhook": "Slack webhook URL",
-    "anthropic": "Anthropic API key",
-    "openai": "OpenAI API key",
-    "stripe": "Stripe live key",
-    "huggingface": "Hugging Face token",
-    "google": "Google API key",
-    "jwt": "JSON Web Token",
-}
-
-
 def find_tokens(text: str, validate: bool) -> Iterator[Hit]:
-    if not _TOKEN_HINT.search(text):
-        return
-    for m in _TOKEN.finditer(text):
-        provider = m.lastgroup or ""
-        value = m.group(0)
-        if validate and (
-            (provider == "jwt" and not v.jwt_ok(value))
-            # A bare "sk-" or "hf_" prefix also starts kebab-case names; real keys mix cases and digits.
-            or (provider in ("openai", "huggingface") and not v.mixed_token(value[3:]))
-        ):
-            continue
-        yield Hit("token", m.start(), m.end(), value, value, _PROVIDERS[provider], mask_middle(value),
-                  detail=provider.replace("_", "-"))  # fmt: skip
+    """Credentials of the formats in the secrets catalogue (pii_secrets.CATALOGUE)."""
+    for m in find_secrets(text, validate):
+        yield Hit("token", m.start, m.end, m.value, m.value, m.secret.label, mask_middle(m.value),
+                  category=m.category, detail=m.secret.id)  # fmt: skip
 
 
 # --- values assigned to secret names ---------------------------------------------------------

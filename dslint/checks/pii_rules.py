@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
-
 from pydantic import Field, field_validator
 
 from dslint.check import Rule, RuleOptions
-from dslint.checks.pii_numbers import REGIONS
+from dslint.checks.pii_phones import REGIONS, SUPPORTED_REGIONS
 from dslint.checks.pii_patterns import DEFAULT_SECRET_NAMES
 from dslint.finding import Severity
 
@@ -70,10 +68,10 @@ class EmailOptions(PiiOptions):
 
 
 class PhoneOptions(PiiOptions):
-    regions: list[Literal[REGIONS]] = Field(  # type: ignore[valid-type]
+    regions: list[str] = Field(
         default_factory=lambda: list(REGIONS),
-        description="Regions whose national formats are recognised (US and CA share the NANP format); "
-        "international numbers (+CC ...) are always recognised.",
+        description="ISO 3166 region codes whose national formats are recognised, tried in order (the first "
+        "region where a number is valid gives its country); international numbers (+CC ...) are always recognised.",
     )
     ignore_fictional: bool = Field(
         True,
@@ -85,6 +83,15 @@ class PhoneOptions(PiiOptions):
         description="Ignore toll-free business numbers (NANP 800/833-888, UK 0800/0808, 1800/1300 in Australia, "
         "080x in France and Germany).",
     )
+
+
+    @field_validator("regions")
+    @classmethod
+    def _known_regions(cls, regions: list[str]) -> list[str]:
+        unknown = [r for r in regions if r.upper() not in SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region {unknown[0]!r}: use ISO 3166 codes such as US, GB, DE, IN")
+        return [r.upper() for r in regions]
 
 
 class IpOptions(PiiOptions):
@@ -159,12 +166,14 @@ PHONE = Rule(
     scope="record",
     summary="A text field contains a phone number.",
     docs=f"""\
-What it does: Reports phone numbers written internationally (`+44 20 7123 4567`, `+1 (415)
-839-2047`, `+4930123456789`: a known country code and 8 to 15 digits) or in the national format of a
-configured region: US/CA `(415) 839-2047`, `415-839-2047`; GB `020 7123 4567`, `07700 123456`; FR
-`01 23 45 67 89`; DE `030 12345678`, `089/1234567`; AU `02 9876 5432`, `0412 345 678`. National
-formats need their separators, so bare digit runs (order numbers, timestamps) and ISO dates are
-not phone numbers. The masked number keeps its last two digits; `value_hash` hashes the E.164 form.
+What it does: Reports phone numbers found and validated by `phonenumbers`, the Python port
+of Google's libphonenumber: international numbers (`+44 20 7123 4567`, `+1 (415) 839-2047`) in any
+country, and numbers in the national format of a configured region (`(415) 839-2047`,
+`020 7123 4567`, `06 12 34 56 78`, `030 12345678`, `0412 345 678`, `612 34 56 78`), each valid
+in its numbering plan, with an extension if one follows (`415.555.2671x459`, `ext. 12`). National
+numbers need their separators, so bare digit runs (order numbers, timestamps) are not phone
+numbers, nor are dates and times. The masked number keeps its last two digits; `value_hash`
+hashes the E.164 form, so a number written nationally and internationally is one value.
 {_SEVERITY_NOTE}
 
 Why it matters: Phone numbers identify people; a model trained on them can repeat them to
@@ -172,10 +181,12 @@ strangers.
 
 Example: `"content": "Call Maria on 07911 123456 after six."` in an assistant turn.
 
-Options: {_COMMON_OPTIONS} `regions` (list of US, CA, GB, FR, DE, AU, default all): national
-formats recognised; `ignore-fictional` (boolean, default true): ignore numbers reserved for fiction
+Options: {_COMMON_OPTIONS} `regions` (list of ISO 3166 region codes, default US, CA, GB, IE, FR,
+DE, AT, CH, NL, BE, ES, IT, PT, SE, NO, DK, FI, PL, AU, NZ, IN, SG, JP, BR, MX, ZA): national
+formats recognised, tried in order; `ignore-fictional` (boolean, default true): ignore numbers reserved for fiction
 (NANP 555-0100 to 555-0199, Ofcom drama numbers, ACMA fictitious numbers);
-`ignore-toll-free` (boolean, default true): ignore toll-free business numbers.""",
+`ignore-toll-free` (boolean, default true): ignore toll-free business numbers (the library's
+toll-free type in every country).""",
     options=PhoneOptions,
 )
 
@@ -284,19 +295,28 @@ SECRET_TOKEN = Rule(
     scope="record",
     summary="A text field contains an API key or access token of a known format.",
     docs=f"""\
-What it does: Reports credentials recognisable by their format: AWS access key IDs (`AKIA...`,
-`ASIA...`), GitHub tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), GitLab
-personal access tokens (`glpat-`), Slack tokens (`xoxb-`, ...) and webhook URLs, OpenAI
-(`sk-`, `sk-proj-`) and Anthropic (`sk-ant-`) API keys, Stripe live keys, Hugging Face tokens
-(`hf_`), Google API keys (`AIza...`) and JSON Web Tokens whose header decodes. The message shows
-the first and last four characters (`AKIA************MPLE`).
+What it does: Reports credentials recognisable by their format, from a catalogue of more
+than 100 formats that providers document (`dslint/checks/pii_secrets.py`; the README lists them):
+cloud (AWS, Google, Azure, DigitalOcean, Alibaba, Vault, Terraform Cloud, ...), version control
+and CI (GitHub, GitLab's personal, deploy, runner, CI job and feed tokens, Bitbucket, CircleCI),
+chat (Slack tokens and webhook URLs, Discord and Teams webhooks, Telegram bots), payment (Stripe,
+Square, Braintree, ...), AI providers and model hubs (OpenAI, Anthropic, Hugging Face `hf_` and
+`api_org_`, Groq, Replicate, ...), package registries (npm, PyPI, RubyGems, NuGet, Docker Hub,
+crates.io), mail and SMS providers, age keys and JSON Web Tokens. Structure checks drop
+look-alikes: GitHub's and npm's CRC32 suffix, a JWT header that decodes, a PyPI macaroon that names
+pypi.org. Placeholders are never findings: one repeated character, `x`/`X`/`0` fillers, sequences
+(`1234567890`), a repeated unit, and words such as EXAMPLE, SAMPLE, DUMMY, RANDOM, YOUR_, HERE.
+Documented example keys (`AKIAIOSFODNN7EXAMPLE`) and test-mode keys (`sk_test_`) are warnings. A
+text field containing `dslint: allow-secret` keeps its secrets (DS507-DS509), not its personal
+data. The message shows the first and last four characters (`AKIA************MPLE`) and the
+metrics name the format (`type`).
 {_SEVERITY_NOTE}
 
 Why it matters: A leaked key gives access to an account until it is revoked, and a model that
 learned one may print it for anybody; secret scanners also block pushes of such datasets.
 
-Example: `"content": "Set AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE in your shell."` (AWS's own
-documentation key, reported like a real one).
+Example: `"content": "git clone https://ghp_...@github.com/acme/app.git"` with a real token;
+`AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE` (AWS's own documentation key) is a warning.
 
 Options: {_COMMON_OPTIONS}""",
     options=PiiOptions,

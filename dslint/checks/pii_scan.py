@@ -9,15 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dslint.checks.pii_numbers import (
-    REGIONS,
     digit_clusters,
     find_cards,
     find_ibans,
     find_ipv4,
     find_ipv6,
-    find_phones,
     find_ssns,
 )
+from dslint.checks.pii_phones import REGIONS, find_phones
 from dslint.checks.pii_patterns import (
     DEFAULT_SECRET_NAMES,
     Hit,

@@ -58,7 +58,7 @@ def pack_hits(data: dict[str, Any], fmt: str = "openai-chat") -> list[tuple[str,
 
 def test_checks_export_and_rule_metadata() -> None:
     assert CHECKS == [ContentCheck]
-    assert [r.code for r in ContentCheck.rules] == [f"DS8{n:02d}" for n in range(3, 12)]
+    assert [r.code for r in ContentCheck.rules] == [f"DS8{n:02d}" for n in range(3, 14)]
     for rule in ContentCheck.rules:
         assert rule.family == "content" and rule.scope == "record"
         assert rule.summary.endswith(".")
@@ -67,6 +67,7 @@ def test_checks_export_and_rule_metadata() -> None:
     severities = {r.code: r.severity for r in ContentCheck.rules}
     assert severities.pop("DS807") is Severity.ERROR
     assert severities.pop("DS811") is Severity.ERROR
+    assert severities.pop("DS813") is Severity.INFO
     assert set(severities.values()) == {Severity.WARNING}
 
 
