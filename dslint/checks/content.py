@@ -92,6 +92,19 @@ class _Prompt:
         return value in text and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
 
 
+def _exchanges(fields: list[TextField]) -> Iterator[tuple[list[TextField], TextField]]:
+    """Each learned response with the prompt fields (user turns, prompts) given since the
+    previous response."""
+    pending: list[TextField] = []
+    for field in fields:
+        if field.part == "input":
+            if field.role in PROMPT_ROLES:
+                pending.append(field)
+        elif field.learned:
+            yield pending, field
+            pending = []
+
+
 def _snippet(text: str, hit: Hit) -> str:
     return text[max(0, hit.start - 20) : hit.end + 40]
 
@@ -258,14 +271,7 @@ class ContentCheck(RecordCheck):
 
     def _echoes(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
         """Each learned response against the user turns or prompt fields since the last one."""
-        pending: list[TextField] = []
-        for field in fields:
-            if field.part == "input":
-                if field.role in PROMPT_ROLES:
-                    pending.append(field)
-                continue
-            if not field.learned:
-                continue
+        for pending, field in _exchanges(fields):
             asked = "\n".join(f.text for f in pending)
             if asked and _may_be_equal(field.text, asked):
                 said = normalize_text(field.text)
@@ -275,20 +281,11 @@ class ContentCheck(RecordCheck):
                         record, "the response repeats its prompt word for word", field=field.pointer,
                         snippet=field.text, related=related, metrics={"words": said.count(" ") + 1},
                     )
-            pending = []
 
     def _content_free(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
         """Each short learned response against the prompt fields since the previous response."""
-        pending: list[TextField] = []
-        for field in fields:
-            if field.part == "input":
-                if field.role in PROMPT_ROLES:
-                    pending.append(field)
-                continue
-            if not field.learned:
-                continue
+        for pending, field in _exchanges(fields):
             asked, said = "\n".join(f.text for f in pending).casefold(), field.text
-            pending = []
             words = len(_WORD.findall(said))
             if (
                 not said.strip()  # an empty answer is DS1xx's business
@@ -316,17 +313,7 @@ class ContentCheck(RecordCheck):
         assert opts is not None
         lang_of = content_language
         expected = self._expected_languages(record.file)
-        pending: list[TextField] = []
-        pairs = 0
-        for field in fields:
-            if field.part == "input":
-                if field.role in PROMPT_ROLES:
-                    pending.append(field)
-                continue
-            if not field.learned:
-                continue
-            prompt_fields, pending = pending, []
-            pairs += 1
+        for pairs, (prompt_fields, field) in enumerate(_exchanges(fields), 1):
             if pairs > opts.turns:
                 return
             said = lang_of.sample(TextView(field.text).prose)
