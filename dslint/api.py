@@ -9,10 +9,11 @@ from dslint.config import LoadedConfig, load_config
 from dslint.engine import Progress, run
 from dslint.finding import Report
 from dslint.policy import Overrides, Policy
-from dslint.readers import InputError, Source, discover
+from dslint.readers import InputError
+from dslint.readers.sources import Discovery, discover_inputs
+from dslint.registry import Registry, load_registry
 
 SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst) and .parquet"
-from dslint.registry import Registry, load_registry
 
 
 def prepare(config: str | Path | None = None, overrides: Overrides | None = None) -> tuple[LoadedConfig, Registry, Policy]:
@@ -36,8 +37,10 @@ def lint(
     fail_on: str | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    use_ignore_files: bool = True,
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
+    Folder walks honour ``.gitignore`` and ``.dslintignore`` unless ``use_ignore_files`` is false.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
     a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
@@ -47,16 +50,16 @@ def lint(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
-    sources = find_sources(targets, loaded)
-    return run(sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress)
+    found = find_sources(targets, loaded, use_ignore_files)
+    return run(found.sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress, skipped=found.skipped)
 
 
-def find_sources(targets: Sequence[str], loaded: LoadedConfig) -> list[Source]:
+def find_sources(targets: Sequence[str], loaded: LoadedConfig, use_ignore_files: bool = True) -> Discovery:
     """The data files under ``targets``; finding none is an error, not a silent pass."""
-    sources = discover(targets, exclude=loaded.config.exclude)
-    if not sources:
+    found = discover_inputs(targets, exclude=loaded.config.exclude, use_ignore_files=use_ignore_files)
+    if not found.sources:
         raise InputError(f"no data files found in {', '.join(targets)} (looked for {SUPPORTED})")
-    return sources
+    return found
 
 
 def resolve_default_paths(loaded: LoadedConfig) -> list[str]:

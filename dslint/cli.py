@@ -22,6 +22,7 @@ from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, run
 from dslint.finding import Report
 from dslint.policy import Overrides
+from dslint.precommit import plan_hook
 from dslint.readers import InputError
 from dslint.report import RENDERERS, RenderOptions, render
 from dslint.report.markdown import markdown_summary
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
     check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
     check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
+    check.add_argument("--no-ignore", action="store_true", help="walk folders without honouring .gitignore and .dslintignore")
+    check.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="the paths are staged files: lint their whole dataset, report findings touching them, skip non-data files",
+    )
 
     baseline = sub.add_parser("baseline", help="create or prune a baseline of accepted findings")
     baseline.add_argument("action", choices=["create", "prune"])
@@ -76,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--ignore", type=_selectors, default=[])
     baseline.add_argument("--jobs", "-j", type=int)
     baseline.add_argument("--quiet", "-q", action="store_true")
+    baseline.add_argument("--no-ignore", action="store_true", help="walk folders without honouring ignore files")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["table", "json"], default="table")
@@ -126,7 +134,11 @@ def _fail(message: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    report, options = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
+    linted = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
+    if linted is None:
+        print("dslint: no staged data files; nothing to check", file=sys.stderr)
+        return EXIT_PASSED
+    report, options = linted
     to_terminal = args.output is None and sys.stdout.isatty()
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true" and args.output is None
     fmt = args.format or ("github" if in_actions else "rich" if to_terminal else "concise")
@@ -139,18 +151,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
 
 
-def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions]:
-    """The run shared by `check` and `baseline`: config, rules, paths, changes, engine."""
+def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
+    """The run shared by `check` and `baseline`: config, rules, paths, changes, engine. None
+    when ``--pre-commit`` was given staged files of which none is data."""
     overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on)
     loaded, registry, policy = prepare(args.config, overrides)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    sources = find_sources(args.paths or resolve_default_paths(loaded), loaded)
+    use_ignore_files = not args.no_ignore
     changes = changes_since(args.diff_base) if getattr(args, "diff_base", None) else None
+    if getattr(args, "pre_commit", False) and args.paths:
+        if changes is not None:
+            raise UsageError("--pre-commit and --diff-base cannot be combined")
+        scope = resolve_default_paths(loaded) if loaded.config.paths else []
+        hook = plan_hook(args.paths, loaded, scope, use_ignore_files)
+        if hook is None:
+            return None
+        found, changes = hook.discovery, hook.changes
+    else:
+        found = find_sources(args.paths or resolve_default_paths(loaded), loaded, use_ignore_files)
     with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
         report = run(
-            sources, loaded, registry, policy,
+            found.sources, loaded, registry, policy,
             jobs=args.jobs or loaded.config.jobs, progress=progress, baseline=baseline, changes=changes,
+            skipped=found.skipped,
         )
     to_terminal = getattr(args, "output", None) is None and sys.stdout.isatty()
     options = RenderOptions(
@@ -166,7 +190,7 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
 def cmd_baseline(args: argparse.Namespace) -> int:
     """`baseline create` records today's findings; `baseline prune` drops entries that no longer occur."""
     args.fail_on = "never"
-    report, _ = _lint(args)
+    report, _ = _lint(args)  # type: ignore[misc]  # None only with --pre-commit, which baseline lacks
     target = Path(args.output)
     if args.action == "create":
         Baseline.from_findings(report.findings).write(target)

@@ -23,6 +23,8 @@ WHOLE_FILE = None  # a file whose every line counts as changed (new, untracked, 
 class Changes:
     # file (relative to the working directory) → changed line numbers, or WHOLE_FILE
     files: dict[str, set[int] | None] = field(default_factory=dict)
+    # whether findings about the whole dataset (no location at all) are kept
+    keep_dataset_wide: bool = False
 
     def touches(self, loc: Location) -> bool:
         if loc.file not in self.files:
@@ -32,6 +34,8 @@ class Changes:
 
     def keep(self, finding: Finding) -> bool:
         locations = ([finding.location] if finding.location else []) + list(finding.related)
+        if not locations:
+            return self.keep_dataset_wide
         return any(self.touches(loc) for loc in locations)
 
 

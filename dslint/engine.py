@@ -281,11 +281,13 @@ def run(
     progress: Progress | None = None,
     baseline: Baseline | None = None,
     changes: Changes | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> Report:
     """Lint ``sources`` and return the report with the gate's verdict.
 
     With ``changes`` (``--diff-base``) only findings touching changed lines are kept; with a
-    ``baseline`` the findings it records are marked suppressed and stale entries reported.
+    ``baseline`` the findings it records are marked suppressed and stale entries reported;
+    ``skipped`` (files a walk passed over) is recorded in the summary.
     """
     plans = plan_files(sources, loaded)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
@@ -309,6 +311,7 @@ def run(
         by_rule=by_rule,
         file_details=files,
         stats=dict(sorted(stats.items())),
+        skipped=skipped or {},
     )
     return Report(
         tool=ToolInfo(version=__version__),

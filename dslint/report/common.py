@@ -48,8 +48,10 @@ def findings_phrase(findings: Sequence[Finding]) -> str:
 
 
 def scope_phrase(report: Report) -> str:
-    """``4 files, 1,203 records``."""
-    return f"{plural(report.summary.files, 'file')}, {plural(report.summary.records, 'record')}"
+    """``4 files, 1,203 records`` (``; 2 files skipped`` when a walk passed over non-data JSON)."""
+    phrase = f"{plural(report.summary.files, 'file')}, {plural(report.summary.records, 'record')}"
+    skipped = len(report.summary.skipped)
+    return phrase + (f" ({plural(skipped, 'non-data file')} skipped)" if skipped else "")
 
 
 def summary_line(report: Report) -> str:
