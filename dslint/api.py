@@ -9,8 +9,10 @@ from dslint.config import LoadedConfig, load_config
 from dslint.engine import Progress, run
 from dslint.finding import Report
 from dslint.policy import Overrides, Policy
+from dslint.paths import glob_match, root_relative
 from dslint.readers import InputError
 from dslint.readers.sources import Discovery, discover_inputs
+from dslint.redact import quote
 from dslint.registry import Registry, load_registry
 
 SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst) and .parquet"
@@ -56,10 +58,25 @@ def lint(
 
 def find_sources(targets: Sequence[str], loaded: LoadedConfig, use_ignore_files: bool = True) -> Discovery:
     """The data files under ``targets``; finding none is an error, not a silent pass."""
-    found = discover_inputs(targets, exclude=loaded.config.exclude, use_ignore_files=use_ignore_files)
+    found = discover_inputs(targets, loaded.config.exclude, loaded.root, use_ignore_files=use_ignore_files)
     if not found.sources:
         raise InputError(f"no data files found in {', '.join(targets)} (looked for {SUPPORTED})")
     return found
+
+
+def unmatched_patterns(loaded: LoadedConfig, found: Discovery) -> list[str]:
+    """A warning for each ``exclude``, ``splits``, ``formats`` or ``per-file-ignores`` pattern
+    that matches none of the files found (or excluded), naming the key and where it is written."""
+    cfg = loaded.config
+    files = [root_relative(s.path, loaded.root) for s in found.sources if s.path is not None]
+    keyed = [("exclude", i, p, found.excluded) for i, p in enumerate(cfg.exclude) if not p.startswith("!")]
+    for key, table in (("splits", cfg.splits), ("formats", cfg.formats), ("per-file-ignores", cfg.per_file_ignores)):
+        keyed += [(key, p, p, files) for p in table]
+    return [
+        f"pattern {quote(pattern, 120)} in '{key}' at {loaded.where(key, at)} matches no file"
+        for key, at, pattern, candidates in keyed
+        if not any(glob_match(pattern, path) for path in candidates)
+    ]
 
 
 def resolve_default_paths(loaded: LoadedConfig) -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dslint import __version__
-from dslint.api import find_sources, prepare, resolve_default_paths
+from dslint.api import find_sources, prepare, resolve_default_paths, unmatched_patterns
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, run
@@ -170,6 +170,9 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
         found, changes = hook.discovery, hook.changes
     else:
         found = find_sources(args.paths or resolve_default_paths(loaded), loaded, use_ignore_files)
+        if not args.paths:  # the config's own scope: a pattern matching nothing is likely a typo
+            for warning in unmatched_patterns(loaded, found):
+                print(f"dslint: warning: {warning}", file=sys.stderr)
     with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
         report = run(
             found.sources, loaded, registry, policy,

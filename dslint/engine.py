@@ -28,7 +28,7 @@ from dslint.diff import Changes
 from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
-from dslint.paths import detect_split, glob_match
+from dslint.paths import detect_split, glob_match, root_relative
 from dslint.policy import Policy, severity_counts
 from dslint.readers import Source, read_source
 from dslint.readers.jsonl import read_jsonl_range
@@ -88,12 +88,7 @@ def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan
 
 
 def _root_relative(src: Source, root: Path) -> str:
-    if src.path is None:
-        return src.display
-    try:
-        return src.path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return src.display
+    return src.display if src.path is None else root_relative(src.path, root)
 
 
 def build_checks(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dslint.config import LoadedConfig
 from dslint.diff import WHOLE_FILE, Changes
-from dslint.paths import detect_split
+from dslint.paths import detect_split, root_relative
 from dslint.readers.sources import Discovery, discover_inputs, display_path, file_kind, is_excluded
 from dslint.readers.sniff import walk_skip_reason
 
@@ -32,11 +32,11 @@ def plan_hook(files: Sequence[str], loaded: LoadedConfig, scope: Sequence[str], 
     dataset folders of the staged data files. None when no staged file is data."""
     exclude = loaded.config.exclude
     staged = [display_path(Path(f)) for f in files if _is_data(Path(f))]
-    staged = [f for f in staged if not is_excluded(f, exclude)]
+    staged = [f for f in staged if not is_excluded(root_relative(f, loaded.root), exclude)]
     if not staged:
         return None
     targets = list(scope) or sorted({dataset_folder(f) for f in staged})
-    discovery = discover_inputs(targets, exclude, use_ignore_files=use_ignore_files)
+    discovery = discover_inputs(targets, exclude, loaded.root, use_ignore_files=use_ignore_files)
     found = {s.display for s in discovery.sources}
     staged = [f for f in staged if f in found]  # outside the config's paths: not the dataset
     if not staged:

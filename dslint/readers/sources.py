@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dslint.paths import glob_match
+from dslint.paths import match_list, root_relative
 from dslint.readers.ignore import IgnoreRules, skip_folder
 from dslint.readers.sniff import walk_skip_reason
 
@@ -67,16 +67,21 @@ class Discovery:
 
     sources: list[Source]
     skipped: dict[str, str] = field(default_factory=dict)
+    excluded: list[str] = field(default_factory=list)  # from the config's folder, as patterns see them
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> list[Source]:
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Path | None = None) -> list[Source]:
     """The sources of :func:`discover_inputs`, honouring ignore files."""
-    return discover_inputs(paths, exclude).sources
+    return discover_inputs(paths, exclude, root).sources
 
 
-def discover_inputs(paths: Sequence[str], exclude: Sequence[str] = (), *, use_ignore_files: bool = True) -> Discovery:
+def discover_inputs(
+    paths: Sequence[str], exclude: Sequence[str] = (), root: Path | None = None, *, use_ignore_files: bool = True
+) -> Discovery:
     """Expand files, folders (walked recursively), glob patterns and ``-`` (JSON Lines on stdin)
-    into sources sorted by display path, without duplicates and without files ``exclude`` names.
+    into sources sorted by display path, without duplicates and without files ``exclude`` names
+    (gitignore-style patterns matched against the path from ``root``, the config's folder;
+    default: the working directory).
 
     What a walk or a wildcard meets is filtered: hidden files and folders, virtual environments
     and tool folders (:func:`skip_folder`), what ``.gitignore``/``.dslintignore`` list (unless
@@ -87,16 +92,24 @@ def discover_inputs(paths: Sequence[str], exclude: Sequence[str] = (), *, use_ig
     explicitly named file of an unsupported type, and a file or folder that cannot be read.
     """
     walk = _Walk(IgnoreRules() if use_ignore_files else None)
+    base = root or Path.cwd()
     found: dict[str, Source] = {}
+    excluded: set[str] = set()
     for arg in paths:
         if arg == "-":
             found[STDIN.display] = STDIN
             continue
         for source in walk.expand(arg):
-            if not is_excluded(source.display, exclude):
+            if is_excluded(root_relative(source.display, base), exclude):
+                excluded.add(root_relative(source.display, base))
+            else:
                 found[source.display] = source
-    skipped = {name: why for name, why in sorted(walk.skipped.items()) if name not in found and not is_excluded(name, exclude)}
-    return Discovery(sorted(found.values(), key=lambda s: Path(s.display).parts), skipped)
+    skipped = {
+        name: why
+        for name, why in sorted(walk.skipped.items())
+        if name not in found and not is_excluded(root_relative(name, base), exclude)
+    }
+    return Discovery(sorted(found.values(), key=lambda s: Path(s.display).parts), skipped, sorted(excluded))
 
 
 class _Walk:
@@ -224,11 +237,10 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def is_excluded(display: str, patterns: Sequence[str]) -> bool:
-    """Whether one of the config's ``exclude`` patterns names this file."""
-    # glob_match gives the project's gitignore-like semantics (a folder pattern such as
-    # "data/raw/" covers the files below it); fnmatch covers plain shell-style patterns.
-    return any(glob_match(p, display) or fnmatch.fnmatchcase(display, p) for p in patterns)
+def is_excluded(path: str, patterns: Sequence[str]) -> bool:
+    """Whether the config's ``exclude`` patterns (a gitignore-style list, ``!`` re-includes)
+    name this file, given by its path from the config's folder."""
+    return match_list(patterns, path)
 
 
 def _reason(exc: OSError) -> str:

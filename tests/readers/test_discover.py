@@ -152,8 +152,12 @@ def test_dash_means_stdin() -> None:
         (["data/raw"], ["data/clean/train.jsonl", "data/test.csv", "other/raw.jsonl"]),
         (["*.csv"], ["data/clean/train.jsonl", "data/raw/dump.jsonl", "data/raw/sub/old.jsonl", "other/raw.jsonl"]),
         (["**/raw*"], ["data/clean/train.jsonl", "data/test.csv"]),
-        (["data/*/*.jsonl"], ["data/test.csv", "other/raw.jsonl"]),  # shell-style: '*' also spans folders
+        (["data/*/*.jsonl"], ["data/raw/sub/old.jsonl", "data/test.csv", "other/raw.jsonl"]),  # '*' stays in a folder
+        (["data/**/*.jsonl"], ["data/test.csv", "other/raw.jsonl"]),
         (["data/*"], ["other/raw.jsonl"]),
+        (["data/", "!data/clean/"], ["data/clean/train.jsonl", "other/raw.jsonl"]),  # ! re-includes
+        (["*.jsonl", "!train.jsonl"], ["data/clean/train.jsonl", "data/test.csv"]),
+        (["data/[a-m]*/"], ["data/raw/dump.jsonl", "data/raw/sub/old.jsonl", "data/test.csv", "other/raw.jsonl"]),  # a character class
     ],
 )
 def test_exclude_patterns(patterns: list[str], expected: list[str]) -> None:
