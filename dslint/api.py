@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from dslint.config import LoadedConfig, load_config
 from dslint.engine import Progress, run
@@ -11,7 +12,8 @@ from dslint.finding import Report
 from dslint.policy import Overrides, Policy
 from dslint.paths import glob_match, root_relative
 from dslint.readers import InputError
-from dslint.readers.sources import Discovery, discover_inputs
+from dslint.readers.memory import describe
+from dslint.readers.sources import Discovery, Source, discover_inputs
 from dslint.redact import quote
 from dslint.registry import Registry, load_registry
 
@@ -30,7 +32,7 @@ def prepare(config: str | Path | None = None, overrides: Overrides | None = None
 
 
 def lint(
-    paths: Sequence[str | Path] | str | Path | None = None,
+    paths: Sequence[str | Path] | str | Path | Any = None,
     config: str | Path | None = None,
     *,
     select: list[str] | None = None,
@@ -42,6 +44,11 @@ def lint(
     use_ignore_files: bool = True,
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
+
+    Instead of paths, ``paths`` may be data in memory, read without writing a file: a list of
+    dicts, a pandas or polars DataFrame, a pyarrow Table, a ``datasets.Dataset``, or a mapping
+    of split name to any of these (a ``datasets.DatasetDict``), whose keys give the splits.
+    Findings name such data ``<records>``, ``<DataFrame>``, ``<Dataset>`` or ``<split>``.
     Folder walks honour ``.gitignore`` and ``.dslintignore`` unless ``use_ignore_files`` is false.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
@@ -49,11 +56,28 @@ def lint(
     """
     overrides = Overrides(select=select, extend_select=extend_select or [], ignore=ignore or [], fail_on=fail_on)
     loaded, registry, policy = prepare(config, overrides)
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
-    found = find_sources(targets, loaded, use_ignore_files)
+    memory = in_memory_sources(paths)
+    if memory is not None:
+        found = Discovery(memory)
+    else:
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
+        found = find_sources(targets, loaded, use_ignore_files)
     return run(found.sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress, skipped=found.skipped)
+
+
+def in_memory_sources(data: Any) -> list[Source] | None:
+    """Sources for data in memory, or None when ``data`` names paths."""
+    if isinstance(data, Mapping):
+        if not data or not all(describe(value) for value in data.values()):
+            return None
+        return [Source(None, f"<{name}>", "memory", None, value) for name, value in sorted(data.items())]
+    kind = describe(data)
+    if kind is None or (kind == "records" and not any(isinstance(row, dict) for row in data)):
+        return None
+    split = getattr(data, "split", None) if kind == "Dataset" else None
+    return [Source(None, f"<{split or kind}>", "memory", None, data)]
 
 
 def find_sources(targets: Sequence[str], loaded: LoadedConfig, use_ignore_files: bool = True) -> Discovery:

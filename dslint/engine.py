@@ -31,6 +31,7 @@ from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
 from dslint.policy import Policy, severity_counts
 from dslint.readers import Source, read_source
+from dslint.readers.arrow import saved_split
 from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.record import ReadIssue, Record, stable_hash
@@ -81,7 +82,7 @@ def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan
     for src in sources:
         root_path = _root_relative(src, loaded.root)
         split = next((name for pat, name in cfg.splits.items() if glob_match(pat, root_path)), None)
-        split = split or detect_split(root_path)
+        split = split or detect_split(root_path) or (detect_split(saved_split(src.path) or "") if src.kind == "arrow" else None)
         fmt = next((name for pat, name in cfg.formats.items() if glob_match(pat, root_path)), None)
         plans.append(FilePlan(src, root_path, split, fmt))
     return plans

@@ -8,13 +8,13 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dslint.paths import match_list, root_relative
 from dslint.readers.ignore import IgnoreRules, skip_folder
 from dslint.readers.sniff import walk_skip_reason
 
-Kind = Literal["jsonl", "json", "csv", "tsv", "parquet"]
+Kind = Literal["jsonl", "json", "csv", "tsv", "parquet", "arrow", "memory"]
 Compression = Literal["gzip", "zstd"]
 
 _KINDS: dict[str, Kind] = {
@@ -24,9 +24,10 @@ _KINDS: dict[str, Kind] = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".parquet": "parquet",
+    ".arrow": "arrow",
 }
 _COMPRESSIONS: dict[str, Compression] = {".gz": "gzip", ".zst": "zstd"}
-SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (each optionally .gz or .zst) or .parquet"
+SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (each optionally .gz or .zst), .parquet or .arrow"
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -37,12 +38,14 @@ class InputError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One input to read: a file, or stdin when ``path`` is None."""
+    """One input to read: a file, stdin (``path`` None), or records in memory (``kind``
+    "memory", ``data`` the object: a list of dicts, a DataFrame, a ``datasets.Dataset``)."""
 
     path: Path | None
     display: str  # posix path relative to cwd when under it, else as given; "<stdin>" for stdin
     kind: Kind
     compression: Compression | None
+    data: Any = field(default=None, compare=False, repr=False)
 
 
 STDIN = Source(None, "<stdin>", "jsonl", None)
@@ -55,7 +58,7 @@ def file_kind(name: str) -> tuple[Kind, Compression | None] | None:
     if compression is not None:
         stem, ext = os.path.splitext(stem)
     kind = _KINDS.get(ext)
-    if kind is None or not stem or (kind == "parquet" and compression is not None):
+    if kind is None or not stem or (kind in ("parquet", "arrow") and compression is not None):
         return None
     return kind, compression
 
