@@ -151,7 +151,7 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 yield CLASS_IMBALANCE.dataset(
                     f"every labelled record of {where} has the label {quote(top)} ({records(entry.labelled)})",
                     key=f"{key}\0single",
-                    metrics={"labels": 1, "records": entry.labelled, "ratio": None, "threshold": limit},
+                    metrics={"labels": 1, "records": entry.labelled, "ratio": None, "threshold": limit, **_split(key)},
                 )
             return
         ratio = entry.counts[top] / entry.counts[low]
@@ -226,6 +226,7 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 **_drift_figures(distance, p_value),
                 "method": opts.method,
                 "threshold": opts.max_distance if opts.method == "jensen-shannon" else opts.alpha,
+                **_split(key),
             },
         )
 
@@ -238,7 +239,8 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 f" ({train.records:,}); were the files swapped?",
                 key=key,
                 metrics={
-                    "records": entry.records, "train_records": train.records, "ratio": round(ratio, 4), "threshold": limit
+                    "records": entry.records, "train_records": train.records, "ratio": round(ratio, 4), "threshold": limit,
+                    **_split(key),
                 },
             )
 
@@ -251,7 +253,7 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 f"{split_name(key)} has only {records(entry.records)} (min-records {limit:,}): an accuracy"
                 f" measured on it is uncertain by up to ±{margin:.1f} points",
                 key=key,
-                metrics={"records": entry.records, "margin": round(margin, 2), "threshold": limit},
+                metrics={"records": entry.records, "margin": round(margin, 2), "threshold": limit, **_split(key)},
             )
 
     def stats(self, state: LabelState) -> dict[str, Any]:
@@ -283,3 +285,7 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 out["drift_from_train"] = compared
         return out
 
+
+def _split(key: str) -> dict[str, str]:
+    """The split a finding is about, for reports that anchor it on that split's file."""
+    return {"split": key} if key else {}

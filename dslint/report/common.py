@@ -122,3 +122,17 @@ def groups(findings: Iterable[Finding]) -> list[tuple[str | None, list[Finding]]
     if dataset:
         out.append((None, dataset))
     return out
+
+
+def anchor(finding: Finding, report: Report) -> Location | None:
+    """Where a report that needs a file shows a finding: its location; for a dataset-level
+    finding its first related location, else the first file of the split it is about
+    (``metrics["split"]``), else (a finding about the whole dataset) the first file."""
+    if finding.location is not None:
+        return finding.location
+    if finding.related:
+        return finding.related[0]
+    files = report.summary.file_details
+    split = finding.metrics.get("split")
+    about = [d for d in files if d.split == split] if split else files
+    return Location(file=about[0].path, split=about[0].split) if about else None
