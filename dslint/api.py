@@ -17,7 +17,7 @@ from dslint.readers.sources import Discovery, Source, discover_inputs
 from dslint.redact import quote
 from dslint.registry import Registry, load_registry
 
-SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst) and .parquet"
+SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst), .parquet and .arrow"
 
 
 def prepare(config: str | Path | None = None, overrides: Overrides | None = None) -> tuple[LoadedConfig, Registry, Policy]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -24,6 +25,7 @@ from dslint.finding import Report
 from dslint.policy import Overrides
 from dslint.precommit import plan_hook
 from dslint.readers import InputError
+from dslint.redact import printable
 from dslint.report import RENDERERS, RenderOptions, render
 from dslint.report.markdown import markdown_summary
 from dslint.yamlpos import ConfigError
@@ -41,12 +43,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _selectors(value: str) -> list[str]:
-    return [s.strip() for s in value.split(",") if s.strip()]
+    """Comma-separated selectors; rule codes and prefixes are case-insensitive (ds2 = DS2)."""
+    return [_code_case(s.strip()) for s in value.split(",") if s.strip()]
+
+
+def _code_case(selector: str) -> str:
+    return selector.upper() if re.fullmatch(r"(?i:ds)\d*|(?i:all)", selector) else selector
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dslint", description="Lint machine-learning fine-tuning datasets.")
-    parser.add_argument("--version", action="version", version=f"dslint {__version__}")
+    parser.add_argument("--version", "-V", action="version", version=f"dslint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -107,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     argv = [arg for arg in argv if arg != "--debug"]  # a global flag, accepted anywhere
     try:
-        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline"} | {"-h", "--help", "--version"}:
+        if not argv or argv[0] not in {*COMMANDS, "-h", "--help", "--version", "-V"}:
+            _reject_misspelt_command(argv)
             argv = ["check", *argv]  # `dslint data/` means `dslint check data/`
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -126,6 +134,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:
         return _fail("interrupted")
+
+
+def _reject_misspelt_command(argv: Sequence[str]) -> None:
+    """`dslint chek` is a typo, not a file named "chek": say which command was meant."""
+    from dslint.yamlpos import did_you_mean
+
+    word = argv[0] if argv else ""
+    if not word or word.startswith("-") or os.path.lexists(word) or any(c in word for c in "/.*?["):
+        return
+    hint = did_you_mean(word, COMMANDS)
+    if hint:
+        raise UsageError(f"unknown command '{printable(word)}'{hint}")
 
 
 def _fail(message: str) -> int:
@@ -276,6 +296,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
         rows = [_rule_json(r, r.code in policy.enabled) for r in rules]
         print(json.dumps(rows, indent=2))
         return EXIT_PASSED
+    if not sys.stdout.isatty():  # piped: one plain line per rule, for grep and cut
+        for r in rules:
+            on = "yes" if r.code in policy.enabled else "-"
+            print("\t".join((r.code, r.name, r.family, r.severity.value, r.scope, on, r.summary)))
+        return EXIT_PASSED
     from rich.console import Console
     from rich.table import Table
 
@@ -305,7 +330,7 @@ def _rule_json(rule, enabled: bool) -> dict:  # type: ignore[no-untyped-def]
 
 def cmd_rule(args: argparse.Namespace) -> int:
     _, registry, policy = prepare(args.config)
-    rule = registry.resolve(args.code)
+    rule = registry.resolve(args.code) or registry.resolve(_code_case(args.code))
     if rule is None:
         from dslint.yamlpos import did_you_mean
 

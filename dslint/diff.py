@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dslint.finding import Finding, Location
+from dslint.redact import printable, quote
 from dslint.yamlpos import ConfigError
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -47,13 +48,20 @@ def _git(args: Sequence[str]) -> str:
         raise ConfigError(f"--diff-base needs git: {exc}") from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ConfigError(f"git {' '.join(args[:2])} failed: {message[-1] if message else proc.returncode}")
+        if any("not a git repository" in line for line in message):
+            raise ConfigError("--diff-base needs a git repository, and the working directory is not in one")
+        raise ConfigError(f"git {' '.join(args[:2])} failed: {printable(message[-1]) if message else proc.returncode}")
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
 def changes_since(ref: str) -> Changes:
     """Lines added or changed in the working tree since ``ref``, plus untracked files."""
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+    except ConfigError as exc:
+        if "--diff-base needs" in str(exc):
+            raise
+        raise ConfigError(f"--diff-base: {quote(ref, 80)} is not a commit in this repository (try a branch, tag or commit, e.g. origin/main)") from None
     common = ["--no-color", "--no-ext-diff", "--relative", "--no-renames", ref, "--"]
     changes = Changes()
     current: str | None = None
