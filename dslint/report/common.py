@@ -124,6 +124,11 @@ def groups(findings: Iterable[Finding]) -> list[tuple[str | None, list[Finding]]
     return out
 
 
+def severity_first(findings: Sequence[Finding]) -> list[Finding]:
+    """The same findings, errors first, then warnings, then info; otherwise in their order."""
+    return sorted(findings, key=lambda f: -f.severity.rank)
+
+
 def anchor(finding: Finding, report: Report) -> Location | None:
     """Where a report that needs a file shows a finding: its location; for a dataset-level
     finding its first related location, else the first file of the split it is about
