@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from dslint.config import LoadedConfig, load_config
 from dslint.engine import Progress, run
 from dslint.finding import Report
 from dslint.policy import Overrides, Policy
-from dslint.readers import InputError, Source, discover
-
-SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst) and .parquet"
+from dslint.paths import glob_match, root_relative
+from dslint.readers import InputError
+from dslint.readers.memory import describe
+from dslint.readers.sources import Discovery, Source, discover_inputs
+from dslint.redact import quote
 from dslint.registry import Registry, load_registry
+
+SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst), .parquet and .arrow"
 
 
 def prepare(config: str | Path | None = None, overrides: Overrides | None = None) -> tuple[LoadedConfig, Registry, Policy]:
@@ -27,7 +32,7 @@ def prepare(config: str | Path | None = None, overrides: Overrides | None = None
 
 
 def lint(
-    paths: Sequence[str | Path] | str | Path | None = None,
+    paths: Sequence[str | Path] | str | Path | Any = None,
     config: str | Path | None = None,
     *,
     select: list[str] | None = None,
@@ -36,27 +41,66 @@ def lint(
     fail_on: str | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    use_ignore_files: bool = True,
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
+
+    Instead of paths, ``paths`` may be data in memory, read without writing a file: a list of
+    dicts, a pandas or polars DataFrame, a pyarrow Table, a ``datasets.Dataset``, or a mapping
+    of split name to any of these (a ``datasets.DatasetDict``), whose keys give the splits.
+    Findings name such data ``<records>``, ``<DataFrame>``, ``<Dataset>`` or ``<split>``.
+    Folder walks honour ``.gitignore`` and ``.dslintignore`` unless ``use_ignore_files`` is false.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
     a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
     """
     overrides = Overrides(select=select, extend_select=extend_select or [], ignore=ignore or [], fail_on=fail_on)
     loaded, registry, policy = prepare(config, overrides)
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
-    sources = find_sources(targets, loaded)
-    return run(sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress)
+    memory = in_memory_sources(paths)
+    if memory is not None:
+        found = Discovery(memory)
+    else:
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
+        found = find_sources(targets, loaded, use_ignore_files)
+    return run(found.sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress, skipped=found.skipped)
 
 
-def find_sources(targets: Sequence[str], loaded: LoadedConfig) -> list[Source]:
+def in_memory_sources(data: Any) -> list[Source] | None:
+    """Sources for data in memory, or None when ``data`` names paths."""
+    if isinstance(data, Mapping):
+        if not data or not all(describe(value) for value in data.values()):
+            return None
+        return [Source(None, f"<{name}>", "memory", None, value) for name, value in sorted(data.items())]
+    kind = describe(data)
+    if kind is None or (kind == "records" and not any(isinstance(row, dict) for row in data)):
+        return None
+    split = getattr(data, "split", None) if kind == "Dataset" else None
+    return [Source(None, f"<{split or kind}>", "memory", None, data)]
+
+
+def find_sources(targets: Sequence[str], loaded: LoadedConfig, use_ignore_files: bool = True) -> Discovery:
     """The data files under ``targets``; finding none is an error, not a silent pass."""
-    sources = discover(targets, exclude=loaded.config.exclude)
-    if not sources:
+    found = discover_inputs(targets, loaded.config.exclude, loaded.root, use_ignore_files=use_ignore_files)
+    if not found.sources:
         raise InputError(f"no data files found in {', '.join(targets)} (looked for {SUPPORTED})")
-    return sources
+    return found
+
+
+def unmatched_patterns(loaded: LoadedConfig, found: Discovery) -> list[str]:
+    """A warning for each ``exclude``, ``splits``, ``formats`` or ``per-file-ignores`` pattern
+    that matches none of the files found (or excluded), naming the key and where it is written."""
+    cfg = loaded.config
+    files = [root_relative(s.path, loaded.root) for s in found.sources if s.path is not None]
+    keyed = [("exclude", i, p, found.excluded) for i, p in enumerate(cfg.exclude) if not p.startswith("!")]
+    for key, table in (("splits", cfg.splits), ("formats", cfg.formats), ("per-file-ignores", cfg.per_file_ignores)):
+        keyed += [(key, p, p, files) for p in table]
+    return [
+        f"pattern {quote(pattern, 120)} in '{key}' at {loaded.where(key, at)} matches no file"
+        for key, at, pattern, candidates in keyed
+        if not any(glob_match(pattern, path) for path in candidates)
+    ]
 
 
 def resolve_default_paths(loaded: LoadedConfig) -> list[str]:

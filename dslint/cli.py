@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -16,13 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dslint import __version__
-from dslint.api import find_sources, prepare, resolve_default_paths
+from dslint.api import find_sources, prepare, resolve_default_paths, unmatched_patterns
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, run
 from dslint.finding import Report
 from dslint.policy import Overrides
+from dslint.precommit import plan_hook
 from dslint.readers import InputError
+from dslint.redact import printable
 from dslint.report import RENDERERS, RenderOptions, render
 from dslint.report.markdown import markdown_summary
 from dslint.yamlpos import ConfigError
@@ -40,12 +43,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _selectors(value: str) -> list[str]:
-    return [s.strip() for s in value.split(",") if s.strip()]
+    """Comma-separated selectors; rule codes and prefixes are case-insensitive (ds2 = DS2)."""
+    return [_code_case(s.strip()) for s in value.split(",") if s.strip()]
+
+
+def _code_case(selector: str) -> str:
+    return selector.upper() if re.fullmatch(r"(?i:ds)\d*|(?i:all)", selector) else selector
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dslint", description="Lint machine-learning fine-tuning datasets.")
-    parser.add_argument("--version", action="version", version=f"dslint {__version__}")
+    parser.add_argument("--version", "-V", action="version", version=f"dslint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -65,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
     check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
     check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
+    check.add_argument("--no-ignore", action="store_true", help="walk folders without honouring .gitignore and .dslintignore")
+    check.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="the paths are staged files: lint their whole dataset, report findings touching them, skip non-data files",
+    )
 
     baseline = sub.add_parser("baseline", help="create or prune a baseline of accepted findings")
     baseline.add_argument("action", choices=["create", "prune"])
@@ -76,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--ignore", type=_selectors, default=[])
     baseline.add_argument("--jobs", "-j", type=int)
     baseline.add_argument("--quiet", "-q", action="store_true")
+    baseline.add_argument("--no-ignore", action="store_true", help="walk folders without honouring ignore files")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=["table", "json"], default="table")
@@ -99,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     argv = [arg for arg in argv if arg != "--debug"]  # a global flag, accepted anywhere
     try:
-        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline"} | {"-h", "--help", "--version"}:
+        if not argv or argv[0] not in {*COMMANDS, "-h", "--help", "--version", "-V"}:
+            _reject_misspelt_command(argv)
             argv = ["check", *argv]  # `dslint data/` means `dslint check data/`
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -120,13 +136,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("interrupted")
 
 
+def _reject_misspelt_command(argv: Sequence[str]) -> None:
+    """`dslint chek` is a typo, not a file named "chek": say which command was meant."""
+    from dslint.yamlpos import did_you_mean
+
+    word = argv[0] if argv else ""
+    if not word or word.startswith("-") or os.path.lexists(word) or any(c in word for c in "/.*?["):
+        return
+    hint = did_you_mean(word, COMMANDS)
+    if hint:
+        raise UsageError(f"unknown command '{printable(word)}'{hint}")
+
+
 def _fail(message: str) -> int:
     print(f"dslint: error: {message}", file=sys.stderr)
     return EXIT_ERROR
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    report, options = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
+    linted = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
+    if linted is None:
+        print("dslint: no staged data files; nothing to check", file=sys.stderr)
+        return EXIT_PASSED
+    report, options = linted
     to_terminal = args.output is None and sys.stdout.isatty()
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true" and args.output is None
     fmt = args.format or ("github" if in_actions else "rich" if to_terminal else "concise")
@@ -139,18 +171,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
 
 
-def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions]:
-    """The run shared by `check` and `baseline`: config, rules, paths, changes, engine."""
+def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
+    """The run shared by `check` and `baseline`: config, rules, paths, changes, engine. None
+    when ``--pre-commit`` was given staged files of which none is data."""
     overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on)
     loaded, registry, policy = prepare(args.config, overrides)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    sources = find_sources(args.paths or resolve_default_paths(loaded), loaded)
+    use_ignore_files = not args.no_ignore
     changes = changes_since(args.diff_base) if getattr(args, "diff_base", None) else None
+    if getattr(args, "pre_commit", False) and args.paths:
+        if changes is not None:
+            raise UsageError("--pre-commit and --diff-base cannot be combined")
+        scope = resolve_default_paths(loaded) if loaded.config.paths else []
+        hook = plan_hook(args.paths, loaded, scope, use_ignore_files)
+        if hook is None:
+            return None
+        found, changes = hook.discovery, hook.changes
+    else:
+        found = find_sources(args.paths or resolve_default_paths(loaded), loaded, use_ignore_files)
+        if not args.paths:  # the config's own scope: a pattern matching nothing is likely a typo
+            for warning in unmatched_patterns(loaded, found):
+                print(f"dslint: warning: {warning}", file=sys.stderr)
     with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
         report = run(
-            sources, loaded, registry, policy,
+            found.sources, loaded, registry, policy,
             jobs=args.jobs or loaded.config.jobs, progress=progress, baseline=baseline, changes=changes,
+            skipped=found.skipped,
         )
     to_terminal = getattr(args, "output", None) is None and sys.stdout.isatty()
     options = RenderOptions(
@@ -166,7 +213,7 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
 def cmd_baseline(args: argparse.Namespace) -> int:
     """`baseline create` records today's findings; `baseline prune` drops entries that no longer occur."""
     args.fail_on = "never"
-    report, _ = _lint(args)
+    report, _ = _lint(args)  # type: ignore[misc]  # None only with --pre-commit, which baseline lacks
     target = Path(args.output)
     if args.action == "create":
         Baseline.from_findings(report.findings).write(target)
@@ -249,6 +296,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
         rows = [_rule_json(r, r.code in policy.enabled) for r in rules]
         print(json.dumps(rows, indent=2))
         return EXIT_PASSED
+    if not sys.stdout.isatty():  # piped: one plain line per rule, for grep and cut
+        for r in rules:
+            on = "yes" if r.code in policy.enabled else "-"
+            print("\t".join((r.code, r.name, r.family, r.severity.value, r.scope, on, r.summary)))
+        return EXIT_PASSED
     from rich.console import Console
     from rich.table import Table
 
@@ -278,7 +330,7 @@ def _rule_json(rule, enabled: bool) -> dict:  # type: ignore[no-untyped-def]
 
 def cmd_rule(args: argparse.Namespace) -> int:
     _, registry, policy = prepare(args.config)
-    rule = registry.resolve(args.code)
+    rule = registry.resolve(args.code) or registry.resolve(_code_case(args.code))
     if rule is None:
         from dslint.yamlpos import did_you_mean
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dslint.finding import Severity
 from dslint.formats import FORMAT_NAMES
+from dslint.paths import SPLIT_ALIASES, check_pattern
 from dslint.yamlpos import ConfigError, Positions, did_you_mean, load_pyproject, load_yaml
 
 CONFIG_FILES = ("dslint.yaml", ".dslint.yaml", "pyproject.toml")
@@ -79,6 +80,31 @@ class Config(_Model):
         for pattern, name in value.items():
             if name not in FORMAT_NAMES:
                 raise ValueError(f"unknown format '{name}' for '{pattern}'{did_you_mean(name, FORMAT_NAMES)}")
+        return value
+
+    @field_validator("splits")
+    @classmethod
+    def _known_splits(cls, value: dict[str, str]) -> dict[str, str]:
+        """Split names are train, validation, test or one of their aliases (dev, eval, ...)."""
+        out = {}
+        for pattern, name in value.items():
+            canonical = SPLIT_ALIASES.get(name.lower())
+            if canonical is None:
+                raise ValueError(f"unknown split '{name}' for '{pattern}'{did_you_mean(name, list(SPLIT_ALIASES))}")
+            out[pattern] = canonical
+        return out
+
+    @field_validator("exclude")
+    @classmethod
+    def _valid_patterns(cls, value: list[str]) -> list[str]:
+        return [check_pattern(p) for p in value]
+
+    @field_validator("splits", "formats", "per_file_ignores", mode="before")
+    @classmethod
+    def _valid_pattern_keys(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for pattern in value:
+                check_pattern(str(pattern))
         return value
 
 

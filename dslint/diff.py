@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dslint.finding import Finding, Location
+from dslint.redact import printable, quote
 from dslint.yamlpos import ConfigError
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -23,6 +24,8 @@ WHOLE_FILE = None  # a file whose every line counts as changed (new, untracked, 
 class Changes:
     # file (relative to the working directory) → changed line numbers, or WHOLE_FILE
     files: dict[str, set[int] | None] = field(default_factory=dict)
+    # whether findings about the whole dataset (no location at all) are kept
+    keep_dataset_wide: bool = False
 
     def touches(self, loc: Location) -> bool:
         if loc.file not in self.files:
@@ -32,6 +35,8 @@ class Changes:
 
     def keep(self, finding: Finding) -> bool:
         locations = ([finding.location] if finding.location else []) + list(finding.related)
+        if not locations:
+            return self.keep_dataset_wide
         return any(self.touches(loc) for loc in locations)
 
 
@@ -43,13 +48,20 @@ def _git(args: Sequence[str]) -> str:
         raise ConfigError(f"--diff-base needs git: {exc}") from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ConfigError(f"git {' '.join(args[:2])} failed: {message[-1] if message else proc.returncode}")
+        if any("not a git repository" in line for line in message):
+            raise ConfigError("--diff-base needs a git repository, and the working directory is not in one")
+        raise ConfigError(f"git {' '.join(args[:2])} failed: {printable(message[-1]) if message else proc.returncode}")
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
 def changes_since(ref: str) -> Changes:
     """Lines added or changed in the working tree since ``ref``, plus untracked files."""
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+    except ConfigError as exc:
+        if "--diff-base needs" in str(exc):
+            raise
+        raise ConfigError(f"--diff-base: {quote(ref, 80)} is not a commit in this repository (try a branch, tag or commit, e.g. origin/main)") from None
     common = ["--no-color", "--no-ext-diff", "--relative", "--no-renames", ref, "--"]
     changes = Changes()
     current: str | None = None

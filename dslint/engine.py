@@ -28,9 +28,10 @@ from dslint.diff import Changes
 from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
-from dslint.paths import detect_split, glob_match
+from dslint.paths import detect_split, glob_match, root_relative
 from dslint.policy import Policy, severity_counts
 from dslint.readers import Source, read_source
+from dslint.readers.arrow import saved_split
 from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.record import ReadIssue, Record, stable_hash
@@ -82,19 +83,14 @@ def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan
     for src in sources:
         root_path = _root_relative(src, loaded.root)
         split = next((name for pat, name in cfg.splits.items() if glob_match(pat, root_path)), None)
-        split = split or detect_split(root_path)
+        split = split or detect_split(root_path) or (detect_split(saved_split(src.path) or "") if src.kind == "arrow" else None)
         fmt = next((name for pat, name in cfg.formats.items() if glob_match(pat, root_path)), None)
         plans.append(FilePlan(src, root_path, split, fmt))
     return plans
 
 
 def _root_relative(src: Source, root: Path) -> str:
-    if src.path is None:
-        return src.display
-    try:
-        return src.path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return src.display
+    return src.display if src.path is None else root_relative(src.path, root)
 
 
 def build_checks(
@@ -299,11 +295,13 @@ def run(
     progress: Progress | None = None,
     baseline: Baseline | None = None,
     changes: Changes | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> Report:
     """Lint ``sources`` and return the report with the gate's verdict.
 
     With ``changes`` (``--diff-base``) only findings touching changed lines are kept; with a
-    ``baseline`` the findings it records are marked suppressed and stale entries reported.
+    ``baseline`` the findings it records are marked suppressed and stale entries reported;
+    ``skipped`` (files a walk passed over) is recorded in the summary.
     """
     plans = plan_files(sources, loaded)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
@@ -327,6 +325,7 @@ def run(
         by_rule=by_rule,
         file_details=files,
         stats=dict(sorted(stats.items())),
+        skipped=skipped or {},
     )
     return Report(
         tool=ToolInfo(version=__version__),

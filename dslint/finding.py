@@ -105,6 +105,10 @@ class Summary(_Frozen):
     stats: dict[str, Any] = Field(
         default_factory=dict, description="Dataset figures from dataset checks, by check (e.g. length, duplicates)."
     )
+    skipped: dict[str, str] = Field(
+        default_factory=dict,
+        description="Files a folder walk passed over, with the reason: 'not a dataset' or 'written by dslint'.",
+    )
 
 
 class Report(_Frozen):

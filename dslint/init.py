@@ -12,6 +12,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
 
 from dslint.formats import DETECT_SAMPLE, detect_format
 from dslint.paths import detect_split
@@ -80,6 +82,59 @@ def build(paths: Sequence[str]) -> CommentedMap:
     return doc
 
 
+def _refresh_map(old: CommentedMap, new: CommentedMap) -> None:
+    """Make ``old`` hold ``new``'s entries in place, so the comments of entries that stay, and
+    the comment lines after the last entry (which belong before the next key), are kept."""
+    if dict(old) == dict(new):
+        return
+    last = next(reversed(old), None)
+    tail = _take_tail(old.ca.items.get(last), slot=2) if last is not None else None
+    for key in [k for k in old if k not in new]:
+        del old[key]
+    for key, value in new.items():
+        if old.get(key) != value:
+            old[key] = value
+    _put_tail(old.ca.items, next(reversed(old), None), tail, slot=2)
+
+
+def _refresh_seq(old: CommentedSeq, new: list[str]) -> None:
+    """The same for a list (``paths``): items stay in place, the comment after the last moves."""
+    if list(old) == new:
+        return
+    tail = _take_tail(old.ca.items.get(len(old) - 1), slot=0) if old else None
+    while len(old) > len(new):
+        del old[len(old) - 1]  # ruamel shifts comments wrongly for a negative index
+    for i, value in enumerate(new):
+        if i < len(old):
+            if old[i] != value:  # assigning drops the item's comment
+                old[i] = value
+        else:
+            old.append(value)
+    _put_tail(old.ca.items, len(old) - 1 if old else None, tail, slot=0)
+
+
+def _take_tail(entry: list | None, slot: int) -> str | None:
+    """Remove and return the full-line comments after an entry's end-of-line comment."""
+    token = entry[slot] if entry else None
+    if token is None:
+        return None
+    own, newline, rest = token.value.partition("\n")
+    if not rest:
+        return None
+    token.value = own + newline
+    return rest
+
+
+def _put_tail(items: dict, key: object, tail: str | None, slot: int) -> None:
+    if tail is None or key is None:
+        return
+    entry = items.setdefault(key, [None, None, None, None])
+    if entry[slot] is None:
+        entry[slot] = CommentToken("\n" + tail, CommentMark(0), None)
+    else:
+        entry[slot].value = entry[slot].value + tail
+
+
 def write_config(paths: Sequence[str], output: Path, *, force: bool = False, update: bool = False) -> str:
     """Write or refresh ``output``; returns a one-line summary."""
     yaml = YAML(typ="rt")
@@ -94,7 +149,12 @@ def write_config(paths: Sequence[str], output: Path, *, force: bool = False, upd
             raise ConfigError(f"{output}:1: the config must be a mapping of options; fix it or rewrite it with --force")
         fresh = build(paths)
         for key in ("paths", "formats", "splits"):
-            doc[key] = fresh[key]
+            if isinstance(doc.get(key), CommentedMap):
+                _refresh_map(doc[key], fresh[key])
+            elif isinstance(doc.get(key), CommentedSeq):
+                _refresh_seq(doc[key], list(fresh[key]))
+            else:
+                doc[key] = fresh[key]
         action = "updated"
     else:
         if output.exists() and not force:

@@ -1,11 +1,15 @@
-"""Path patterns (gitignore-like globs) and split names recognised from file and folder names."""
+"""One pattern language (gitignore-style, via ``pathspec``) for every config key that names files,
+and split names recognised from file and folder names."""
 
 from __future__ import annotations
 
 import functools
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
+
+from pathspec import GitIgnoreSpec
 
 SPLIT_ALIASES = {
     "train": "train",
@@ -23,38 +27,51 @@ SPLIT_ALIASES = {
 _TOKEN = re.compile(r"[a-z]+")
 
 
+class PatternError(ValueError):
+    """A pattern git would reject (a lone ``!``, an empty pattern)."""
+
+
 @functools.lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str]:
-    pattern = pattern.removeprefix("./")
-    anchored = "/" in pattern.rstrip("/")
-    pat = pattern.strip("/")
-    out, i = [], 0
-    while i < len(pat):
-        if pat.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pat[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pat[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pat[i]))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    # A pattern naming a folder matches everything below it.
-    return re.compile(f"^{prefix}{''.join(out)}(?:/.*)?$")
+def _spec(pattern: str) -> GitIgnoreSpec:
+    try:
+        return GitIgnoreSpec.from_lines([pattern.removeprefix("./")])
+    except ValueError as exc:
+        raise PatternError(f"invalid pattern {pattern!r}: {exc}") from None
+
+
+def check_pattern(pattern: str) -> str:
+    """``pattern`` when it is a valid gitignore-style pattern; raises PatternError otherwise."""
+    if not pattern.strip() or pattern.strip().startswith("#"):
+        raise PatternError(f"invalid pattern {pattern!r}: it is empty or a comment")
+    _spec(pattern)
+    return pattern
 
 
 def glob_match(pattern: str, path: str) -> bool:
-    """Match a '/'-separated relative path like .gitignore does: a pattern without '/' matches a
-    name at any depth, one with '/' is anchored at the root, '**' spans folders, and a pattern
-    that names a folder matches the files below it."""
-    return bool(_compile(pattern).match(path[2:] if path.startswith("./") else path))
+    """Match a '/'-separated path, relative to the config's folder, like one line of .gitignore
+    (``pathspec``): a pattern without '/' matches a name at any depth, one with '/' is anchored
+    at the root, '*' stays within a folder, '**' spans folders, '[0-9]' is a character class,
+    and a pattern that names a folder matches the files below it."""
+    return _spec(pattern).match_file(path.removeprefix("./"))
+
+
+def match_list(patterns: Sequence[str], path: str) -> bool:
+    """Match a list of patterns as .gitignore does: the last pattern that matches decides, and
+    a ``!pattern`` re-includes what earlier patterns matched."""
+    decided = False
+    path = path.removeprefix("./")
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        if _spec(pattern[1:] if negated else pattern).match_file(path):
+            decided = not negated
+    return decided
+
+
+def root_relative(path: str | os.PathLike[str], root: Path) -> str:
+    """A file's path from the config's folder, '/'-separated, as written: symbolic links are not
+    followed (a Hugging Face cache file keeps its own name, not its blob's). Files outside the
+    folder keep a path that starts with '../', which no pattern matches."""
+    return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
 
 
 def resolve_from(root: Path | None, value: str) -> str:

@@ -51,7 +51,19 @@ def test_no_changes_pass(cli, repo: Path) -> None:
 
 def test_unknown_ref_is_a_clear_error(cli, repo: Path) -> None:
     res = cli("check", "data", "--diff-base", "no-such-branch", cwd=repo)
-    assert res.code == 2 and res.err.startswith("dslint: error: git rev-parse")
+    assert res.err == (
+        "dslint: error: --diff-base: 'no-such-branch' is not a commit in this repository"
+        " (try a branch, tag or commit, e.g. origin/main)\n"
+    )
+    assert res.code == 2
+
+
+def test_diff_base_outside_a_repository_is_a_clear_error(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # never find a repository above
+    write_jsonl(tmp_path / "data" / "train.jsonl", CLEAN_CHATS)
+    res = cli("check", "data", "--diff-base", "main", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err == "dslint: error: --diff-base needs a git repository, and the working directory is not in one\n"
 
 
 @pytest.mark.parametrize("position", ["end", "start"])

@@ -7,7 +7,7 @@ from pathlib import Path
 from dslint.docs import END, START, builtin_table
 
 REPO = Path(__file__).resolve().parent.parent
-TEST_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install -q -e '.[test]' && pytest"
+TEST_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install -q -e '.[test,datasets]' && pytest"
 
 
 def test_readme_rule_table_is_generated_from_rule_metadata() -> None:

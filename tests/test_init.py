@@ -33,3 +33,61 @@ def test_init_refuses_to_overwrite_and_update_keeps_user_comments(cli, tmp_path:
     text = path.read_text()
     assert "fail-on: warning  # agreed in review, see #12" in text
     assert "data/test.jsonl: openai-chat" in text
+
+
+USER_CONFIG = """\
+# Team dataset gate. Owner: data-platform.
+# Keep in sync with the training recipe.
+
+paths:
+  - data   # the only folder we ship
+  - extra
+# Formats were checked by hand in March.
+formats:
+  data/old.jsonl: text   # legacy dump, removed later
+  data/train.jsonl: openai-chat  # the main split
+
+# Splits: dev is our validation set.
+splits:
+  data/train.jsonl: train  # 80 %
+  data/old.jsonl: train
+
+# Severity policy agreed in review.
+fail-on: warning  # see #12
+rules:
+  # budgets for legacy data
+  DS117: {max-ratio: 0.01}  # temporary
+"""
+
+
+def comment_lines(text: str) -> list[str]:
+    """Every comment (full-line or end-of-line) and every blank line, in order."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip():
+            out.append("")
+        elif "#" in line:
+            out.append(line[line.index("#"):].strip())
+    return out
+
+
+def test_update_keeps_every_comment_and_blank_line(cli, tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "data" / "train.jsonl", CLEAN_CHATS)
+    write_jsonl(tmp_path / "data" / "dev.jsonl", CLEAN_CHATS[:2])
+    path = tmp_path / "dslint.yaml"
+    path.write_text(USER_CONFIG)
+    res = cli("init", "data", "--update", cwd=tmp_path)
+    assert res.code == 0, res.err
+    text = path.read_text()
+    expected = [c for c in comment_lines(USER_CONFIG) if c != "# legacy dump, removed later"]
+    assert comment_lines(text) == expected
+    cfg = load_config(str(path)).config
+    assert cfg.paths == ["data"]
+    assert cfg.formats == {"data/dev.jsonl": "openai-chat", "data/train.jsonl": "openai-chat"}
+    assert cfg.splits == {"data/dev.jsonl": "validation", "data/train.jsonl": "train"}
+    assert "data/train.jsonl: openai-chat  # the main split" in text
+    assert "  - data   # the only folder we ship" in text
+    assert "fail-on: warning  # see #12" in text
+    # a second update changes nothing
+    assert cli("init", "data", "--update", cwd=tmp_path).code == 0
+    assert path.read_text() == text

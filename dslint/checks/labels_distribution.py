@@ -179,7 +179,7 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 yield CLASS_IMBALANCE.dataset(
                     f"every labelled record of {where} has the label {quote(only)} ({records(entry.labelled)})",
                     key=f"{where.key}\0single",
-                    metrics={"labels": 1, "records": entry.labelled, "ratio": None, "threshold": limit},
+                    metrics={"labels": 1, "records": entry.labelled, "ratio": None, "threshold": limit, **_split(where.split)},
                 )
             return
         top, low = most_and_least(entry.counts)
@@ -254,6 +254,7 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 **_drift_figures(distance, p_value),
                 "method": opts.method,
                 "threshold": opts.max_distance if opts.method == "jensen-shannon" else opts.alpha,
+                **_split(where.split),
             },
         )
 
@@ -266,7 +267,8 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 f" ({train.records:,}); were the files swapped?",
                 key=key,
                 metrics={
-                    "records": entry.records, "train_records": train.records, "ratio": round(ratio, 4), "threshold": limit
+                    "records": entry.records, "train_records": train.records, "ratio": round(ratio, 4), "threshold": limit,
+                    **_split(key),
                 },
             )
 
@@ -279,7 +281,7 @@ class LabelDistributionCheck(DatasetCheck[LabelState]):
                 f"{split_name(key)} has only {records(entry.records)} (min-records {limit:,}): an accuracy"
                 f" measured on it is uncertain by up to ±{margin:.1f} points",
                 key=key,
-                metrics={"records": entry.records, "margin": round(margin, 2), "threshold": limit},
+                metrics={"records": entry.records, "margin": round(margin, 2), "threshold": limit, **_split(key)},
             )
 
     def stats(self, state: LabelState) -> dict[str, Any]:
@@ -339,3 +341,8 @@ def _task_stats(state: LabelState, task: str) -> dict[str, Any]:
         if compared:
             out["drift_from_train"] = compared
     return out
+
+
+def _split(key: str) -> dict[str, str]:
+    """The split a finding is about, for reports that anchor it on that split's file."""
+    return {"split": key} if key else {}

@@ -1,8 +1,10 @@
-"""Streaming readers: input files (JSON Lines, JSON, CSV/TSV, Parquet; gzip/zstd) become Records,
-and lines or rows that cannot become records become ReadIssues, in file order.
+"""Streaming readers: input files (JSON Lines, JSON, CSV/TSV, Parquet, Arrow; gzip/zstd) and
+in-memory objects become Records, and lines or rows that cannot become records become
+ReadIssues, in file order.
 
 ``index`` counts records and issues together from 0; ``line`` is the 1-based physical line where
-a record starts (None for Parquet). Blank lines are skipped without taking an index.
+a record starts (None for Parquet, Arrow and in-memory rows). Blank lines are skipped without
+taking an index.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import BinaryIO
 
+from dslint.readers.arrow import read_arrow
 from dslint.readers.delimited import read_delimited
 from dslint.readers.jsondoc import read_json
 from dslint.readers.jsonl import read_jsonl
+from dslint.readers.memory import read_memory
 from dslint.readers.parquet import read_parquet
 from dslint.readers.sources import InputError, Source, discover
 from dslint.readers.streams import file_issue, open_binary, stream_error
@@ -35,6 +39,12 @@ def read_source(source: Source, stdin: BinaryIO | None = None) -> Iterator[Recor
     never raised."""
     if source.kind == "parquet":
         yield from read_parquet(source)
+        return
+    if source.kind == "arrow":
+        yield from read_arrow(source)
+        return
+    if source.kind == "memory":
+        yield from read_memory(source.display, source.data)
         return
     try:
         opened = open_binary(source, stdin)

@@ -48,8 +48,10 @@ def findings_phrase(findings: Sequence[Finding]) -> str:
 
 
 def scope_phrase(report: Report) -> str:
-    """``4 files, 1,203 records``."""
-    return f"{plural(report.summary.files, 'file')}, {plural(report.summary.records, 'record')}"
+    """``4 files, 1,203 records`` (``; 2 files skipped`` when a walk passed over non-data JSON)."""
+    phrase = f"{plural(report.summary.files, 'file')}, {plural(report.summary.records, 'record')}"
+    skipped = len(report.summary.skipped)
+    return phrase + (f" ({plural(skipped, 'non-data file')} skipped)" if skipped else "")
 
 
 def summary_line(report: Report) -> str:
@@ -120,3 +122,22 @@ def groups(findings: Iterable[Finding]) -> list[tuple[str | None, list[Finding]]
     if dataset:
         out.append((None, dataset))
     return out
+
+
+def severity_first(findings: Sequence[Finding]) -> list[Finding]:
+    """The same findings, errors first, then warnings, then info; otherwise in their order."""
+    return sorted(findings, key=lambda f: -f.severity.rank)
+
+
+def anchor(finding: Finding, report: Report) -> Location | None:
+    """Where a report that needs a file shows a finding: its location; for a dataset-level
+    finding its first related location, else the first file of the split it is about
+    (``metrics["split"]``), else (a finding about the whole dataset) the first file."""
+    if finding.location is not None:
+        return finding.location
+    if finding.related:
+        return finding.related[0]
+    files = report.summary.file_details
+    split = finding.metrics.get("split")
+    about = [d for d in files if d.split == split] if split else files
+    return Location(file=about[0].path, split=about[0].split) if about else None

@@ -1,4 +1,5 @@
-"""The ``concise`` format: one line per finding, like ruff, then a summary line.
+"""The ``concise`` format: one line per finding, like ruff, then a summary line. Findings are
+grouped by file (dataset-level ones last), errors first within a file.
 
     train.jsonl:7: DS104 [error] message 1 has no 'role' key (field /messages/1/role)
     data/validation.parquet: record 17: DS108 [warning] assistant message is empty (field /response)
@@ -15,11 +16,14 @@ from typing import TextIO
 from dslint.finding import Finding, Report
 from dslint.redact import printable
 from dslint.report import RenderOptions
-from dslint.report.common import rule_rows, summary_line, where
+from dslint.report.common import groups, rule_rows, severity_first, summary_line, where
 
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
-    lines = statistics_lines(report, options) if options.statistics else [finding_line(f) for f in report.findings]
+    if options.statistics:
+        lines = statistics_lines(report, options)
+    else:
+        lines = [finding_line(f) for _, findings in groups(report.findings) for f in severity_first(findings)]
     lines.append(summary_line(report))
     stream.write("".join(line + "\n" for line in lines))
 

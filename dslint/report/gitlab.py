@@ -7,18 +7,18 @@ from typing import Any, TextIO
 
 from dslint.finding import Report, Severity
 from dslint.redact import printable
+from dslint.report.common import anchor
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
 def render_gitlab(report: Report, stream: TextIO, options: Any) -> None:
-    files = report.summary.file_details
     issues = []
     for f in report.findings:
         if f.suppressed:
             continue
-        loc = f.location or (f.related[0] if f.related else None)
-        path = loc.file if loc else (files[0].path if files else ".")
+        loc = anchor(f, report)
+        path = loc.file if loc else "."
         description = printable(f.message) + (f" ({printable(f.location.field)})" if f.location and f.location.field else "")
         issues.append(
             {

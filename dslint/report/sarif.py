@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from dslint.finding import Finding, Location, Report, Severity
 from dslint.redact import printable
+from dslint.report.common import anchor
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -56,14 +57,6 @@ def _location(loc: Location, root: Path, index: int | None = None) -> dict[str, 
     return out
 
 
-def _anchor(finding: Finding, report: Report) -> Location | None:
-    """Where a dataset-level finding is shown: its first related location, else the first file."""
-    if finding.related:
-        return finding.related[0]
-    files = report.summary.file_details
-    return Location(file=files[0].path) if files else None
-
-
 def _result(f: Finding, rule_index: dict[str, int], report: Report, root: Path) -> dict[str, Any]:
     message = printable(f.message)
     if f.snippet:
@@ -77,7 +70,7 @@ def _result(f: Finding, rule_index: dict[str, int], report: Report, root: Path) 
     }
     if f.rule in rule_index:
         result["ruleIndex"] = rule_index[f.rule]
-    loc = f.location or _anchor(f, report)
+    loc = anchor(f, report)
     if loc is not None:
         result["locations"] = [_location(loc, root)]
     if f.related:

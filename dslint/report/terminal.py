@@ -1,9 +1,12 @@
 """The ``rich`` format: the terminal report.
 
 A header panel lists every file with its format, split and record count; findings follow grouped
-by file as ``line  field  CODE  severity  message`` with the redacted snippet on a dim second line
-(at most ``MAX_PER_GROUP`` per file, then a line saying how many more); dataset-level findings
-come last in their own group; then a table of counts by rule (with budget use) and the verdict.
+by file, errors first, each line starting with a clickable ``path:line`` (``path: record N`` for
+rows without lines) then ``CODE severity message (field /pointer)``, with the redacted snippet and
+related places indented below; dataset-level findings come last in their own group. At most
+``MAX_PER_GROUP`` findings per file and ``MAX_SHOWN`` in all are listed (the most severe first),
+then a line says what was left out and how to see it; then a table of counts by rule (with budget
+use) and the verdict. Lines wrap at the console's width, so 80 columns stay readable.
 
 Record text must never act on the terminal: the console parses no markup, emoji codes or
 highlighting, every data-derived string is built into a ``Text`` (which parses no markup) after
@@ -19,7 +22,6 @@ from typing import TextIO
 
 from rich import box
 from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -27,11 +29,13 @@ from rich.text import Text
 from dslint.finding import FileSummary, Finding, Report, Severity
 from dslint.redact import printable
 from dslint.report import RenderOptions
-from dslint.report.common import findings_phrase, groups, plural, rule_rows, scope_phrase, where
+from dslint.report.common import findings_phrase, groups, plural, rule_rows, scope_phrase, severity_first, where
 from dslint.report.stats_view import stats_renderables
 
 DEFAULT_WIDTH = 100  # when the stream is not a terminal
 MAX_PER_GROUP = 50
+MAX_SHOWN = 200
+SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 MAX_FILES_IN_HEADER = 30
 MAX_RELATED = 3
 STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -52,14 +56,22 @@ def print_report(console: Console, report: Report, options: RenderOptions) -> No
     console.print(header(report))
     if not options.statistics:
         details = {d.path: d for d in report.summary.file_details}
+        shown = _shown(report.findings)
         for file, findings in groups(report.findings):
+            listed = [f for f in severity_first(findings) if id(f) in shown][:MAX_PER_GROUP]
+            if not listed:
+                continue
             console.print()
             console.print(group_title(file, findings, details))
-            console.print(Padding(findings_table(findings[:MAX_PER_GROUP]), (0, 0, 0, 2)))
-            hidden = len(findings) - MAX_PER_GROUP
+            for f in listed:
+                console.print(finding_lines(f))
+            hidden = len(findings) - len(listed)
             if hidden > 0:
                 scope = "in this file" if file is not None else "dataset-level"
-                console.print(Text(f"  … and {hidden:,} more {scope} (use --format json for all)", style="dim"))
+                console.print(Text(f"  … and {hidden:,} more {scope}", style="dim"))
+        if len(shown) < len(report.findings):
+            console.print()
+            console.print(_left_out_note(report.findings, shown))
     for table in stats_renderables(report.summary.stats):
         console.print()
         console.print(table)
@@ -67,6 +79,29 @@ def print_report(console: Console, report: Report, options: RenderOptions) -> No
     console.print(rule_table(report, options))
     console.print()
     console.print(verdict(report))
+
+
+def _shown(findings: Sequence[Finding]) -> set[int]:
+    """The findings listed: at most MAX_PER_GROUP per file and MAX_SHOWN in all, the most
+    severe first (so an error is never hidden behind warnings of an earlier file)."""
+    per_file: dict[str | None, int] = {}
+    chosen: set[int] = set()
+    for f in sorted(findings, key=lambda f: -f.severity.rank):  # stable: file order within a severity
+        file = f.location.file if f.location else None
+        if len(chosen) < MAX_SHOWN and per_file.get(file, 0) < MAX_PER_GROUP:
+            per_file[file] = per_file.get(file, 0) + 1
+            chosen.add(id(f))
+    return chosen
+
+
+def _left_out_note(findings: Sequence[Finding], shown: set[int]) -> Text:
+    left = [f for f in findings if id(f) not in shown]
+    counts = ", ".join(plural(n, s.value) for s in SEVERITY_ORDER if (n := sum(f.severity == s for f in left)))
+    return Text(
+        f"{plural(len(left), 'more finding')} not listed ({counts}): write them all with"
+        " `-o report.json --format json`, or count them by rule with `--statistics`",
+        style="dim",
+    )
 
 
 def make_console(file: TextIO, width: int | None, *, color: bool) -> Console:
@@ -128,44 +163,34 @@ def group_title(file: str | None, findings: Sequence[Finding], details: Mapping[
     return title
 
 
-def findings_table(findings: Sequence[Finding]) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(justify="right", no_wrap=True)  # line, or record index when there is no line
-    table.add_column(overflow="fold", max_width=32)  # JSON pointer
-    table.add_column(no_wrap=True)  # code
-    table.add_column(no_wrap=True)  # severity
-    table.add_column(overflow="fold")  # message, snippet, related places
-    for f in findings:
-        loc = f.location
-        if loc is not None and loc.line is not None:
-            position = str(loc.line)
-        elif loc is not None and loc.record is not None:
-            position = f"rec {loc.record}"
-        else:
-            position = ""
-        style = STYLES[f.severity]
-        table.add_row(
-            Text(position, style="dim"),
-            _text(loc.field if loc is not None and loc.field else "", "cyan"),
-            _text(f.rule, style),
-            Text(f.severity.value, style=style),
-            message_cell(f),
-            style="dim" if f.suppressed else None,
-        )
-    return table
+def finding_lines(f: Finding) -> Text:
+    """``path:line: CODE severity message (field /pointer)``, then the snippet and related places."""
+    style = STYLES[f.severity]
+    line = Text(where(f.location) + ":", style="dim" if f.suppressed else "")
+    line.append(" ")
+    line.append(_text(f.rule, style))
+    line.append(" ")
+    line.append(f.severity.value, style=style)
+    line.append(" ")
+    line.append(message_cell(f))
+    return line
 
 
 def message_cell(f: Finding) -> Text:
-    cell = _text(f.message)
+    cell = _text(f.message, "dim" if f.suppressed else "")
+    if f.location is not None and f.location.field:
+        cell.append(" (field ")
+        cell.append(_text(f.location.field, "cyan"))
+        cell.append(")")
     if f.suppressed:
         cell.append(f"  [{f.suppressed}]", style="dim")
     if f.snippet:
-        cell.append("\n")
+        cell.append("\n    ")
         cell.append("│ " + printable(f.snippet), style="dim")
     if f.related:
         shown = ", ".join(where(r) for r in f.related[:MAX_RELATED])
         more = len(f.related) - MAX_RELATED
-        cell.append("\n")
+        cell.append("\n    ")
         cell.append("also at " + shown + (f" and {more:,} more" if more > 0 else ""), style="dim")
     return cell
 

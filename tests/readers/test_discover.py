@@ -7,9 +7,10 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 
 from dslint.readers import InputError, Source, discover
-from dslint.readers.sources import file_kind
+from dslint.readers.sources import discover_inputs, file_kind
 
 
 @pytest.fixture(autouse=True)
@@ -151,8 +152,12 @@ def test_dash_means_stdin() -> None:
         (["data/raw"], ["data/clean/train.jsonl", "data/test.csv", "other/raw.jsonl"]),
         (["*.csv"], ["data/clean/train.jsonl", "data/raw/dump.jsonl", "data/raw/sub/old.jsonl", "other/raw.jsonl"]),
         (["**/raw*"], ["data/clean/train.jsonl", "data/test.csv"]),
-        (["data/*/*.jsonl"], ["data/test.csv", "other/raw.jsonl"]),  # shell-style: '*' also spans folders
+        (["data/*/*.jsonl"], ["data/raw/sub/old.jsonl", "data/test.csv", "other/raw.jsonl"]),  # '*' stays in a folder
+        (["data/**/*.jsonl"], ["data/test.csv", "other/raw.jsonl"]),
         (["data/*"], ["other/raw.jsonl"]),
+        (["data/", "!data/clean/"], ["data/clean/train.jsonl", "other/raw.jsonl"]),  # ! re-includes
+        (["*.jsonl", "!train.jsonl"], ["data/clean/train.jsonl", "data/test.csv"]),
+        (["data/[a-m]*/"], ["data/raw/dump.jsonl", "data/raw/sub/old.jsonl", "data/test.csv", "other/raw.jsonl"]),  # a character class
     ],
 )
 def test_exclude_patterns(patterns: list[str], expected: list[str]) -> None:
@@ -212,3 +217,155 @@ def test_sources_survive_pickling_for_worker_processes() -> None:
     touch("data/train.jsonl")
     sources = discover(["data", "-"])
     assert pickle.loads(pickle.dumps(sources)) == sources
+
+
+# What counts as data: ignore files, environments and tool folders, non-data JSON, dslint's output.
+
+
+def write(name: str, text: str) -> None:
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_gitignore_is_honoured_with_nesting_and_negation() -> None:
+    Path(".git").mkdir()
+    write(".gitignore", "outputs/\n*.tmp.jsonl\n/scratch.jsonl\n")
+    write("data/.gitignore", "raw/*\n!raw/keep.jsonl\n")
+    touch(
+        "data/train.jsonl",
+        "data/raw/dump.jsonl",
+        "data/raw/keep.jsonl",
+        "data/cache.tmp.jsonl",
+        "outputs/preds.jsonl",
+        "data/outputs/preds.jsonl",
+        "scratch.jsonl",
+        "data/scratch.jsonl",
+    )
+    expected = ["data/raw/keep.jsonl", "data/scratch.jsonl", "data/train.jsonl"]
+    assert shown(discover(["."])) == expected
+    assert shown(discover(["data"])) == expected  # the root .gitignore still applies below it
+    assert shown(discover(["**/*.jsonl"])) == expected
+    everything = discover_inputs(["."], use_ignore_files=False).sources
+    assert len(everything) == 8
+
+
+def test_gitignore_above_the_repository_root_does_not_apply(tmp_path: Path) -> None:
+    write(".gitignore", "*.jsonl\n")  # outside the repository below
+    Path("project/.git").mkdir(parents=True)
+    touch("project/data/train.jsonl")
+    assert shown(discover(["project"])) == ["project/data/train.jsonl"]
+
+
+def test_dslintignore_adds_to_and_overrides_gitignore() -> None:
+    write(".gitignore", "generated/\n")
+    write(".dslintignore", "data/synthetic/\n!generated/\n")
+    touch("data/train.jsonl", "data/synthetic/gen.jsonl", "generated/eval.jsonl")
+    assert shown(discover(["."])) == ["data/train.jsonl", "generated/eval.jsonl"]
+
+
+def test_explicit_file_is_read_even_when_ignored() -> None:
+    write(".gitignore", "*.jsonl\n")
+    touch("data/train.jsonl")
+    assert shown(discover(["data/train.jsonl"])) == ["data/train.jsonl"]
+    assert shown(discover(["data/train.jsonl", "data"])) == ["data/train.jsonl"]
+
+
+def test_hostile_ignore_file_is_not_fatal() -> None:
+    Path(".gitignore").write_bytes(b"!\n\xff\xfe[\n**/skip/\n\x00\n")
+    touch("data/train.jsonl", "data/skip/x.jsonl")
+    assert shown(discover(["."])) == ["data/train.jsonl"]
+
+
+def test_environments_and_tool_folders_are_not_entered() -> None:
+    write("venv/pyvenv.cfg", "home = /usr/bin\n")
+    touch(
+        "data/train.jsonl",
+        "venv/lib/python3.12/site-packages/pkg/data.jsonl",
+        "env-py311/conda-meta/history.jsonl",
+        "lib/python3.11/site-packages/x/fixtures.jsonl",
+        "node_modules/ajv/lib/refs/rows.jsonl",
+        "build/lib/data.jsonl",
+        "dist/pkg/data.jsonl",
+        "mypkg.egg-info/sources.jsonl",
+    )
+    Path("env-py311/conda-meta").mkdir(exist_ok=True)
+    assert shown(discover(["."])) == ["data/train.jsonl"]
+    # a folder named explicitly is walked, whatever it is; folders met below it are filtered
+    assert shown(discover(["venv/lib/python3.12/site-packages/pkg"])) == ["venv/lib/python3.12/site-packages/pkg/data.jsonl"]
+    assert shown(discover(["venv"])) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("package.json", '{"name": "demo", "version": "1.0.0", "files": ["dist"], "scripts": {"test": "jest"}}'),
+        ("tsconfig.json", '{"compilerOptions": {"strict": true, "lib": ["es2022", "dom"]}}'),
+        ("config/settings.json", '{"learning_rate": 0.0002, "epochs": 3}'),
+        ("schemas/record.json", '{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "required": ["messages"]}'),
+        ("schemas/meta.json", '{"$id": "https://example.com/x", "properties": {"a": {}}, "enum_values": [{"a": 1}]}'),
+        ("sbom.json", '{"bomFormat": "CycloneDX", "components": [{"name": "x"}], "dependencies": [{"ref": "x"}]}'),
+        ("hf/dataset_info.json", '{"features": {"text": {"dtype": "string"}}, "splits": {"train": {"num_examples": 3}}}'),
+        ("labels.json", '{"labels": ["positive", "negative", "neutral"]}'),
+    ],
+)
+def test_json_that_is_not_a_dataset_is_skipped_and_counted(name: str, text: str) -> None:
+    touch("data/train.jsonl")
+    write(name, text)
+    found = discover_inputs(["."])
+    assert shown(found.sources) == ["data/train.jsonl"]
+    assert found.skipped == {name: "not a dataset"}
+    # named explicitly, it is read (and the reader reports what is wrong)
+    assert shown(discover([name])) == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"text": "a"}, {"text": "b"}]',
+        '{"data": [{"instruction": "Add 2 and 2.", "output": "4"}], "version": "1.0"}',
+        '{"messages": [{"role": "user", "content": "Hi"}], "meta": {}}',
+        '{"rows": []}',
+        '{"train": [{"text": "a"}], "test": [{"text": "b"}]}',  # read, so the reader reports the two lists
+        '{"data": [{"a": 1}, ',  # broken: read, so the reader reports it
+    ],
+)
+def test_json_datasets_are_read(text: str) -> None:
+    write("data/alpaca.json", text)
+    found = discover_inputs(["."])
+    assert shown(found.sources) == ["data/alpaca.json"] and not found.skipped
+
+
+def test_dslint_reports_and_baselines_are_skipped(cli) -> None:
+    write_jsonl(Path("data/train.jsonl"), [{"text": "Hello there, this is a record."}, {"text": "Hello there, this is a record."}])
+    for fmt, out in (("json", "report.json"), ("gitlab", "gl-code-quality.json"), ("jsonl", "findings.jsonl"), ("sarif", "dslint.sarif.json")):
+        assert cli("check", "data", "--format", fmt, "-o", out, "--exit-zero").code == 0
+    assert cli("baseline", "create", "data", "-o", "dslint-baseline.json").code == 0
+    found = discover_inputs(["."])
+    assert shown(found.sources) == ["data/train.jsonl"]
+    assert found.skipped == {
+        "dslint-baseline.json": "written by dslint",
+        "dslint.sarif.json": "written by dslint",
+        "findings.jsonl": "written by dslint",
+        "gl-code-quality.json": "written by dslint",
+        "report.json": "written by dslint",
+    }
+
+
+def test_summary_counts_skipped_files(cli) -> None:
+    write_jsonl(Path("data/train.jsonl"), [{"text": "Hello there, this is a record."}])
+    write("package.json", '{"name": "demo"}')
+    res = cli("check", ".", "--format", "json")
+    assert res.json()["summary"]["skipped"] == {"package.json": "not a dataset"}
+    res = cli("check", ".", "--format", "concise")
+    assert "in 1 file, 1 record (1 non-data file skipped)" in res.out
+    res = cli("check", "package.json", "--format", "concise")
+    assert res.code == 1 and "package.json: DS100 [error] the JSON document is an object without a list" in res.out
+
+
+def test_no_ignore_flag(cli) -> None:
+    write(".gitignore", "generated/\n")
+    write_jsonl(Path("data/train.jsonl"), [{"text": "Hello there, this is a record."}])
+    write_jsonl(Path("generated/more.jsonl"), [{"text": "Another record, generated."}])
+    assert cli("check", ".", "--format", "json").json()["summary"]["files"] == 1
+    assert cli("check", ".", "--no-ignore", "--format", "json").json()["summary"]["files"] == 2

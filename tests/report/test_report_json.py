@@ -24,7 +24,15 @@ def test_json_round_trips_to_the_same_report() -> None:
 def test_json_ignores_presentation_options() -> None:
     report = sample_report()
     plain = rendered("json", report, sample_options())
-    assert rendered("json", report, sample_options(statistics=True, color=True, width=40)) == plain
+    assert rendered("json", report, sample_options(color=True, width=40)) == plain
+
+
+def test_json_statistics_are_counts_per_rule() -> None:
+    rows = json.loads(rendered("json", sample_report(), sample_options(statistics=True)))
+    assert [(r["code"], r["count"], r["severity"]) for r in rows] == [
+        ("DS104", 2, "error"), ("DS108", 2, "warning"), ("DS101", 1, "error"), ("DS117", 1, "warning"), ("DS401", 1, "warning")
+    ]
+    assert rows[3]["budget"] == "1/100" and rows[3]["over_budget"] is False
 
 
 def test_jsonl_prints_one_compact_finding_per_line_and_nothing_else() -> None:

@@ -18,7 +18,7 @@ from sample_report import (
 
 from dslint.finding import Location
 from dslint.report import RENDERERS, Budget, render
-from dslint.report.terminal import MAX_PER_GROUP
+from dslint.report.terminal import MAX_PER_GROUP, MAX_SHOWN
 
 
 @pytest.fixture
@@ -49,10 +49,51 @@ def test_findings_are_grouped_by_file_with_dataset_level_last() -> None:
     train = out.index("data/train.jsonl  openai-chat  train  1,000 records  (4 findings)")
     valid = out.index("data/validation.parquet  alpaca  validation  203 records  (2 findings)")
     dataset = out.index("dataset-level  (1 finding)")
-    assert train < out.index("DS104  error    message 1 has no 'role' key") < valid
-    assert valid < out.index("rec 17  /output  DS108  warning  the response is empty") < dataset
-    assert dataset < out.index("label 'refund' is 91.2% of the train split") < out.index("Findings by rule")
-    assert re.search(r"\n\s+7\s+/messages/1/role\s+DS104", out)
+    assert train < out.index("DS104 error message 1 has no 'role' key") < valid
+    assert valid < out.index("\ndata/validation.parquet: record 17: DS108 warning the response is empty (field /output)") < dataset
+    assert dataset < out.index("\n<dataset>: DS401 warning label 'refund' is 91.2% of the train split") < out.index("Findings by rule")
+
+
+def test_every_finding_line_starts_with_a_clickable_path_and_line() -> None:
+    out = rendered("rich", sample_report(), sample_options())
+    assert "\ndata/train.jsonl:7: DS104 error message 1 has no 'role' key (field /messages/1/role)\n" in out
+    assert "\ndata/train.jsonl:3: DS101 error invalid JSON" in out
+
+
+def test_errors_come_first_within_a_file() -> None:
+    mixed = [
+        finding("DS108", "message 1 is empty", Location(file=TRAIN, line=1, record=0), fingerprint="w1"),
+        finding("DS104", "message 2 has no 'role' key", Location(file=TRAIN, line=2, record=1), fingerprint="e2"),
+        finding("DS108", "message 3 is empty", Location(file=TRAIN, line=3, record=2), fingerprint="w3"),
+        finding("DS104", "message 4 has no 'role' key", Location(file=TRAIN, line=4, record=3), fingerprint="e4"),
+    ]
+    for fmt in ("rich", "concise"):
+        out = rendered(fmt, make_report(mixed), sample_options())
+        order = [out.index(f"message {i} ") for i in (2, 4, 1, 3)]
+        assert order == sorted(order), fmt
+
+
+def test_at_80_columns_messages_use_the_whole_width() -> None:
+    out = rendered("rich", sample_report(), sample_options(width=80))
+    assert max(map(len, out.splitlines())) <= 80
+    assert "data/train.jsonl:9: DS104 error message 3 has no 'role' key (field" in out
+
+
+def test_a_global_cap_lists_errors_first_and_says_what_was_left_out() -> None:
+    files = [f"data/shard-{i:03}.jsonl" for i in range(300)]
+    many = [
+        finding("DS108", f"warning {n} in {file}", Location(file=file, line=k + 1, record=k), fingerprint=f"w{n}")
+        for n, (file, k) in enumerate((file, k) for file in files for k in range(4))
+    ] + [finding("DS104", "the only error", Location(file=files[-1], line=9, record=8), fingerprint="err")]
+    out = rendered("rich", make_report(many), sample_options())
+    listed = [line for line in out.splitlines() if re.match(r"data/shard-\d+\.jsonl:\d+: DS", line)]
+    assert len(listed) == MAX_SHOWN
+    assert "data/shard-299.jsonl:9: DS104 error the only error" in listed
+    left = len(many) - MAX_SHOWN
+    assert (
+        f"{left:,} more findings not listed ({left:,} warnings): write them all with `-o report.json --format json`,"
+        " or count them by rule with `--statistics`"
+    ) in " ".join(out.split())
 
 
 def test_snippets_related_places_and_suppression_are_shown() -> None:
@@ -104,7 +145,8 @@ def test_findings_per_file_are_capped_and_the_rest_counted() -> None:
     out = rendered("rich", make_report(many), sample_options())
     shown = [i for i in range(len(many)) if f"message {i} is empty" in out]
     assert shown == list(range(MAX_PER_GROUP))
-    assert "… and 7 more in this file (use --format json for all)" in out
+    assert "… and 7 more in this file" in out
+    assert "7 more findings not listed (7 warnings)" in out
     assert f"({MAX_PER_GROUP + 7} findings)" in out
     assert re.search(rf"DS108\s+empty-content\s+warning\s+{MAX_PER_GROUP + 7}\b", out)
 
