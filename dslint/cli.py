@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--update", action="store_true", help="refresh paths, formats and splits in an existing file, keeping its comments")
 
-    sub.add_parser("schema", help="print the JSON Schema of the JSON report")
+    schema = sub.add_parser("schema", help="print the JSON Schema of the JSON report (or of the config file)")
+    schema.add_argument("--config", action="store_true", help="print the schema of dslint.yaml instead, for editors")
     return parser
 
 
@@ -317,6 +318,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.config:
+        from dslint.config_schema import builtin_schema_text
+
+        sys.stdout.write(builtin_schema_text())
+        return EXIT_PASSED
     sys.stdout.write(report_schema_text())
     return EXIT_PASSED
 
