@@ -85,7 +85,3 @@ def builtin_schema_text() -> str:
 
     return json.dumps(config_schema(load_registry().rules.values()), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
-
-if __name__ == "__main__":
-    SCHEMA_PATH.write_text(builtin_schema_text(), encoding="utf-8")
-    print(f"wrote {SCHEMA_PATH.name}")
