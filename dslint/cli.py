@@ -1,4 +1,4 @@
-"""The ``dslint`` command line: check, rules, rule, init, schema.
+"""The ``dslint`` command line: check, baseline, rules, rule, init, schema, completion.
 
 Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, plugin or I/O error (one line
 on stderr; ``--debug`` shows the traceback).
@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the JSON report (or of the config file)")
     schema.add_argument("--config", action="store_true", help="print the schema of dslint.yaml instead, for editors")
+
+    completion = sub.add_parser("completion", help="print the shell completion script for bash, zsh or fish")
+    completion.add_argument("shell", choices=["bash", "zsh", "fish"])
     return parser
 
 
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     argv = [arg for arg in argv if arg != "--debug"]  # a global flag, accepted anywhere
     try:
-        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline"} | {"-h", "--help", "--version"}:
+        if not argv or argv[0] not in {*COMMANDS, "-h", "--help", "--version"}:
             argv = ["check", *argv]  # `dslint data/` means `dslint check data/`
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -335,4 +338,15 @@ def report_schema_text() -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-COMMANDS = {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema}
+def cmd_completion(args: argparse.Namespace) -> int:
+    from dslint.completion import completion_script
+    from dslint.registry import load_registry
+
+    sys.stdout.write(completion_script(args.shell, build_parser(), load_registry().rules.values()))
+    return EXIT_PASSED
+
+
+COMMANDS = {
+    "check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema,
+    "completion": cmd_completion,
+}
