@@ -136,5 +136,5 @@ def test_colour_uses_rich_styles(colour_terminal: None) -> None:
 
 def test_registry_and_unknown_format() -> None:
     assert {"rich", "concise", "json", "jsonl"} <= set(RENDERERS)
-    with pytest.raises(ValueError, match="unknown output format 'xml'; choose from concise, github, gitlab, json, jsonl, junit, markdown, rich, sarif"):
+    with pytest.raises(ValueError, match="unknown output format 'xml'; choose from concise, github, gitlab, html, json, jsonl, junit, markdown, rich, sarif"):
         render("xml", sample_report(), None, sample_options())  # type: ignore[arg-type]
