@@ -72,11 +72,10 @@ class IgnoreFile(BaseModel):
 
 @dataclass(frozen=True)
 class Entry:
-    """A validated entry, its rule and where it is written."""
+    """A validated entry, its rule and the line it starts on."""
 
     spec: SuppressionEntry
     rule: Rule
-    where: str  # file:line
     line: int
 
 
@@ -108,11 +107,10 @@ def load_suppressions(path: Path, rules: Mapping[str, Rule]) -> Suppressions:
         raise ConfigError(_explain(exc, positions)) from None
     entries = []
     for i, spec in enumerate(parsed.suppressions):
-        where = positions.where(("suppressions", i))
         rule = rules.get(spec.rule) or next((r for r in rules.values() if r.name == spec.rule), None)
         if rule is None:
             raise ConfigError(f"unknown rule '{spec.rule}' at {positions.where(('suppressions', i, 'rule'))}")
-        entries.append(Entry(spec, rule, where, int(where.rsplit(":", 1)[1]) if ":" in where else 1))
+        entries.append(Entry(spec, rule, positions.lines.get(("suppressions", i), 1)))
     return Suppressions(path, display, entries)
 
 
@@ -178,7 +176,7 @@ def apply_suppressions(
     today = today or dt.datetime.now(dt.timezone.utc).date()
     relpath = _Paths(suppressions.path.parent)
     entries = suppressions.entries
-    active = [i for i, e in enumerate(entries) if e.spec.expires is None or e.spec.expires >= today]
+    active = [i for i, e in enumerate(entries) if e.spec.expires is None or e.spec.expires >= today]  # in file order
     used: set[int] = set()
     out = []
     for f in findings:
@@ -192,7 +190,7 @@ def apply_suppressions(
     enabled = set(enabled)
     for i, entry in enumerate(entries):
         spec = entry.spec
-        if i not in active:
+        if spec.expires is not None and spec.expires < today:
             message = f"suppression of {entry.rule.code} expired on {spec.expires}; renew or remove it"
             out.append(_notice(entry, suppressions, message, "expired"))
         elif i not in used and entry.rule.code in enabled and (spec.file is None or any(glob_match(spec.file, p) for p in linted_paths)):
