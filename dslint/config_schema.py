@@ -1,4 +1,5 @@
-"""The JSON Schema of the config file, generated from the pydantic models and the rules' options.
+"""The JSON Schemas of the config file and of ``.dslint-ignore.yaml``, generated from the pydantic
+models and the rules' options.
 
 Editors with a YAML language server complete and validate ``dslint.yaml`` with it (``dslint init``
 writes the ``# yaml-language-server: $schema=...`` line). It is kept in the repository as
@@ -23,11 +24,12 @@ from dslint.formats import FORMAT_NAMES
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "config.schema.json"
 SCHEMA_ID = "https://dslint.dev/schema/config-v1.json"
+IGNORE_SCHEMA_PATH = SCHEMA_PATH.with_name("ignore.schema.json")
 
 
-def schema_url() -> str:
-    """Where editors fetch the schema of this version (the file as tagged in the repository)."""
-    return f"https://raw.githubusercontent.com/dslint/dslint/v{__version__}/dslint/config.schema.json"
+def schema_url(name: str = "config.schema.json") -> str:
+    """Where editors fetch a schema of this version (the file as tagged in the repository)."""
+    return f"https://raw.githubusercontent.com/dslint/dslint/v{__version__}/dslint/{name}"
 
 
 def config_schema(rules: Iterable[Rule]) -> dict[str, Any]:
@@ -85,3 +87,13 @@ def builtin_schema_text() -> str:
 
     return json.dumps(config_schema(load_registry().rules.values()), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
+
+def ignore_file_schema_text() -> str:
+    """The schema of ``.dslint-ignore.yaml``."""
+    from dslint.suppressions import IgnoreFile
+
+    schema = IgnoreFile.model_json_schema(by_alias=True)
+    schema.update({"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://dslint.dev/schema/ignore-v1.json"})
+    schema["title"] = "dslint suppressions (.dslint-ignore.yaml)"
+    schema["$defs"]["SuppressionEntry"]["anyOf"] = [{"required": ["fingerprint"]}, {"required": ["file"]}]
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,6 +1,6 @@
 """Generated documentation, kept in sync by tests: the README's rule table, one Markdown page per
 rule with an index under ``docs/rules/`` (ready for MkDocs or any static site generator), and the
-config's JSON Schema (``dslint/config.schema.json``), all from the rules' metadata and models.
+JSON Schemas of the config and the ignore file (``dslint/*.schema.json``), all from the rules' metadata and models.
 
 Regenerate with ``python -m dslint.docs`` after adding or changing a rule or an option.
 """
@@ -118,7 +118,7 @@ def builtin_docs() -> dict[str, str]:
     """Every generated file (path from the repository root → content) for the built-in rules under
     the default preset, independent of any user config."""
     from dslint.config import default_config
-    from dslint.config_schema import builtin_schema_text
+    from dslint.config_schema import builtin_schema_text, ignore_file_schema_text
     from dslint.policy import Policy
     from dslint.registry import load_registry
 
@@ -128,6 +128,7 @@ def builtin_docs() -> dict[str, str]:
     files = {f"docs/rules/{r.code}.md": rule_page(r, r.code in enabled) for r in rules}
     files["docs/rules/index.md"] = rules_index(rules, enabled)
     files["dslint/config.schema.json"] = builtin_schema_text()
+    files["dslint/ignore.schema.json"] = ignore_file_schema_text()
     files[README_TABLE] = rule_table(rules, enabled)
     return files
 
@@ -151,7 +152,7 @@ def main() -> int:
         stale.unlink()  # a page of a rule that no longer exists
     for path, text in files.items():
         (root / path).write_text(text, encoding="utf-8", newline="\n")
-    print(f"updated the rule table in {readme}, {len(files) - 1} pages in {pages} and the config schema")
+    print(f"updated the rule table in {readme}, {len(files) - 2} pages in {pages} and the two schemas")
     return 0
 
 

@@ -24,13 +24,15 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dslint.check import Rule, kebab
+from dslint.config_schema import schema_url
 from dslint.finding import Finding, Location, Severity
 from dslint.paths import glob_match
 from dslint.record import stable_hash
 from dslint.yamlpos import ConfigError, Positions, load_roundtrip, load_yaml
 
 IGNORE_FILE = ".dslint-ignore.yaml"
-HEADER = """\
+HEADER = f"""\
+yaml-language-server: $schema={schema_url("ignore.schema.json")}
 Findings accepted one by one, each with its reason (see README.md, "Suppressing findings").
 `dslint suppress FINGERPRINT... --reason "..."` appends entries; comments are kept.
 """

@@ -4,10 +4,17 @@ entries, validation of the (untrusted) file, and `dslint suppress` appending wit
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import CLEAN_CHATS, chat, write_jsonl
+from ruamel.yaml import YAML
+
+from dslint.config_schema import IGNORE_SCHEMA_PATH, ignore_file_schema_text
+
+REPO = Path(__file__).resolve().parent.parent
 
 # Two email addresses in one record (a user turn and an assistant turn), as support-chat exports have.
 LEAKY = chat("Email me at jane.doe@gmail.com please", "Sure, I will write to jane.doe@gmail.com.", system=None)
@@ -152,7 +159,7 @@ def test_suppress_creates_the_file_next_to_the_config(cli, project: Path) -> Non
     res = cli("suppress", fp, "--reason", "template", cwd=project / "data" / "sub")
     assert res.code == 0, res.err
     text = (project / ".dslint-ignore.yaml").read_text(encoding="utf-8")
-    assert text.startswith("# Findings accepted one by one")
+    assert re.match(r"# yaml-language-server: \$schema=https://\S+/dslint/ignore\.schema\.json\n# Findings accepted one by one", text)
     assert "file: data/train.jsonl" in text
 
 
@@ -175,3 +182,16 @@ def test_suppress_rejects_an_empty_reason(cli, project: Path) -> None:
     fp = fingerprint_of(cli, project, "/messages/0/content")
     res = cli("suppress", fp, "--reason", " ", "--path", "data", cwd=project)
     assert res.code == 2 and "--reason: the reason must be one line of printable text" in res.err
+
+
+def test_the_ignore_file_schema_is_current_and_agrees_with_the_loader() -> None:
+    assert IGNORE_SCHEMA_PATH.read_text(encoding="utf-8") == ignore_file_schema_text(), "stale: run `python -m dslint.docs`"
+    validator = jsonschema.Draft202012Validator(json.loads(ignore_file_schema_text()))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if b.startswith("# .dslint-ignore.yaml"))
+    data = YAML(typ="safe", pure=True).load(example)
+    data["suppressions"][0]["expires"] = str(data["suppressions"][0]["expires"])  # a date in YAML, a string in JSON
+    assert validator.is_valid(data)
+    assert not validator.is_valid({"suppressions": [{"file": "a.jsonl", "rule": "DS501"}]})  # no reason
+    assert not validator.is_valid({"suppressions": [{"record": 3, "rule": "DS501", "reason": "r"}]})  # no file or fingerprint
+    assert not validator.is_valid({"suppressions": [{"file": "a.jsonl", "rule": "DS501", "reason": "r", "recrod": 3}]})
