@@ -1,4 +1,4 @@
-"""The ``dslint`` command line: check, rules, rule, init, schema.
+"""The ``dslint`` command line: check, baseline, rules, rule, init, schema, completion.
 
 Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, plugin or I/O error (one line
 on stderr; ``--debug`` shows the traceback).
@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from dslint import __version__
@@ -49,6 +50,13 @@ def _selectors(value: str) -> list[str]:
 
 def _code_case(selector: str) -> str:
     return selector.upper() if re.fullmatch(r"(?i:ds)\d*|(?i:all)", selector) else selector
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--update", action="store_true", help="refresh paths, formats and splits in an existing file, keeping its comments")
 
-    sub.add_parser("schema", help="print the JSON Schema of the JSON report")
+    schema = sub.add_parser("schema", help="print the JSON Schema of the JSON report (or of the config file)")
+    schema.add_argument("--config", action="store_true", help="print the schema of dslint.yaml instead, for editors")
+
+    suppress = sub.add_parser("suppress", help="accept findings by fingerprint, with a reason, in .dslint-ignore.yaml")
+    suppress.add_argument("fingerprints", nargs="+", metavar="FINGERPRINT", help="fingerprints from the JSON or SARIF report")
+    suppress.add_argument("--reason", required=True, help="why these findings are acceptable (required)")
+    suppress.add_argument("--expires", type=_date, metavar="YYYY-MM-DD", help="last day the entries apply")
+    suppress.add_argument("--path", dest="paths", action="append", default=[], help="what to lint to find the findings (default: the config's paths, else .)")
+    suppress.add_argument("--config", help="config file")
+    suppress.add_argument("--jobs", "-j", type=int)
+
+    completion = sub.add_parser("completion", help="print the shell completion script for bash, zsh or fish")
+    completion.add_argument("shell", choices=["bash", "zsh", "fish"])
     return parser
 
 
@@ -369,6 +389,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    if args.config:
+        from dslint.config_schema import builtin_schema_text
+
+        sys.stdout.write(builtin_schema_text())
+        return EXIT_PASSED
     sys.stdout.write(report_schema_text())
     return EXIT_PASSED
 
@@ -381,4 +406,61 @@ def report_schema_text() -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-COMMANDS = {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema}
+def cmd_suppress(args: argparse.Namespace) -> int:
+    """Lint, then append an entry for each fingerprint's finding (rule and file filled in)."""
+    from pydantic import ValidationError
+
+    from dslint.config import load_config
+    from dslint.redact import printable
+    from dslint.suppressions import IGNORE_FILE, SuppressionEntry, append_entries, find_ignore_file, load_suppressions
+
+    try:
+        SuppressionEntry(rule="-", file="-", reason=args.reason)
+    except ValidationError as exc:
+        raise ConfigError(f"--reason: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    args.select, args.extend_select, args.ignore, args.fail_on, args.quiet = None, [], [], "never", True
+    report, options = _lint(args)  # this also validates an existing ignore file
+    root = load_config(args.config).root
+    path = find_ignore_file(root) or root / IGNORE_FILE
+    existing = {(e.spec.fingerprint, e.rule.code) for e in load_suppressions(path, options.rules).entries} if path.is_file() else set()
+    by_fingerprint = {f.fingerprint: f for f in report.findings}
+    entries = []
+    for fingerprint in dict.fromkeys(args.fingerprints):
+        finding = by_fingerprint.get(fingerprint)
+        if finding is None:
+            raise ConfigError(f"no finding has the fingerprint '{printable(fingerprint)}' in the files linted")
+        if (fingerprint, finding.rule) in existing:
+            continue
+        entry = {"fingerprint": fingerprint, "rule": finding.rule}
+        if finding.location is not None:
+            entry["file"] = _relative(Path(finding.location.file), path.parent)
+        entry["reason"] = args.reason.strip()
+        if args.expires is not None:
+            entry["expires"] = args.expires
+        entries.append(entry)
+    if entries:
+        append_entries(path, entries)
+    shown = printable(_relative(path, Path.cwd()))
+    print(f"added {len(entries)} suppressions to {shown} ({len(set(args.fingerprints)) - len(entries)} already there)")
+    return EXIT_PASSED
+
+
+def _relative(file: Path, folder: Path) -> str:
+    try:
+        return file.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from dslint.completion import completion_script
+    from dslint.registry import load_registry
+
+    sys.stdout.write(completion_script(args.shell, build_parser(), load_registry().rules.values()))
+    return EXIT_PASSED
+
+
+COMMANDS = {
+    "check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema,
+    "completion": cmd_completion, "suppress": cmd_suppress,
+}

@@ -37,6 +37,7 @@ from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.record import ReadIssue, Record, stable_hash
 from dslint.redact import quote
 from dslint.registry import Registry
+from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppressions
 
 Progress = Callable[[str, int], None]  # (file just finished, records so far)
 SHARD_MIN_BYTES = 4 << 20  # smaller JSON Lines files are not worth splitting across workers
@@ -300,9 +301,12 @@ def run(
     """Lint ``sources`` and return the report with the gate's verdict.
 
     With ``changes`` (``--diff-base``) only findings touching changed lines are kept; with a
-    ``baseline`` the findings it records are marked suppressed and stale entries reported;
+    ``baseline`` the findings it records are marked suppressed and stale entries reported; the
+    nearest ``.dslint-ignore.yaml`` does the same for the findings its entries pick, with reasons;
     ``skipped`` (files a walk passed over) is recorded in the summary.
     """
+    ignore_file = find_ignore_file(loaded.root)  # read first: a mistake in it fails before the scan
+    suppressions = load_suppressions(ignore_file, registry.rules) if ignore_file is not None else None
     plans = plan_files(sources, loaded)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
     checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split), loaded.root)
@@ -313,6 +317,9 @@ def run(
     files = _file_summaries(results)
     records = sum(f.records for f in files)
     findings = policy.apply(raw, records, {p.source.display: p.root_path for p in plans})
+    if suppressions is not None:
+        findings = apply_suppressions(findings, suppressions, policy.enabled, [p.source.display for p in plans])
+        findings.sort(key=Finding.sort_key)
     if baseline is not None:
         findings = sorted(apply_baseline(findings, baseline, registry.rules), key=Finding.sort_key)
     if changes is not None:

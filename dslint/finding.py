@@ -64,9 +64,10 @@ class Finding(_Frozen):
     metrics: dict[str, float | int | str | bool | None] = Field(default_factory=dict)
     snippet: str | None = Field(None, description="A short excerpt of the offending text, redacted.")
     fingerprint: str = Field(description="Stable identity that survives inserting or reordering rows.")
-    suppressed: Literal["budget", "baseline"] | None = Field(
+    suppressed: Literal["budget", "baseline", "ignore-file"] | None = Field(
         None, description="Set when the finding does not count towards the gate, and why."
     )
+    reason: str | None = Field(None, description="For suppressed 'ignore-file': the reason its entry in .dslint-ignore.yaml gives.")
 
     def sort_key(self) -> tuple[Any, ...]:
         loc = self.location

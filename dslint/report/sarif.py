@@ -76,7 +76,7 @@ def _result(f: Finding, rule_index: dict[str, int], report: Report, root: Path) 
     if f.related:
         result["relatedLocations"] = [_location(r, root, i) for i, r in enumerate(f.related)]
     if f.suppressed:
-        result["suppressions"] = [{"kind": "external", "justification": f"dslint {f.suppressed}"}]
+        result["suppressions"] = [{"kind": "external", "justification": f.reason or f"dslint {f.suppressed}"}]
     return result
 
 
