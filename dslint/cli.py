@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     suppress.add_argument("--path", dest="paths", action="append", default=[], help="what to lint to find the findings (default: the config's paths, else .)")
     suppress.add_argument("--config", help="config file")
     suppress.add_argument("--jobs", "-j", type=int)
+    suppress.add_argument("--no-ignore", action="store_true", help="walk folders without honouring ignore files")
 
     completion = sub.add_parser("completion", help="print the shell completion script for bash, zsh or fish")
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])
