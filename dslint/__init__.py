@@ -5,6 +5,7 @@ The public Python API::
     import dslint
     report = dslint.lint(["data/"])          # same findings as `dslint check data/`
     report.passed, report.findings
+    summary = dslint.fix(["data/"], "clean/")  # same as `dslint fix data/ --output-dir clean/`
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ def __getattr__(name: str) -> object:
         from dslint.api import lint
 
         return lint
+    if name == "fix":
+        from dslint.fix import fix
+
+        return fix
     raise AttributeError(f"module 'dslint' has no attribute {name!r}")
 
 
@@ -34,5 +39,6 @@ __all__ = [
     "Rule",
     "Severity",
     "__version__",
+    "fix",
     "lint",
 ]

@@ -91,7 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--update", action="store_true", help="refresh paths, formats and splits in an existing file, keeping its comments")
 
     sub.add_parser("schema", help="print the JSON Schema of the JSON report")
+    _add_fix_parser(sub)
     return parser
+
+
+def _add_fix_parser(sub: argparse._SubParsersAction) -> None:
+    fix = sub.add_parser("fix", help="write a fixed copy of the data and a log of every change")
+    fix.add_argument("paths", nargs="*", help="files and folders (default: the config's paths, else .)")
+    where = fix.add_mutually_exclusive_group()
+    where.add_argument("--output-dir", "-o", help="folder for the fixed copies and fixes.jsonl")
+    where.add_argument("--in-place", action="store_true", help="replace each changed input (atomically, once its copy is complete)")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (dropping records, changing content)")
+    fix.add_argument("--drop-leaked", choices=["train", "eval"], default="train", help="which side of a train/eval leak to drop (default: train)")
+    fix.add_argument("--select", type=_selectors, help="comma-separated rule selectors whose fixes run")
+    fix.add_argument("--ignore", type=_selectors, default=[], help="selectors whose fixes do not run")
+    fix.add_argument("--config", help="config file")
+    fix.add_argument("--jobs", "-j", type=int, help="worker processes for linting")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     argv = [arg for arg in argv if arg != "--debug"]  # a global flag, accepted anywhere
     try:
-        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline"} | {"-h", "--help", "--version"}:
+        if not argv or argv[0] not in {"check", "rules", "rule", "init", "schema", "baseline", "fix"} | {"-h", "--help", "--version"}:
             argv = ["check", *argv]  # `dslint data/` means `dslint check data/`
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -300,6 +315,8 @@ def rule_text(rule, enabled: bool) -> str:  # type: ignore[no-untyped-def]
         "",
         rule.docs.strip(),
     ]
+    if rule.fix is not None:
+        lines += ["", f"Fix ({rule.fix.applicability}, `dslint fix`{' --unsafe-fixes' if not rule.fix.safe else ''}): {rule.fix.does}"]
     props = rule.options.model_json_schema(by_alias=True).get("properties", {})
     if props:
         lines += ["", "Option defaults:"]
@@ -329,4 +346,18 @@ def report_schema_text() -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-COMMANDS = {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema}
+def cmd_fix(args: argparse.Namespace) -> int:
+    """`dslint fix`: exit 0 when the copy is written (whatever was left to fix), 2 on errors."""
+    from dslint.fix import fix
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    summary = fix(
+        args.paths, args.output_dir, args.config, select=args.select, ignore=args.ignore,
+        unsafe_fixes=args.unsafe_fixes, drop_leaked=args.drop_leaked, in_place=args.in_place, jobs=args.jobs,
+    )
+    print(summary.to_text())
+    return EXIT_PASSED
+
+
+COMMANDS = {"fix": cmd_fix, "check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema}

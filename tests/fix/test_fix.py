@@ -1,0 +1,257 @@
+"""`dslint fix` and `dslint.fix()`: each fix on realistic records, byte-identity of untouched
+lines, the change log, selection, safety, idempotence and determinism, end to end."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dslint
+from dslint.cli import main
+
+
+def chat(user: str, assistant: str) -> dict:
+    return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]}
+
+
+def write_lines(path: Path, lines: list[str | dict], newline: str = "\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join((json.dumps(x) if isinstance(x, dict) else x) + newline for x in lines)
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def log_entries(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / ".dslint" / "fixes.jsonl").read_text().splitlines()]
+
+
+def contents(path: Path) -> list[str]:
+    return [m["content"] for line in path.read_text().splitlines() if line.strip() for m in json.loads(line)["messages"]]
+
+
+def test_untouched_lines_keep_their_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # Four serialisation styles, CRLF endings, a blank line: only the BOM record is re-serialised.
+    lines = [
+        json.dumps(chat("Translate 'chat' to English.", "Cat.")),
+        json.dumps(chat("Ünïcode?", "Ja, natürlich."), ensure_ascii=False, separators=(",", ":")),
+        "",
+        json.dumps(chat("Spaced\ufeff out", "Indeed."), ensure_ascii=False),
+        '{"messages":[{"role":"user","content":"http:\\/\\/example.com"},{"role":"assistant","content":"A URL."}]}',
+    ]
+    src = write_lines(tmp_path / "data" / "train.jsonl", lines, newline="\r\n")
+    summary = dslint.fix(["data"], "clean")
+    out = (tmp_path / "clean" / "train.jsonl").read_bytes().split(b"\r\n")
+    before = src.read_bytes().split(b"\r\n")
+    assert [i for i, (a, b) in enumerate(zip(before, out)) if a != b] == [3]
+    assert len(out) == len(before)
+    # The rewritten line keeps its style: spaced separators, non-ASCII as is.
+    assert out[3].decode() == json.dumps(chat("Spaced out", "Indeed."), ensure_ascii=False)
+    assert summary.rewritten == {"DS605": 1}
+    [entry] = log_entries(tmp_path / "clean")
+    assert entry | {"before": "", "after": ""} == {
+        "file": "data/train.jsonl", "line": 4, "record": 2, "rule": "DS605", "name": "byte-order-mark",
+        "action": "rewrite", "field": "/messages/0/content", "before": "", "after": "", "pass": 1,
+    }
+    assert entry["before"] != entry["after"]
+
+
+def test_safe_text_rewrites_and_unsafe_ones_held_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_lines(tmp_path / "train.jsonl", [
+        chat("Build log?", "Build finished \u001b[32mOK\u001b[0m"),  # DS603 ANSI colours
+        chat("Spell it", "pass\u200bword"),  # DS606 zero-width space between Latin letters
+        chat("Review this", "access = 1 \u202e } \u2066// admin"),  # DS607 Trojan Source
+        chat("Caf\u0065\u0301?", "Oui."),  # DS608 decomposed é
+        chat("Where?", "The cafÃ© opens at 8."),  # DS601 mojibake: unsafe
+        chat("Where?", "The cafÃ© opens at 8."),  # DS201 duplicate: unsafe
+        chat("Keep the family emoji", "👨\u200d👩\u200d👧 and کتاب\u200cها"),  # legitimate joiners
+    ])
+    summary = dslint.fix(["train.jsonl"], "out")
+    texts = contents(tmp_path / "out" / "train.jsonl")
+    assert texts[1] == "Build finished OK"
+    assert texts[3] == "password"
+    assert texts[5] == "access = 1  } // admin"
+    assert texts[6] == "Caf\u00e9?"
+    assert texts[9] == "The cafÃ© opens at 8."  # mojibake needs --unsafe-fixes
+    assert texts[13] == "👨\u200d👩\u200d👧 and کتاب\u200cها"
+    assert summary.records_out == 7
+    assert summary.unsafe_available == {"DS201": 1, "DS601": 2}
+    assert "more fixes are available with --unsafe-fixes" in summary.to_text()
+
+
+def test_unsafe_drops_keep_the_first_occurrence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = chat("What is the boiling point of water?", "100 °C at sea level.")
+    write_lines(tmp_path / "train.jsonl", [
+        first,
+        chat("Name a prime number.", "Seven."),
+        first,  # DS201
+        chat("what is the boiling point of water", "100 °C at sea level"),  # DS202
+        '{"messages": [{"role": "user", "content": "cut',  # DS101
+        "[1, 2, 3]",  # DS103
+        {"messages": [{"role": "user", "content": "No answer here"}]},  # DS109
+    ])
+    summary = dslint.fix(["train.jsonl"], "out", unsafe_fixes=True)
+    kept = (tmp_path / "out" / "train.jsonl").read_text().splitlines()
+    assert [json.loads(x) for x in kept] == [first, chat("Name a prime number.", "Seven.")]
+    assert summary.dropped == {"DS101": 1, "DS103": 1, "DS109": 1, "DS201": 1, "DS202": 1}
+    assert [(e["line"], e["rule"]) for e in log_entries(tmp_path / "out")] == [
+        (3, "DS201"), (4, "DS202"), (5, "DS101"), (6, "DS103"), (7, "DS109")
+    ]
+
+
+@pytest.mark.parametrize("side, train_left, test_left", [("train", 1, 2), ("eval", 2, 1)])
+def test_leaks_are_dropped_from_the_side_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, side: str, train_left: int, test_left: int) -> None:
+    monkeypatch.chdir(tmp_path)
+    leaked = chat("Translate 'merci' to English.", "Thank you.")
+    write_lines(tmp_path / "data" / "train.jsonl", [leaked, chat("Translate 'chien'.", "Dog.")])
+    write_lines(tmp_path / "data" / "test.jsonl", [chat("Translate 'chat'.", "Cat."), leaked])
+    summary = dslint.fix(["data"], "out", unsafe_fixes=True, drop_leaked=side)  # type: ignore[arg-type]
+    assert len((tmp_path / "out" / "train.jsonl").read_text().splitlines()) == train_left
+    assert len((tmp_path / "out" / "test.jsonl").read_text().splitlines()) == test_left
+    [entry] = summary.changes
+    assert (entry.file, entry.rule) == (f"data/{'train' if side == 'train' else 'test'}.jsonl", "DS301")
+
+
+def test_pii_is_redacted_with_typed_placeholders_and_never_logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    monkeypatch.chdir(tmp_path)
+    secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    write_lines(tmp_path / "train.jsonl", [
+        chat("Who do I email?", "Write to maria.gonzalez@gmail.com or maria.gonzalez@gmail.com."),
+        chat("Card on file?", "Charge 4111 1111 1111 1111 please."),
+        chat("Push it", f"Use token {secret} for the API."),
+    ])
+    result = cli("fix", "train.jsonl", "-o", "out", "--unsafe-fixes")
+    assert result.code == 0
+    texts = contents(tmp_path / "out" / "train.jsonl")
+    assert texts[1] == "Write to <EMAIL> or <EMAIL>."
+    assert texts[3] == "Charge <CARD> please."
+    assert texts[5] == "Use token <SECRET> for the API."
+    log = (tmp_path / "out" / ".dslint" / "fixes.jsonl").read_text()
+    for raw in ("maria.gonzalez", "4111", secret):
+        assert raw not in log and raw not in result.out
+    assert cli("check", "out", "--select", "DS5", "--format", "concise").code == 0
+
+
+def test_empty_input_markers_become_empty_strings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    rows = [
+        {"instruction": "Give three tips for staying healthy.", "input": "<noinput>", "output": "Eat well, sleep, move."},
+        {"instruction": "Summarise the text.", "input": "N/A", "output": "There is no text to summarise."},
+        {"instruction": "Add the numbers.", "input": "2, 3", "output": "5"},
+    ]
+    write_lines(tmp_path / "alpaca.jsonl", rows)
+    summary = dslint.fix(["alpaca.jsonl"], "out")
+    out = [json.loads(x) for x in (tmp_path / "out" / "alpaca.jsonl").read_text().splitlines()]
+    assert [r["input"] for r in out] == ["", "", "2, 3"]
+    assert summary.rewritten == {"DS805": 2}
+
+
+def test_selection_and_config_switch_fixes_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_lines(tmp_path / "train.jsonl", [chat("Hi\ufeff", "Cafe\u0301.")])
+    assert dslint.fix(["train.jsonl"], "a", select=["DS605"]).rewritten == {"DS605": 1}
+    assert dslint.fix(["train.jsonl"], "b", ignore=["DS605"]).rewritten == {"DS608": 1}
+    (tmp_path / "dslint.yaml").write_text("rules:\n  not-nfc:\n    fix: false\n")
+    assert dslint.fix(["train.jsonl"], "c").rewritten == {"DS605": 1}
+
+
+def test_gzip_is_kept_and_output_identical_for_any_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    rows = [chat(f"Question {i}\ufeff", f"Answer {i % 7}") for i in range(40)] + [chat("Question 1\ufeff", "Answer 1")]
+    (tmp_path / "data").mkdir()
+    with gzip.open(tmp_path / "data" / "train.jsonl.gz", "wt") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in rows)
+    dslint.fix(["data"], "one", unsafe_fixes=True, jobs=1)
+    dslint.fix(["data"], "two", unsafe_fixes=True, jobs=2)
+    one = (tmp_path / "one" / "train.jsonl.gz").read_bytes()
+    assert one == (tmp_path / "two" / "train.jsonl.gz").read_bytes()
+    assert len(gzip.decompress(one).splitlines()) == 40
+
+
+def test_in_place_replaces_only_changed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    dirty = write_lines(tmp_path / "data" / "train.jsonl", [chat("Hi\ufeff", "Hello.")])
+    clean = write_lines(tmp_path / "data" / "test.jsonl", [chat("Bye", "Goodbye.")])
+    clean_inode = clean.stat().st_ino
+    dslint.fix(["data"], in_place=True)
+    assert contents(dirty) == ["Hi", "Hello."]
+    assert clean.stat().st_ino == clean_inode
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["test.jsonl", "train.jsonl"]
+
+
+def test_bad_invocations_exit_2_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    write_lines(tmp_path / "train.jsonl", [chat("Hi", "Hello.")])
+    no_target = cli("fix", "train.jsonl", cwd=tmp_path)
+    assert no_target.code == 2 and "--output-dir" in no_target.err
+    onto_itself = cli("fix", "train.jsonl", "-o", ".", cwd=tmp_path)
+    assert onto_itself.code == 2 and "overwrite the input" in onto_itself.err
+    assert cli("fix", "-", "-o", "out", cwd=tmp_path).code == 2
+    assert cli("fix", "train.jsonl", "-o", "x", "--in-place", cwd=tmp_path).code == 2
+
+
+def test_end_to_end_check_fails_fix_then_check_passes(tmp_path: Path, cli) -> None:
+    data = tmp_path / "data"
+    write_lines(data / "train.jsonl", [
+        chat("Summarise: the meeting moved to Friday.", "The meeting is now on Friday."),
+        chat("Summarise: the meeting moved to Friday.", "The meeting is now on Friday."),
+        chat("Contact?", "Mail jonas.keller@web.de\u202e today"),
+        chat("Translate 'gracias'.", "Thank you."),
+        "{not json",
+    ])
+    write_lines(data / "validation.jsonl", [chat("Translate 'gracias'.", "Thank you."), chat("Translate 'adios'.", "Goodbye.")])
+    fixed = "DS101,DS201,DS301,DS501,DS607"
+    before = cli("check", "data", "--select", fixed, "--format", "json", cwd=tmp_path)
+    assert before.code == 1
+    assert {f["rule"] for f in before.json()["findings"]} == set(fixed.split(","))
+    assert cli("fix", "data", "-o", "clean", "--unsafe-fixes", cwd=tmp_path).code == 0
+    after = cli("check", "clean", "--select", fixed, "--format", "json", cwd=tmp_path)
+    assert after.code == 0 and after.json()["findings"] == []
+    again = cli("fix", "clean", "-o", "clean2", "--unsafe-fixes", cwd=tmp_path)
+    assert "0 dropped, 0 rewritten" in again.out
+    for name in ("train.jsonl", "validation.jsonl"):
+        assert (tmp_path / "clean" / name).read_bytes() == (tmp_path / "clean2" / name).read_bytes()
+
+
+def test_rule_docs_say_what_the_fix_does(cli) -> None:
+    page = cli("rule", "DS201")
+    assert "Fix (unsafe, `dslint fix` --unsafe-fixes): Drops the copy" in page.out
+    registry_rules = dslint.api.load_registry().rules
+    assert all(r.fix.does.endswith(".") for r in registry_rules.values() if r.fix is not None)
+
+
+# Text defects the fixes repair, planted at random into realistic answers.
+_DEFECTS = st.sampled_from(["", "\ufeff", "\u200b", "\u202e", "e\u0301", "\u001b[1m", "Ã©", "\x07"])
+_ROWS = st.lists(
+    st.tuples(st.sampled_from(["How do I boil an egg?", "Capital of Peru?", "Say hi"]), _DEFECTS, st.sampled_from(["Lima.", "Boil it 8 minutes.", "Hi!"])),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_ROWS)
+def test_fix_is_idempotent_and_deterministic(tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, str]]) -> None:
+    root = tmp_path_factory.mktemp("prop")
+    write_lines(root / "data" / "train.jsonl", [chat(q, f"{a[:2]}{d}{a[2:]}") for q, d, a in rows])
+    first = dslint.fix([str(root / "data")], root / "one", unsafe_fixes=True, jobs=1)
+    twice = dslint.fix([str(root / "one")], root / "two", unsafe_fixes=True, jobs=1)
+    other = dslint.fix([str(root / "data")], root / "par", unsafe_fixes=True, jobs=2)
+    assert not twice.changed, twice.changes
+    assert not first.remaining
+    out = (root / "one" / "train.jsonl").read_bytes()
+    assert out == (root / "two" / "train.jsonl").read_bytes() == (root / "par" / "train.jsonl").read_bytes()
+
+
+def test_readme_fix_table_is_generated_from_rule_metadata() -> None:
+    from dslint.docs import FIX_END, FIX_START, fix_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split(FIX_START, 1)[1].split(FIX_END, 1)[0].strip()
+    assert table == fix_table(dslint.api.load_registry().rules.values()), "stale: run `python -m dslint.docs`"
