@@ -21,7 +21,7 @@ from dslint.readers.streams import BOM, open_binary
 from dslint.record import stable_hash
 
 # (index, line, data) -> whether the record was changed in place
-EditRecord = Callable[[int, int, dict[str, Any]], bool]
+EditRecord = Callable[[int, int | None, dict[str, Any]], bool]
 
 
 def _styles(data: Any) -> Iterator[Callable[[Any], bytes]]:

@@ -117,7 +117,7 @@ class FixSummary:
         for path in self.unreadable:
             lines.append(f"left unchanged, not readable: {printable(path)}")
         for path in self.unsupported:
-            lines.append(f"left unchanged, dslint fix writes only JSON Lines so far: {printable(path)}")
+            lines.append(f"left unchanged, dslint fix does not write single JSON documents yet: {printable(path)}")
         where = printable(self.output_dir) if self.output_dir is not None else "in place"
         lines.append(f"wrote {where}; change log: {printable(self.log)}")
         return "\n".join(lines)

@@ -23,7 +23,9 @@ from dslint.check import CheckContext, Rule
 from dslint.config import LoadedConfig
 from dslint.engine import FilePlan, build_checks, finalize, plan_files, scan_all
 from dslint.finding import Finding, Location
+from dslint.fix.delimited import write_delimited
 from dslint.fix.jsonl import write_jsonl
+from dslint.fix.parquet import write_parquet
 from dslint.fix.log import LOG_PATH, Change, FileTally, FixSummary
 from dslint.fix.output import Kept, atomic_path, copy_file
 from dslint.fix.rewrites import REWRITES, Target
@@ -38,7 +40,7 @@ MAX_PASSES = 4
 LEAK_RULES = frozenset({"DS301", "DS302"})  # their drop can take either side of the leak
 UNREADABLE_FILE = "DS100"
 DropLeaked = Literal["train", "eval"]
-WRITERS = {"jsonl": write_jsonl}  # CSV, TSV, JSON and Parquet files are copied unchanged for now
+WRITERS = {"jsonl": write_jsonl, "csv": write_delimited, "tsv": write_delimited, "parquet": write_parquet}  # not JSON yet
 
 
 @dataclass

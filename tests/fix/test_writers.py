@@ -1,0 +1,68 @@
+"""The CSV/TSV and Parquet writers: same dialect, header, schema, row groups and codec out as in;
+untouched rows keep their bytes (CSV) or values (Parquet)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import dslint
+
+
+def test_csv_keeps_header_dialect_and_untouched_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # An AG News-style classification file: CRLF, a quoted multi-line cell, every cell quoted in one row.
+    rows = [
+        b"text,label\r\n",
+        b'"Wall St. Bears Claw Back Into the Black (Reuters)",business\r\n',
+        b'"Oil prices soar\nto all-time record",business\r\n',
+        b'"Caf\xc3\xa9\xef\xbb\xbf owners rally","world"\r\n',
+        b"\r\n",
+        b"Oil prices soar\xe2\x80\x8b today,business\r\n",
+    ]
+    src = tmp_path / "train.csv"
+    src.write_bytes(b"".join(rows))
+    summary = dslint.fix(["train.csv"], "out")
+    out = (tmp_path / "out" / "train.csv").read_bytes()
+    assert out == b"".join([*rows[:3], b'"Caf\xc3\xa9 owners rally","world"\r\n', rows[4], b"Oil prices soar today,business\r\n"])
+    assert summary.rewritten == {"DS605": 1, "DS606": 1}
+    assert [(c.line, c.record) for c in summary.changes] == [(5, 2), (7, 3)]  # the quoted cell spans lines 3-4
+
+
+def test_tsv_drops_ragged_rows_and_duplicates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = ["sentence\tlabel", "the film is a triumph\tpositive", "a tedious mess\tnegative", "the film is a triumph\tpositive", "broken row"]
+    (tmp_path / "sst2.tsv").write_text("\n".join(lines) + "\n")
+    summary = dslint.fix(["sst2.tsv"], "out", unsafe_fixes=True)
+    assert (tmp_path / "out" / "sst2.tsv").read_text().splitlines() == lines[:3]
+    assert summary.dropped == {"DS101": 1, "DS201": 1}
+
+
+def _messages(user: str, assistant: str) -> list[dict]:
+    return [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+
+
+def test_parquet_keeps_schema_row_groups_and_codec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    rows = [{"messages": _messages(f"Question {i}?", f"Answer number {i}."), "source": "oasst"} for i in range(25)]
+    rows[3]["messages"][1]["content"] = "Answer\u202e number 3."
+    rows[7] = {"messages": _messages("Question 1?", "Answer number 1."), "source": "oasst"}  # DS201
+    table = pa.Table.from_pylist(rows).replace_schema_metadata({b"huggingface": b'{"info": {}}'})
+    pq.write_table(table, tmp_path / "train.parquet", row_group_size=10, compression="zstd")
+    summary = dslint.fix(["train.parquet"], "out", unsafe_fixes=True)
+    fixed = pq.ParquetFile(tmp_path / "out" / "train.parquet")
+    assert fixed.schema_arrow == table.schema and fixed.schema_arrow.metadata == table.schema.metadata
+    assert [fixed.metadata.row_group(i).num_rows for i in range(fixed.metadata.num_row_groups)] == [10, 10, 4]
+    assert fixed.metadata.row_group(0).column(0).compression == "ZSTD"
+    out = fixed.read().to_pylist()
+    assert out[3]["messages"][1]["content"] == "Answer number 3."
+    assert out[:3] == rows[:3] and out[7:] == rows[8:]
+    assert summary.dropped == {"DS201": 1} and summary.rewritten == {"DS607": 1}
+    assert [(c.record, c.line) for c in summary.changes] == [(3, None), (7, None)]
+    again = dslint.fix(["out/train.parquet"], "out2", unsafe_fixes=True)
+    assert not again.changed
+    assert json.dumps(pq.read_table(tmp_path / "out2" / "train.parquet").to_pylist()) == json.dumps(out)
