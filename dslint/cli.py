@@ -107,6 +107,7 @@ def _add_fix_parser(sub: argparse._SubParsersAction) -> None:
     fix.add_argument("--ignore", type=_selectors, default=[], help="selectors whose fixes do not run")
     fix.add_argument("--config", help="config file")
     fix.add_argument("--jobs", "-j", type=int, help="worker processes for linting")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff of the rewritten fields (redacted)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -355,7 +356,10 @@ def cmd_fix(args: argparse.Namespace) -> int:
     summary = fix(
         args.paths, args.output_dir, args.config, select=args.select, ignore=args.ignore,
         unsafe_fixes=args.unsafe_fixes, drop_leaked=args.drop_leaked, in_place=args.in_place, jobs=args.jobs,
+        diff=args.diff,
     )
+    if summary.diff:
+        print(summary.diff)
     print(summary.to_text())
     return EXIT_PASSED
 

@@ -71,6 +71,7 @@ class FixSummary:
     unreadable: list[str] = field(default_factory=list)  # files copied unchanged (DS100)
     unsupported: list[str] = field(default_factory=list)  # files with fixes but no writer yet
     names: dict[str, str] = field(default_factory=dict)  # rule code -> name
+    diff: str = ""  # with diff=True: a redacted unified diff of every rewritten field
 
     @property
     def dropped(self) -> dict[str, int]:

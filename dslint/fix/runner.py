@@ -24,6 +24,7 @@ from dslint.config import LoadedConfig
 from dslint.engine import FilePlan, build_checks, finalize, plan_files, scan_all
 from dslint.finding import Finding, Location
 from dslint.fix.delimited import write_delimited
+from dslint.fix.diff import field_diff
 from dslint.fix.jsonl import write_jsonl
 from dslint.fix.parquet import write_parquet
 from dslint.fix.log import LOG_PATH, Change, FileTally, FixSummary
@@ -79,6 +80,7 @@ def run_fix(
     drop_leaked: DropLeaked = "train",
     jobs: int | None = None,
     in_place: bool = False,
+    diff: bool = False,
 ) -> FixSummary:
     """Fix the files under ``targets`` into ``output_dir`` (or in place); see ``dslint.fix``."""
     if (output_dir is None) == (not in_place):
@@ -98,6 +100,7 @@ def run_fix(
 
     try:
         changes: list[Change] = []
+        diffs: list[str] | None = [] if diff else None
         first: list[Finding] | None = None
         passes = 0
         while True:
@@ -117,7 +120,7 @@ def run_fix(
                     file_edits = None
                 if file_edits is None and passes > 1:
                     continue
-                made.extend(_write(f, file_edits or _Edits(), registry.rules, ctx, fields, passes))
+                made.extend(_write(f, file_edits or _Edits(), registry.rules, ctx, passes, diffs))
             changes.extend(made)
             if not made:
                 break
@@ -141,6 +144,7 @@ def run_fix(
         unsafe_available=_count(f for f in first if f.rule in fixable - applied),
         unreadable=sorted(unreadable),
         unsupported=sorted(unsupported),
+        diff="\n".join(diffs) if diffs else "",
         names={code: r.name for code, r in registry.rules.items()},
     )
 
@@ -211,7 +215,7 @@ def _edits(findings: list[Finding], applied: frozenset[str], drop_leaked: DropLe
     return out
 
 
-def _write(f: _File, edits: _Edits, rules: dict[str, Rule], ctx: CheckContext, fields: Any, pass_: int) -> list[Change]:
+def _write(f: _File, edits: _Edits, rules: dict[str, Rule], ctx: CheckContext, pass_: int, diffs: list[str] | None) -> list[Change]:
     """Write the file's next copy; returns its changes (none: the copy is byte-identical)."""
     src = f.current
     changes: list[Change] = []
@@ -235,7 +239,10 @@ def _write(f: _File, edits: _Edits, rules: dict[str, Rule], ctx: CheckContext, f
             if new == text:
                 continue
             _set_pointer(data, pointer, new)  # type: ignore[arg-type]
-            changes.append(_change(f, finding, rules, index, line, "rewrite", pointer, stable_hash(text), stable_hash(new), pass_))
+            change = _change(f, finding, rules, index, line, "rewrite", pointer, stable_hash(text), stable_hash(new), pass_)
+            changes.append(change)
+            if diffs is not None:
+                diffs.append(field_diff(change.file, change.line, change.record, f"{pointer} ({change.rule})", text, new))
             changed = True
         return changed
 

@@ -255,3 +255,19 @@ def test_readme_fix_table_is_generated_from_rule_metadata() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     table = readme.split(FIX_START, 1)[1].split(FIX_END, 1)[0].strip()
     assert table == fix_table(dslint.api.load_registry().rules.values()), "stale: run `python -m dslint.docs`"
+
+
+def test_diff_shows_rewrites_redacted_and_escaped(tmp_path: Path, cli) -> None:
+    write_lines(tmp_path / "train.jsonl", [
+        chat("Reach me\u200b", "Sure: pay with 4111 1111 1111 1111 or write to jonas.keller@web.de\nBye\u001b[2J"),
+        chat("Unchanged", "Fine."),
+    ])
+    result = cli("fix", "train.jsonl", "-o", "out", "--diff", "--unsafe-fixes", cwd=tmp_path)
+    assert result.code == 0
+    assert "--- a/train.jsonl:1 /messages/0/content (DS606)" in result.out
+    assert "-Reach me\\u200b\n+Reach me" in result.out
+    assert "+Sure: pay with <CARD> or write to <EMAIL>" in result.out
+    assert "+Bye" in result.out and "\x1b" not in result.out
+    for raw in ("4111 1111 1111 1111", "jonas.keller"):  # masks keep at most 4+4 digits
+        assert raw not in result.out
+    assert "Unchanged" not in result.out
