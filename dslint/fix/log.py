@@ -14,6 +14,8 @@ from dslint.redact import printable
 
 # In a hidden folder of the output, so that linting or fixing the output does not read the log.
 LOG_PATH = Path(".dslint", "fixes.jsonl")
+# Lines that never became records (invalid JSON or UTF-8, not an object): not counted as records.
+READ_ISSUE_RULES = frozenset({"DS101", "DS102", "DS103"})
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,12 @@ class FixSummary:
     def to_text(self) -> str:
         """The summary printed at the end of a run."""
         rewritten_records = len({(c.file, c.record) for c in self.changes if c.action == "rewrite"})
+        unreadable = sum(n for code, n in self.dropped.items() if code in READ_ISSUE_RULES)
         lines = [
             f"{self.records_in:,} records in, {self.records_out:,} kept, "
-            f"{sum(self.dropped.values()):,} dropped, {rewritten_records:,} rewritten"
-            f" ({self.passes} pass{'es' if self.passes != 1 else ''})"
+            f"{sum(self.dropped.values()) - unreadable:,} dropped, {rewritten_records:,} rewritten"
+            + (f"; {unreadable:,} unreadable line{'s' if unreadable != 1 else ''} dropped" if unreadable else "")
+            + f" ({self.passes} pass{'es' if self.passes != 1 else ''})"
         ]
         for code, count in self.dropped.items():
             lines.append(f"  {code} {self.names.get(code, '')}: dropped {count:,}")

@@ -16,6 +16,10 @@ from dslint.readers.sources import Source
 from dslint.record import canonical_json, stable_hash
 
 
+# Parquet's codec names as pyarrow's writer spells them, where lower case is not enough.
+_CODECS = {"UNCOMPRESSED": "none", "LZ4_RAW": "lz4"}
+
+
 def write_parquet(source: Source, dest: Path, drops: Collection[int], edits: Collection[int], edit_record: EditRecord) -> Kept:
     """Copy a Parquet file without the rows at ``drops``, handing the rows at ``edits`` to
     ``edit_record``; indices are row numbers, as in the reader."""
@@ -26,7 +30,7 @@ def write_parquet(source: Source, dest: Path, drops: Collection[int], edits: Col
         group_rows = meta.row_group(0).num_rows if meta.num_row_groups else BATCH_ROWS
         codec = meta.row_group(0).column(0).compression if meta.num_row_groups and meta.num_columns else "NONE"
         pending: list[pa.RecordBatch] = []
-        with pq.ParquetWriter(tmp, schema, compression="none" if codec == "UNCOMPRESSED" else codec.lower()) as writer:
+        with pq.ParquetWriter(tmp, schema, compression=_CODECS.get(codec, codec.lower())) as writer:
             index = 0
             for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
                 span = range(index, index + batch.num_rows)

@@ -26,15 +26,16 @@ from dslint.finding import Finding, Location
 from dslint.fix.delimited import write_delimited
 from dslint.fix.diff import field_diff
 from dslint.fix.jsonl import write_jsonl
-from dslint.fix.parquet import write_parquet
 from dslint.fix.log import LOG_PATH, Change, FileTally, FixSummary
 from dslint.fix.output import Kept, atomic_path, copy_file
+from dslint.fix.parquet import write_parquet
 from dslint.fix.rewrites import REWRITES, Target
 from dslint.formats import Format, make_format
 from dslint.formats.base import resolve_pointer
 from dslint.policy import Overrides, Policy
 from dslint.readers import InputError, Source
-from dslint.record import Record, canonical_json, stable_hash
+from dslint.record import Record, stable_hash
+from dslint.redact import printable
 from dslint.registry import Registry
 
 MAX_PASSES = 4
@@ -93,37 +94,41 @@ def run_fix(
     if any(s.path is None for s in sources):
         raise InputError("dslint fix reads files, not stdin")
     work = Path(output_dir) if output_dir is not None else None
+    if work is not None:  # `dslint fix . -o clean` must not fix last run's output too
+        sources = [s for s in sources if not s.path.resolve().is_relative_to(work.resolve())]  # type: ignore[union-attr]
+        if not sources:
+            raise InputError(f"every data file found is inside the output folder {printable(str(work))}, so fixing would overwrite the input; use --in-place for that")
     files = _files(plan_files(sources, loaded), work)
     ctx = CheckContext(options=policy.options, root=loaded.root)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
     jobs = jobs or loaded.config.jobs
 
+    changes: list[Change] = []
+    diffs: list[str] | None = [] if diff else None
     try:
-        changes: list[Change] = []
-        diffs: list[str] | None = [] if diff else None
-        first: list[Finding] | None = None
+        first, counts_in = findings, counts = _lint(files, loaded, registry, lint_policy, fields, jobs)
+        # Left as they are, whatever they contain: files that cannot be read, and kinds with no writer.
+        unreadable = sorted({f.location.file for f in first if f.rule == UNREADABLE_FILE and f.location})
+        edits = _edits(first, applied, drop_leaked)
+        unsupported = sorted(name for name, f in files.items() if f.current.kind not in WRITERS and name in edits)
+        skipped = {*unreadable, *unsupported}
         passes = 0
-        while True:
-            findings, counts = _lint(files, loaded, registry, lint_policy, fields, jobs)
-            if first is None:
-                first, counts_in = findings, counts
-            edits = _edits(findings, applied, drop_leaked)
-            unreadable = {f.location.file for f in findings if f.rule == UNREADABLE_FILE and f.location}
-            unsupported = {name for name, f in files.items() if f.current.kind not in WRITERS and name in edits}
-            if passes and (not edits or passes == MAX_PASSES):
+        while passes < MAX_PASSES:
+            edits = {name: e for name, e in _edits(findings, applied, drop_leaked).items() if name not in skipped}
+            if passes and not edits:
                 break
             passes += 1
-            made = []
-            for f in files.values():
-                file_edits = edits.get(f.plan.source.display)
-                if f.plan.source.display in unreadable | unsupported:
-                    file_edits = None
-                if file_edits is None and passes > 1:
-                    continue
-                made.extend(_write(f, file_edits or _Edits(), registry.rules, ctx, passes, diffs))
-            changes.extend(made)
+            # The first pass writes every file, so the output folder holds the whole dataset.
+            made = [
+                change
+                for name, f in files.items()
+                if passes == 1 or name in edits
+                for change in _write(f, edits.get(name, _Edits()), registry.rules, ctx, passes, diffs)
+            ]
             if not made:
                 break
+            changes.extend(made)
+            findings, counts = _lint(files, loaded, registry, lint_policy, fields, jobs)
     except BaseException:
         if in_place:
             _remove_copies(files)  # the inputs stay as they were
@@ -142,8 +147,8 @@ def run_fix(
         passes=passes,
         remaining=remaining,
         unsafe_available=_count(f for f in first if f.rule in fixable - applied),
-        unreadable=sorted(unreadable),
-        unsupported=sorted(unsupported),
+        unreadable=unreadable,
+        unsupported=unsupported,
         diff="\n".join(diffs) if diffs else "",
         names={code: r.name for code, r in registry.rules.items()},
     )
@@ -176,7 +181,7 @@ def _files(plans: list[FilePlan], work: Path | None) -> dict[str, _File]:
         else:
             output = work / path.relative_to(base)
             if output.resolve() == path:
-                raise InputError(f"the output would overwrite the input {plan.source.display}; use --in-place for that")
+                raise InputError(f"the output would overwrite the input {printable(plan.source.display)}; use --in-place for that")
         out[plan.source.display] = _File(plan, output, plan.source, in_place=work is None)
     return out
 
@@ -300,6 +305,9 @@ def _replace_inputs(files: dict[str, _File]) -> None:
     for f in files.values():
         if f.changed:
             os.replace(f.output, f.plan.source.path)  # type: ignore[arg-type]
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                f.output.unlink()  # written by a pass whose edits all turned out to be no-ops
 
 
 def _remove_copies(files: dict[str, _File]) -> None:

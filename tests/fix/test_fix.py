@@ -101,6 +101,7 @@ def test_unsafe_drops_keep_the_first_occurrence(tmp_path: Path, monkeypatch: pyt
     kept = (tmp_path / "out" / "train.jsonl").read_text().splitlines()
     assert [json.loads(x) for x in kept] == [first, chat("Name a prime number.", "Seven.")]
     assert summary.dropped == {"DS101": 1, "DS103": 1, "DS109": 1, "DS201": 1, "DS202": 1}
+    assert summary.to_text().startswith("5 records in, 2 kept, 3 dropped, 0 rewritten; 2 unreadable lines dropped (1 pass)")
     assert [(e["line"], e["rule"]) for e in log_entries(tmp_path / "out")] == [
         (3, "DS201"), (4, "DS202"), (5, "DS101"), (6, "DS103"), (7, "DS109")
     ]
@@ -179,11 +180,15 @@ def test_in_place_replaces_only_changed_files(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     dirty = write_lines(tmp_path / "data" / "train.jsonl", [chat("Hi\ufeff", "Hello.")])
     clean = write_lines(tmp_path / "data" / "test.jsonl", [chat("Bye", "Goodbye.")])
-    clean_inode = clean.stat().st_ino
-    dslint.fix(["data"], in_place=True)
+    # DS805 on a required field: an edit is computed, but the fix leaves required fields alone.
+    unfixable = write_lines(tmp_path / "data" / "validation.jsonl", [{"instruction": "N/A", "input": "", "output": "Sure."}])
+    inodes = {p: p.stat().st_ino for p in (clean, unfixable)}
+    summary = dslint.fix(["data"], in_place=True)
     assert contents(dirty) == ["Hi", "Hello."]
-    assert clean.stat().st_ino == clean_inode
-    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["test.jsonl", "train.jsonl"]
+    assert {p: p.stat().st_ino for p in (clean, unfixable)} == inodes
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["test.jsonl", "train.jsonl", "validation.jsonl"]
+    assert summary.remaining == {"DS805": 1} and "still found after fixing: DS805 (1)" in summary.to_text()
+    assert len(log_entries(tmp_path)) == 1
 
 
 def test_bad_invocations_exit_2_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
@@ -194,6 +199,14 @@ def test_bad_invocations_exit_2_with_one_line(tmp_path: Path, monkeypatch: pytes
     assert onto_itself.code == 2 and "overwrite the input" in onto_itself.err
     assert cli("fix", "-", "-o", "out", cwd=tmp_path).code == 2
     assert cli("fix", "train.jsonl", "-o", "x", "--in-place", cwd=tmp_path).code == 2
+
+
+def test_last_runs_output_inside_the_input_folder_is_not_fixed_again(tmp_path: Path, cli) -> None:
+    write_lines(tmp_path / "train.jsonl", [chat("Hi\ufeff", "Hello.")])
+    assert cli("fix", ".", "-o", "clean", cwd=tmp_path).code == 0
+    again = cli("fix", ".", "-o", "clean", cwd=tmp_path)
+    assert again.code == 0 and "1 records in" in again.out
+    assert not (tmp_path / "clean" / "clean").exists()
 
 
 def test_end_to_end_check_fails_fix_then_check_passes(tmp_path: Path, cli) -> None:
@@ -239,14 +252,17 @@ _ROWS = st.lists(
 @given(rows=_ROWS)
 def test_fix_is_idempotent_and_deterministic(tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, str]]) -> None:
     root = tmp_path_factory.mktemp("prop")
-    write_lines(root / "data" / "train.jsonl", [chat(q, f"{a[:2]}{d}{a[2:]}") for q, d, a in rows])
+    records = [chat(q, f"{a[:2]}{d}{a[2:]}") for q, d, a in rows]
+    write_lines(root / "data" / "train.jsonl", records[::2])
+    write_lines(root / "data" / "test.jsonl", records[1::2] or [chat("Spare", "Row.")])  # two files: a real pool
     first = dslint.fix([str(root / "data")], root / "one", unsafe_fixes=True, jobs=1)
     twice = dslint.fix([str(root / "one")], root / "two", unsafe_fixes=True, jobs=1)
     other = dslint.fix([str(root / "data")], root / "par", unsafe_fixes=True, jobs=2)
     assert not twice.changed, twice.changes
     assert not first.remaining
-    out = (root / "one" / "train.jsonl").read_bytes()
-    assert out == (root / "two" / "train.jsonl").read_bytes() == (root / "par" / "train.jsonl").read_bytes()
+    for name in ("train.jsonl", "test.jsonl"):
+        out = (root / "one" / name).read_bytes()
+        assert out == (root / "two" / name).read_bytes() == (root / "par" / name).read_bytes()
 
 
 def test_readme_fix_table_is_generated_from_rule_metadata() -> None:
