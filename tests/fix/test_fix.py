@@ -287,3 +287,43 @@ def test_diff_shows_rewrites_redacted_and_escaped(tmp_path: Path, cli) -> None:
     for raw in ("4111 1111 1111 1111", "jonas.keller"):  # masks keep at most 4+4 digits
         assert raw not in result.out
     assert "Unchanged" not in result.out
+
+
+def test_mojibake_is_repaired_only_with_unsafe_fixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_lines(tmp_path / "train.jsonl", [
+        chat("Wo ist das CafÃ©?", "Gleich um die Ecke, neben der BÃ¤ckerei."),
+        chat("Quote?", "He said \u0093hello\u0094 twice."),  # windows-1252 quotes read as latin-1
+    ])
+    assert contents(tmp_path / "train.jsonl")[0] == "Wo ist das CafÃ©?"
+    safe = dslint.fix(["train.jsonl"], "safe")
+    # DS603 holds back on C1 controls that are mojibake: removing them would lose the quotes.
+    assert contents(tmp_path / "safe" / "train.jsonl")[3] == "He said \u0093hello\u0094 twice."
+    assert safe.unsafe_available == {"DS601": 3}
+    dslint.fix(["train.jsonl"], "unsafe", unsafe_fixes=True)
+    assert contents(tmp_path / "unsafe" / "train.jsonl") == [
+        "Wo ist das Café?", "Gleich um die Ecke, neben der Bäckerei.", "Quote?", "He said \u201chello\u201d twice."
+    ]
+
+
+def _pair(prompt: str, chosen: str | None, rejected: str) -> dict:
+    return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
+
+
+def test_schema_invalid_and_near_duplicate_records_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    story = (
+        "Once upon a time a small fox lived at the edge of a quiet forest, where every morning it walked to "
+        "the river to drink and watch the herons fish among the reeds until the sun was high"
+    )
+    write_lines(tmp_path / "prefs.jsonl", [
+        _pair("Tell me a story.", story + ".", "No."),
+        _pair("Tell me a story.", story + " again.", "No."),  # DS203
+        _pair("Summarise the plot of Hamlet.", None, "A prince hesitates."),  # DS105: chosen is null
+        {"prompt": "What is 2+2?", "rejected": "5"},  # DS104/DS114: no chosen answer
+        _pair("Name a planet.", "Mars.", "A banana."),
+    ])
+    summary = dslint.fix(["prefs.jsonl"], "out", unsafe_fixes=True, select=["DS1", "DS2"])
+    kept = [json.loads(x)["prompt"] for x in (tmp_path / "out" / "prefs.jsonl").read_text().splitlines()]
+    assert kept == ["Tell me a story.", "Name a planet."]
+    assert "DS203" in summary.dropped and sum(summary.dropped.values()) == 3
