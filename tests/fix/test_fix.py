@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dslint
-from dslint.cli import main
+from dslint.registry import load_registry
 
 
 def chat(user: str, assistant: str) -> dict:
@@ -235,7 +235,7 @@ def test_end_to_end_check_fails_fix_then_check_passes(tmp_path: Path, cli) -> No
 def test_rule_docs_say_what_the_fix_does(cli) -> None:
     page = cli("rule", "DS201")
     assert "Fix (unsafe, `dslint fix` --unsafe-fixes): Drops the copy" in page.out
-    registry_rules = dslint.api.load_registry().rules
+    registry_rules = load_registry().rules
     assert all(r.fix.does.endswith(".") for r in registry_rules.values() if r.fix is not None)
 
 
@@ -270,7 +270,7 @@ def test_readme_fix_table_is_generated_from_rule_metadata() -> None:
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     table = readme.split(FIX_START, 1)[1].split(FIX_END, 1)[0].strip()
-    assert table == fix_table(dslint.api.load_registry().rules.values()), "stale: run `python -m dslint.docs`"
+    assert table == fix_table(load_registry().rules.values()), "stale: run `python -m dslint.docs`"
 
 
 def test_diff_shows_rewrites_redacted_and_escaped(tmp_path: Path, cli) -> None:
