@@ -42,7 +42,7 @@ def write_delimited(source: Source, dest: Path, drops: Collection[int], edits: C
     kept = Kept()
     header: list[str] | None = None
     index = line = 0
-    with open_binary(source) as stream, open_output(dest, source.compression) as out:
+    with open_binary(source) as stream, open_output(dest, source.compression, source.path) as out:
         tap = _Tap(stream)
         reader = csv.reader(tap, delimiter=delimiter)
         while True:

@@ -63,7 +63,7 @@ def write_jsonl(source: Source, dest: Path, drops: Collection[int], edits: Colle
     take no index, as in the reader. Returns the index and line of every item kept."""
     index = 0
     kept = Kept()
-    with open_binary(source) as stream, open_output(dest, source.compression) as out:
+    with open_binary(source) as stream, open_output(dest, source.compression, source.path) as out:
         for lineno, raw in enumerate(stream, 1):
             if raw.isspace():
                 out.write(raw)

@@ -103,7 +103,7 @@ class FixSummary:
         rewritten_records = len({(c.file, c.record) for c in self.changes if c.action == "rewrite"})
         unreadable = sum(n for code, n in self.dropped.items() if code in READ_ISSUE_RULES)
         lines = [
-            f"{self.records_in:,} records in, {self.records_out:,} kept, "
+            f"{self.records_in:,} record{'s' if self.records_in != 1 else ''} in, {self.records_out:,} kept, "
             f"{sum(self.dropped.values()) - unreadable:,} dropped, {rewritten_records:,} rewritten"
             + (f"; {unreadable:,} unreadable line{'s' if unreadable != 1 else ''} dropped" if unreadable else "")
             + f" ({self.passes} pass{'es' if self.passes != 1 else ''})"

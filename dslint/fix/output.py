@@ -37,14 +37,24 @@ class Kept:
         self.lines.append(-1 if line is None else line)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
-    """A temporary path next to ``dest`` that replaces ``dest`` when the block ends without error."""
+def atomic_path(dest: Path, mode_of: Path | None = None) -> Iterator[Path]:
+    """A temporary path next to ``dest`` that replaces ``dest`` when the block ends without error.
+    The file gets the permissions of ``mode_of`` (the input it is a copy of), else of ``dest``,
+    else the umask's default (a temporary file's own 0600 would lock other users out)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".dslint-tmp", dir=dest.parent)
     os.close(fd)
     try:
         yield Path(tmp)
+        like = next((p for p in (mode_of, dest) if p is not None and p.exists()), None)
+        os.chmod(tmp, like.stat().st_mode & 0o7777 if like is not None else 0o666 & ~_umask())
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
@@ -55,9 +65,9 @@ def atomic_path(dest: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def open_output(dest: Path, compression: Compression | None) -> Iterator[BinaryIO]:
+def open_output(dest: Path, compression: Compression | None, mode_of: Path | None = None) -> Iterator[BinaryIO]:
     """A binary stream whose bytes end up in ``dest``, compressed like the input."""
-    with atomic_path(dest) as tmp, open(tmp, "wb") as raw:
+    with atomic_path(dest, mode_of) as tmp, open(tmp, "wb") as raw:
         if compression == "gzip":
             with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
                 yield out  # type: ignore[misc]
@@ -70,5 +80,5 @@ def open_output(dest: Path, compression: Compression | None) -> Iterator[BinaryI
 
 def copy_file(src: Path, dest: Path) -> None:
     """A byte-for-byte copy, for files no fix touches."""
-    with atomic_path(dest) as tmp:
+    with atomic_path(dest, src) as tmp:
         shutil.copyfile(src, tmp)

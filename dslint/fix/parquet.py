@@ -24,7 +24,7 @@ def write_parquet(source: Source, dest: Path, drops: Collection[int], edits: Col
     """Copy a Parquet file without the rows at ``drops``, handing the rows at ``edits`` to
     ``edit_record``; indices are row numbers, as in the reader."""
     kept = Kept()
-    with pq.ParquetFile(source.path) as parquet, atomic_path(dest) as tmp:
+    with pq.ParquetFile(source.path) as parquet, atomic_path(dest, source.path) as tmp:
         schema = parquet.schema_arrow
         meta = parquet.metadata
         group_rows = meta.row_group(0).num_rows if meta.num_row_groups else BATCH_ROWS

@@ -135,7 +135,7 @@ def run_fix(
         raise
     remaining = _count(f for f in findings if f.rule in applied)
     tallies = [FileTally(name, str(f.output), counts_in.get(name, 0), counts.get(name, 0)) for name, f in files.items()]
-    log = (work if work is not None else Path(".")) / LOG_PATH
+    log = (work if work is not None else _base(files)) / LOG_PATH
     if in_place:
         _replace_inputs(files)
     _write_log(log, changes)
@@ -173,7 +173,7 @@ def _files(plans: list[FilePlan], work: Path | None) -> dict[str, _File]:
     """Each input file and where its fixed copy goes: the input's path below the folder that
     holds all inputs, under ``work`` (in place: a temporary name next to the input)."""
     paths = [p.source.path.resolve() for p in plans]  # type: ignore[union-attr]
-    base = Path(os.path.commonpath([p.parent for p in paths]))
+    base = _common_folder(paths)
     out: dict[str, _File] = {}
     for plan, path in zip(plans, paths):
         if work is None:
@@ -184,6 +184,15 @@ def _files(plans: list[FilePlan], work: Path | None) -> dict[str, _File]:
                 raise InputError(f"the output would overwrite the input {printable(plan.source.display)}; use --in-place for that")
         out[plan.source.display] = _File(plan, output, plan.source, in_place=work is None)
     return out
+
+
+def _common_folder(paths: list[Path]) -> Path:
+    return Path(os.path.commonpath([p.parent for p in paths]))
+
+
+def _base(files: dict[str, _File]) -> Path:
+    """In place, the log goes to the folder holding all inputs."""
+    return _common_folder([f.plan.source.path.resolve() for f in files.values()])  # type: ignore[union-attr]
 
 
 def _lint(

@@ -186,9 +186,9 @@ def test_in_place_replaces_only_changed_files(tmp_path: Path, monkeypatch: pytes
     summary = dslint.fix(["data"], in_place=True)
     assert contents(dirty) == ["Hi", "Hello."]
     assert {p: p.stat().st_ino for p in (clean, unfixable)} == inodes
-    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["test.jsonl", "train.jsonl", "validation.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [".dslint", "test.jsonl", "train.jsonl", "validation.jsonl"]
     assert summary.remaining == {"DS805": 1} and "still found after fixing: DS805 (1)" in summary.to_text()
-    assert len(log_entries(tmp_path)) == 1
+    assert len(log_entries(tmp_path / "data")) == 1
 
 
 def test_bad_invocations_exit_2_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
@@ -205,7 +205,7 @@ def test_last_runs_output_inside_the_input_folder_is_not_fixed_again(tmp_path: P
     write_lines(tmp_path / "train.jsonl", [chat("Hi\ufeff", "Hello.")])
     assert cli("fix", ".", "-o", "clean", cwd=tmp_path).code == 0
     again = cli("fix", ".", "-o", "clean", cwd=tmp_path)
-    assert again.code == 0 and "1 records in" in again.out
+    assert again.code == 0 and "1 record in" in again.out
     assert not (tmp_path / "clean" / "clean").exists()
 
 
@@ -327,3 +327,31 @@ def test_schema_invalid_and_near_duplicate_records_are_dropped(tmp_path: Path, m
     kept = [json.loads(x)["prompt"] for x in (tmp_path / "out" / "prefs.jsonl").read_text().splitlines()]
     assert kept == ["Tell me a story.", "Name a planet."]
     assert "DS203" in summary.dropped and sum(summary.dropped.values()) == 3
+
+
+def test_hostile_names_and_unreadable_files(tmp_path: Path, cli) -> None:
+    evil = "evil\x1b[31m\u202e.jsonl"
+    write_lines(tmp_path / evil, [chat("Hi\ufeff", "Hello.")])
+    body = b"".join(json.dumps(chat(f"Hi {i}", "Hello.")).encode() + b"\n" for i in range(300))
+    packed = gzip.compress(body)
+    (tmp_path / "cut.jsonl.gz").write_bytes(packed[: len(packed) // 2])  # a truncated download
+    (tmp_path / "zip.jsonl").write_bytes(b"PK\x03\x04" + bytes(range(256)))
+    (tmp_path / evil).chmod(0o640)
+    result = cli("fix", ".", "-o", "out", "--diff", cwd=tmp_path)
+    assert result.code == 0
+    assert "\x1b" not in result.out and "\u202e" not in result.out
+    assert "evil\\x1b[31m\\u202e.jsonl:1" in result.out
+    assert "left unchanged, not readable: cut.jsonl.gz" in result.out
+    for name in ("cut.jsonl.gz", "zip.jsonl"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / name).read_bytes()
+    assert (tmp_path / "out" / evil).stat().st_mode & 0o777 == 0o640
+    assert contents(tmp_path / "out" / evil) == ["Hi", "Hello."]
+
+
+def test_in_place_keeps_permissions(tmp_path: Path) -> None:
+    data = write_lines(tmp_path / "train.jsonl", [chat("Hi\ufeff", "Hello.")])
+    data.chmod(0o644)
+    summary = dslint.fix([str(data)], in_place=True)
+    assert contents(data) == ["Hi", "Hello."]
+    assert data.stat().st_mode & 0o777 == 0o644
+    assert Path(summary.log) == tmp_path / ".dslint" / "fixes.jsonl" and len(log_entries(tmp_path)) == 1
