@@ -289,6 +289,7 @@ def _rule_json(rule, enabled: bool) -> dict:  # type: ignore[no-untyped-def]
         "options": rule.options.model_json_schema(by_alias=True).get("properties", {}),
         "origin": rule.origin,
         "enabled": enabled,
+        "fix": {"action": rule.fix.action, "applicability": rule.fix.applicability, "does": rule.fix.does} if rule.fix else None,
     }
 
 

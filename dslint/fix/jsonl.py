@@ -24,7 +24,7 @@ from dslint.record import stable_hash
 EditRecord = Callable[[int, int | None, dict[str, Any]], bool]
 
 
-def _styles(data: Any) -> Iterator[Callable[[Any], bytes]]:
+def _styles() -> Iterator[Callable[[Any], bytes]]:
     yield orjson.dumps
     yield lambda d: json.dumps(d, ensure_ascii=False).encode("utf-8")
     yield lambda d: json.dumps(d).encode("utf-8")
@@ -33,7 +33,7 @@ def _styles(data: Any) -> Iterator[Callable[[Any], bytes]]:
 
 
 def _style_of(data: Any, body: bytes) -> Callable[[Any], bytes]:
-    for style in _styles(data):
+    for style in _styles():
         try:
             if style(data) == body:
                 return style
@@ -42,7 +42,8 @@ def _style_of(data: Any, body: bytes) -> Callable[[Any], bytes]:
     return orjson.dumps
 
 
-def _dump(style: Callable[[Any], bytes], data: Any) -> bytes:
+def dump(style: Callable[[Any], bytes], data: Any) -> bytes:
+    """``data`` in ``style``, or escaped ASCII JSON when the style cannot encode it."""
     try:
         return style(data)
     except (TypeError, ValueError, UnicodeEncodeError):  # a lone surrogate left in the text
@@ -90,4 +91,4 @@ def _edited(raw: bytes, lineno: int, index: int, edit_record: EditRecord) -> byt
     style = _style_of(data, body)
     if not edit_record(index, lineno, data):
         return raw
-    return prefix + _dump(style, data) + line[len(body) :]
+    return prefix + dump(style, data) + line[len(body) :]

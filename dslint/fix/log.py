@@ -71,7 +71,6 @@ class FixSummary:
     remaining: dict[str, int] = field(default_factory=dict)  # findings of applied fixes still there
     unsafe_available: dict[str, int] = field(default_factory=dict)  # need --unsafe-fixes
     unreadable: list[str] = field(default_factory=list)  # files copied unchanged (DS100)
-    unsupported: list[str] = field(default_factory=list)  # files with fixes but no writer yet
     names: dict[str, str] = field(default_factory=dict)  # rule code -> name
     diff: str = ""  # with diff=True: a redacted unified diff of every rewritten field
 
@@ -121,8 +120,6 @@ class FixSummary:
             lines.append(f"still found after fixing: {codes}")
         for path in self.unreadable:
             lines.append(f"left unchanged, not readable: {printable(path)}")
-        for path in self.unsupported:
-            lines.append(f"left unchanged, dslint fix does not write single JSON documents yet: {printable(path)}")
         where = printable(self.output_dir) if self.output_dir is not None else "in place"
         lines.append(f"wrote {where}; change log: {printable(self.log)}")
         return "\n".join(lines)

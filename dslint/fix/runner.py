@@ -25,6 +25,7 @@ from dslint.engine import FilePlan, build_checks, finalize, plan_files, scan_all
 from dslint.finding import Finding, Location
 from dslint.fix.delimited import write_delimited
 from dslint.fix.diff import field_diff
+from dslint.fix.jsondoc import write_json
 from dslint.fix.jsonl import write_jsonl
 from dslint.fix.log import LOG_PATH, Change, FileTally, FixSummary
 from dslint.fix.output import Kept, atomic_path, copy_file
@@ -42,7 +43,7 @@ MAX_PASSES = 4
 LEAK_RULES = frozenset({"DS301", "DS302"})  # their drop can take either side of the leak
 UNREADABLE_FILE = "DS100"
 DropLeaked = Literal["train", "eval"]
-WRITERS = {"jsonl": write_jsonl, "csv": write_delimited, "tsv": write_delimited, "parquet": write_parquet}  # not JSON yet
+WRITERS = {"jsonl": write_jsonl, "json": write_json, "csv": write_delimited, "tsv": write_delimited, "parquet": write_parquet}
 
 
 @dataclass
@@ -107,14 +108,11 @@ def run_fix(
     diffs: list[str] | None = [] if diff else None
     try:
         first, counts_in = findings, counts = _lint(files, loaded, registry, lint_policy, fields, jobs)
-        # Left as they are, whatever they contain: files that cannot be read, and kinds with no writer.
+        # Files that cannot be read are copied as they are, whatever else was found in them.
         unreadable = sorted({f.location.file for f in first if f.rule == UNREADABLE_FILE and f.location})
-        edits = _edits(first, applied, drop_leaked)
-        unsupported = sorted(name for name, f in files.items() if f.current.kind not in WRITERS and name in edits)
-        skipped = {*unreadable, *unsupported}
         passes = 0
         while passes < MAX_PASSES:
-            edits = {name: e for name, e in _edits(findings, applied, drop_leaked).items() if name not in skipped}
+            edits = {name: e for name, e in _edits(findings, applied, drop_leaked).items() if name not in unreadable}
             if passes and not edits:
                 break
             passes += 1
@@ -148,7 +146,6 @@ def run_fix(
         remaining=remaining,
         unsafe_available=_count(f for f in first if f.rule in fixable - applied),
         unreadable=unreadable,
-        unsupported=unsupported,
         diff="\n".join(diffs) if diffs else "",
         names={code: r.name for code, r in registry.rules.items()},
     )

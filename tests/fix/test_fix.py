@@ -235,6 +235,9 @@ def test_end_to_end_check_fails_fix_then_check_passes(tmp_path: Path, cli) -> No
 def test_rule_docs_say_what_the_fix_does(cli) -> None:
     page = cli("rule", "DS201")
     assert "Fix (unsafe, `dslint fix` --unsafe-fixes): Drops the copy" in page.out
+    listed = {r["code"]: r["fix"] for r in json.loads(cli("rules", "--format", "json").out)}
+    assert listed["DS605"] == {"action": "rewrite-field", "applicability": "safe", "does": "Removes the U+FEFF characters."}
+    assert listed["DS204"] is None
     registry_rules = load_registry().rules
     assert all(r.fix.does.endswith(".") for r in registry_rules.values() if r.fix is not None)
 

@@ -66,3 +66,26 @@ def test_parquet_keeps_schema_row_groups_and_codec(tmp_path: Path, monkeypatch: 
     again = dslint.fix(["out/train.parquet"], "out2", unsafe_fixes=True)
     assert not again.changed
     assert json.dumps(pq.read_table(tmp_path / "out2" / "train.parquet").to_pylist()) == json.dumps(out)
+
+
+def test_json_document_keeps_its_style_and_wrapper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    # alpaca_data.json's layout: a JSON array, indent 4, non-ASCII escaped.
+    rows = [
+        {"instruction": "Give three tips for staying healthy.", "input": "", "output": "Eat well, sleep, move."},
+        {"instruction": "Translate to French: coffee", "input": "<noinput>", "output": "Caf\u00e9."},
+        {"instruction": "Give three tips for staying healthy.", "input": "", "output": "Eat well, sleep, move."},
+    ]
+    (tmp_path / "alpaca_data.json").write_text(json.dumps(rows, indent=4) + "\n")
+    summary = dslint.fix(["alpaca_data.json"], "out", unsafe_fixes=True)
+    expected = [rows[0], {**rows[1], "input": ""}]
+    assert (tmp_path / "out" / "alpaca_data.json").read_text() == json.dumps(expected, indent=4) + "\n"
+    assert [(c.rule, c.line) for c in summary.changes] == [("DS805", 7), ("DS201", 12)]
+    # An object holding the list, compact: the wrapper stays; a no-op run keeps the bytes.
+    wrapped = {"version": "1.0", "data": expected}
+    (tmp_path / "wrapped.json").write_bytes(compact := json.dumps(wrapped, separators=(",", ":")).encode())
+    again = dslint.fix(["wrapped.json"], "out2", unsafe_fixes=True)
+    assert not again.changed and (tmp_path / "out2" / "wrapped.json").read_bytes() == compact
+    (tmp_path / "wrapped.json").write_bytes(json.dumps({**wrapped, "data": [*expected, expected[0]]}, separators=(",", ":")).encode())
+    dslint.fix(["wrapped.json"], "out3", unsafe_fixes=True)
+    assert (tmp_path / "out3" / "wrapped.json").read_bytes() == compact
