@@ -358,3 +358,31 @@ def test_in_place_keeps_permissions(tmp_path: Path) -> None:
     assert contents(data) == ["Hi", "Hello."]
     assert data.stat().st_mode & 0o777 == 0o644
     assert Path(summary.log) == tmp_path / ".dslint" / "fixes.jsonl" and len(log_entries(tmp_path)) == 1
+
+
+_PIECES = [*"abc déf ÅΩ中\t\\\"/", "\ufeff", "\u200b", "e\u0301", "\u202e", "\x07"]
+_TEXT = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12).map("".join)
+_STYLES = [
+    lambda r: json.dumps(r),
+    lambda r: json.dumps(r, ensure_ascii=False),
+    lambda r: json.dumps(r, separators=(",", ":")),
+    lambda r: json.dumps(r, ensure_ascii=False, separators=(",", ":"), indent=None),
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_TEXT, _TEXT, st.sampled_from(range(len(_STYLES))), st.sampled_from(["\n", "\r\n"])), min_size=1, max_size=10))
+def test_only_lines_with_findings_change(tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, int, str]]) -> None:
+    root = tmp_path_factory.mktemp("bytes")
+    lines = [(_STYLES[style](chat("Q: " + user, "A: " + answer)) + end).encode() for user, answer, style, end in rows]
+    (root / "train.jsonl").write_bytes(b"".join(lines))
+    fixable = [code for code, rule in load_registry().rules.items() if rule.fix is not None and rule.fix.safe]
+    flagged = {f.location.record for f in dslint.lint([str(root / "train.jsonl")], select=fixable, fail_on="never").findings if f.location}
+    dslint.fix([str(root / "train.jsonl")], root / "out", select=fixable)
+    out = (root / "out" / "train.jsonl").read_bytes().splitlines(keepends=True)
+    assert len(out) == len(lines)  # safe fixes never drop a record
+    for index, (before, after) in enumerate(zip(lines, out)):
+        if index not in flagged:
+            assert before == after
+        else:
+            assert after.endswith(before[-2:] if before.endswith(b"\r\n") else b"\n")
