@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule  # noqa: E402
+from dslint.check import CheckContext, DatasetCheck, Fix, RecordCheck, Rule  # noqa: E402
 from dslint.finding import Finding, Location, Report, Severity  # noqa: E402
 
 
@@ -33,6 +33,7 @@ __all__ = [
     "CheckContext",
     "DatasetCheck",
     "Finding",
+    "Fix",
     "Location",
     "RecordCheck",
     "Report",

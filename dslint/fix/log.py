@@ -114,7 +114,7 @@ class FixSummary:
         if self.unsafe_available:
             total = sum(self.unsafe_available.values())
             codes = ", ".join(sorted(self.unsafe_available))
-            lines.append(f"{total:,} more fixes are available with --unsafe-fixes ({codes})")
+            lines.append(f"{total:,} more {'fix is' if total == 1 else 'fixes are'} available with --unsafe-fixes ({codes})")
         if self.remaining:
             codes = ", ".join(f"{code} ({n})" for code, n in sorted(self.remaining.items()))
             lines.append(f"still found after fixing: {codes}")

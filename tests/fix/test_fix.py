@@ -386,3 +386,24 @@ def test_only_lines_with_findings_change(tmp_path_factory: pytest.TempPathFactor
             assert before == after
         else:
             assert after.endswith(before[-2:] if before.endswith(b"\r\n") else b"\n")
+
+
+def test_a_plugin_rule_declares_a_drop_fix(tmp_path: Path, cli) -> None:
+    (tmp_path / "checks.py").write_text(
+        "from dslint import Fix, RecordCheck, Rule, Severity\n"
+        "TODO = Rule('ACME201', 'todo-in-answer', 'content', Severity.ERROR, 'record', 'An answer contains TODO.',\n"
+        "            'What it does: x\\n\\nWhy it matters: x\\n\\nExample: x\\n\\nOptions: none.',\n"
+        "            fix=Fix('drop-record', safe=False, does='Drops the record.'))\n"
+        "class NoTodo(RecordCheck):\n"
+        "    rules = (TODO,)\n"
+        "    def check(self, record):\n"
+        "        for f in record.fields:\n"
+        "            if f.learned and 'TODO' in f.text:\n"
+        "                yield TODO.at(record, 'answer contains TODO', field=f.pointer)\n"
+        "CHECKS = [NoTodo]\n"
+    )
+    (tmp_path / "dslint.yaml").write_text("plugins: [checks.py]\n")
+    write_lines(tmp_path / "data" / "train.jsonl", [chat("Write the intro.", "TODO: write intro"), chat("Hi", "Hello.")])
+    assert "1 more fix is available with --unsafe-fixes (ACME201)" in cli("fix", "data", "-o", "safe", cwd=tmp_path).out
+    assert cli("fix", "data", "-o", "out", "--unsafe-fixes", cwd=tmp_path).code == 0
+    assert contents(tmp_path / "out" / "train.jsonl") == ["Hi", "Hello."]
