@@ -16,6 +16,9 @@ from dslint.readers.streams import BOM, open_binary
 from dslint.record import stable_hash
 
 
+_FIELD_LIMIT = 2**31 - 1
+
+
 class _Tap:
     """Decodes lines for the csv reader and keeps the raw lines of the row being read."""
 
@@ -39,6 +42,7 @@ def write_delimited(source: Source, dest: Path, drops: Collection[int], edits: C
     """Copy a CSV or TSV file like ``write_jsonl`` copies JSON Lines; indices count rows after
     the header, as the reader does, and blank lines are copied without taking one."""
     delimiter = "\t" if source.kind == "tsv" else ","
+    csv.field_size_limit(_FIELD_LIMIT)  # as the reader does: a long cell must not become an error here
     kept = Kept()
     header: list[str] | None = None
     index = line = 0

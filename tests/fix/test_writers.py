@@ -3,6 +3,7 @@ untouched rows keep their bytes (CSV) or values (Parquet)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -89,3 +90,15 @@ def test_json_document_keeps_its_style_and_wrapper(tmp_path: Path, monkeypatch: 
     (tmp_path / "wrapped.json").write_bytes(json.dumps({**wrapped, "data": [*expected, expected[0]]}, separators=(",", ":")).encode())
     dslint.fix(["wrapped.json"], "out3", unsafe_fixes=True)
     assert (tmp_path / "out3" / "wrapped.json").read_bytes() == compact
+
+
+def test_csv_cells_past_the_default_field_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    monkeypatch.chdir(tmp_path)
+    previous = csv.field_size_limit(131072)  # the csv module's default: this process reads no CSV itself
+    request.addfinalizer(lambda: csv.field_size_limit(previous))
+    long_answer = "word " * 40000  # 200 KB: a chat transcript in one cell
+    (tmp_path / "train.csv").write_text(f"prompt,response\nSummarise\ufeff,{long_answer}\nHi\ufeff,Hello\n")
+    (tmp_path / "test.csv").write_text("prompt,response\nBye,Goodbye\n")
+    summary = dslint.fix(["train.csv", "test.csv"], "out", jobs=2)  # the files are read in workers
+    assert (tmp_path / "out" / "train.csv").read_text() == f"prompt,response\nSummarise,{long_answer}\nHi,Hello\n"
+    assert [(c.record, c.rule) for c in summary.changes] == [(0, "DS605"), (1, "DS605")]
