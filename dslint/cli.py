@@ -99,7 +99,7 @@ def _add_fix_parser(sub: argparse._SubParsersAction) -> None:
     fix = sub.add_parser("fix", help="write a fixed copy of the data and a log of every change")
     fix.add_argument("paths", nargs="*", help="files and folders (default: the config's paths, else .)")
     where = fix.add_mutually_exclusive_group()
-    where.add_argument("--output-dir", "-o", help="folder for the fixed copies and fixes.jsonl")
+    where.add_argument("--output-dir", "-o", help="folder for the fixed copies (and the change log, .dslint/fixes.jsonl)")
     where.add_argument("--in-place", action="store_true", help="replace each changed input (atomically, once its copy is complete)")
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (dropping records, changing content)")
     fix.add_argument("--drop-leaked", choices=["train", "eval"], default="train", help="which side of a train/eval leak to drop (default: train)")
@@ -318,7 +318,8 @@ def rule_text(rule, enabled: bool) -> str:  # type: ignore[no-untyped-def]
         rule.docs.strip(),
     ]
     if rule.fix is not None:
-        lines += ["", f"Fix ({rule.fix.applicability}, `dslint fix`{' --unsafe-fixes' if not rule.fix.safe else ''}): {rule.fix.does}"]
+        runs = "dslint fix" if rule.fix.safe else "dslint fix --unsafe-fixes"
+        lines += ["", f"Fix ({rule.fix.applicability}; runs with `{runs}`): {rule.fix.does}"]
     props = rule.options.model_json_schema(by_alias=True).get("properties", {})
     if props:
         lines += ["", "Option defaults:"]

@@ -234,7 +234,8 @@ def test_end_to_end_check_fails_fix_then_check_passes(tmp_path: Path, cli) -> No
 
 def test_rule_docs_say_what_the_fix_does(cli) -> None:
     page = cli("rule", "DS201")
-    assert "Fix (unsafe, `dslint fix` --unsafe-fixes): Drops the copy" in page.out
+    assert "Fix (unsafe; runs with `dslint fix --unsafe-fixes`): Drops the copy" in page.out
+    assert "Fix (safe; runs with `dslint fix`): Normalises the text to NFC." in cli("rule", "not-nfc").out
     listed = {r["code"]: r["fix"] for r in json.loads(cli("rules", "--format", "json").out)}
     assert listed["DS605"] == {"action": "rewrite-field", "applicability": "safe", "does": "Removes the U+FEFF characters."}
     assert listed["DS204"] is None
