@@ -408,3 +408,18 @@ def test_a_plugin_rule_declares_a_drop_fix(tmp_path: Path, cli) -> None:
     assert "1 more fix is available with --unsafe-fixes (ACME201)" in cli("fix", "data", "-o", "safe", cwd=tmp_path).out
     assert cli("fix", "data", "-o", "out", "--unsafe-fixes", cwd=tmp_path).code == 0
     assert contents(tmp_path / "out" / "train.jsonl") == ["Hi", "Hello."]
+
+
+def test_sharded_lint_gives_the_same_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dslint.engine
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", 4 * 1024)  # split the file into byte ranges
+    rows = [chat(f"Question {i}: what is {i} squared?", f"{i * i}.{chr(0xFEFF) if i % 9 == 0 else ''}") for i in range(300)]
+    write_lines(tmp_path / "data" / "train.jsonl", rows + rows[:40:7])
+    write_lines(tmp_path / "data" / "test.jsonl", [chat("Capital of Peru?", "Lima."), *rows[100:103]])
+    one = dslint.fix(["data"], "one", unsafe_fixes=True, jobs=1)
+    three = dslint.fix(["data"], "three", unsafe_fixes=True, jobs=3)
+    assert one.dropped == three.dropped == {"DS201": 6, "DS301": 3}
+    for name in ("train.jsonl", "test.jsonl", ".dslint/fixes.jsonl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "three" / name).read_bytes()
