@@ -71,6 +71,7 @@ class FixSummary:
     remaining: dict[str, int] = field(default_factory=dict)  # findings of applied fixes still there
     unsafe_available: dict[str, int] = field(default_factory=dict)  # need --unsafe-fixes
     unreadable: list[str] = field(default_factory=list)  # files copied unchanged (DS100)
+    unwritable: list[str] = field(default_factory=list)  # files with fixes of a kind no writer handles
     names: dict[str, str] = field(default_factory=dict)  # rule code -> name
     diff: str = ""  # with diff=True: a redacted unified diff of every rewritten field
 
@@ -120,6 +121,8 @@ class FixSummary:
             lines.append(f"still found after fixing: {codes}")
         for path in self.unreadable:
             lines.append(f"left unchanged, not readable: {printable(path)}")
+        for path in self.unwritable:
+            lines.append(f"left unchanged, dslint fix cannot write this format yet: {printable(path)}")
         where = printable(self.output_dir) if self.output_dir is not None else "in place"
         lines.append(f"wrote {where}; change log: {printable(self.log)}")
         return "\n".join(lines)

@@ -108,11 +108,14 @@ def run_fix(
     diffs: list[str] | None = [] if diff else None
     try:
         first, counts_in = findings, counts = _lint(files, loaded, registry, lint_policy, fields, jobs)
-        # Files that cannot be read are copied as they are, whatever else was found in them.
+        # Copied as they are, whatever was found in them: files that cannot be read, and files of
+        # a kind no writer handles (the summary names those that had something to fix).
         unreadable = sorted({f.location.file for f in first if f.rule == UNREADABLE_FILE and f.location})
+        unwritable = sorted(name for name, e in _edits(first, applied, drop_leaked).items() if name in files and files[name].current.kind not in WRITERS)
+        left_alone = {*unreadable, *unwritable}
         passes = 0
         while passes < MAX_PASSES:
-            edits = {name: e for name, e in _edits(findings, applied, drop_leaked).items() if name not in unreadable}
+            edits = {name: e for name, e in _edits(findings, applied, drop_leaked).items() if name not in left_alone}
             if passes and not edits:
                 break
             passes += 1
@@ -146,6 +149,7 @@ def run_fix(
         remaining=remaining,
         unsafe_available=_count(f for f in first if f.rule in fixable - applied),
         unreadable=unreadable,
+        unwritable=unwritable,
         diff="\n".join(diffs) if diffs else "",
         names={code: r.name for code, r in registry.rules.items()},
     )

@@ -122,18 +122,18 @@ def test_leaks_are_dropped_from_the_side_asked_for(tmp_path: Path, monkeypatch: 
 
 def test_pii_is_redacted_with_typed_placeholders_and_never_logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
     monkeypatch.chdir(tmp_path)
-    secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    secret = "q8Zr2LwP0xVn7TfKc4YmHs9BdJ6uGe1A"
     write_lines(tmp_path / "train.jsonl", [
         chat("Who do I email?", "Write to maria.gonzalez@gmail.com or maria.gonzalez@gmail.com."),
         chat("Card on file?", "Charge 4111 1111 1111 1111 please."),
-        chat("Push it", f"Use token {secret} for the API."),
+        chat("Push it", f'Set client_secret = "{secret}" in the config.'),
     ])
     result = cli("fix", "train.jsonl", "-o", "out", "--unsafe-fixes")
     assert result.code == 0
     texts = contents(tmp_path / "out" / "train.jsonl")
     assert texts[1] == "Write to <EMAIL> or <EMAIL>."
     assert texts[3] == "Charge <CARD> please."
-    assert texts[5] == "Use token <SECRET> for the API."
+    assert texts[5] == 'Set client_secret = "<SECRET>" in the config.'
     log = (tmp_path / "out" / ".dslint" / "fixes.jsonl").read_text()
     for raw in ("maria.gonzalez", "4111", secret):
         assert raw not in log and raw not in result.out

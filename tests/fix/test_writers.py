@@ -102,3 +102,18 @@ def test_csv_cells_past_the_default_field_limit(tmp_path: Path, monkeypatch: pyt
     summary = dslint.fix(["train.csv", "test.csv"], "out", jobs=2)  # the files are read in workers
     assert (tmp_path / "out" / "train.csv").read_text() == f"prompt,response\nSummarise,{long_answer}\nHi,Hello\n"
     assert [(c.record, c.rule) for c in summary.changes] == [(0, "DS605"), (1, "DS605")]
+
+
+def test_a_kind_without_writer_is_copied_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dslint.fix.runner
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(dslint.fix.runner, "WRITERS", {"jsonl": dslint.fix.runner.WRITERS["jsonl"]})
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.csv").write_bytes(b"text,label\r\nGreat\xef\xbb\xbf film,pos\r\n")
+    (tmp_path / "data" / "test.jsonl").write_text(json.dumps({"text": "Dull\ufeff film", "label": "neg"}) + "\n")
+    summary = dslint.fix(["data"], "out")
+    assert (tmp_path / "out" / "train.csv").read_bytes() == (tmp_path / "data" / "train.csv").read_bytes()
+    assert json.loads((tmp_path / "out" / "test.jsonl").read_text())["text"] == "Dull film"
+    assert summary.unwritable == ["data/train.csv"]
+    assert "left unchanged, dslint fix cannot write this format yet: data/train.csv" in summary.to_text()
