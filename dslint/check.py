@@ -21,6 +21,7 @@ from dslint.record import Record, stable_hash
 from dslint.redact import make_snippet
 
 Scope = Literal["record", "file", "dataset"]
+FixAction = Literal["drop-record", "rewrite-field"]
 CODE_RE = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Options")
@@ -42,6 +43,21 @@ class NoOptions(RuleOptions):
 
 
 @dataclass(frozen=True)
+class Fix:
+    """What ``dslint fix`` does about a rule's findings. A safe fix keeps the record's meaning (a
+    stray byte-order mark, NFC); an unsafe one changes content or which records there are, and
+    runs only with ``--unsafe-fixes`` (ruff's split)."""
+
+    action: FixAction
+    safe: bool
+    does: str  # one sentence for the docs: what the fix changes
+
+    @property
+    def applicability(self) -> str:
+        return "safe" if self.safe else "unsafe"
+
+
+@dataclass(frozen=True)
 class Rule:
     """A rule's metadata; the same text feeds ``dslint rule CODE``, SARIF help and the README."""
 
@@ -54,6 +70,7 @@ class Rule:
     docs: str
     options: type[BaseModel] = NoOptions
     origin: str = "dslint"  # "dslint", a plugin's entry point, or a YAML pack's path
+    fix: Fix | None = None  # None: `dslint fix` leaves the rule's findings alone
 
     def __post_init__(self) -> None:
         if not CODE_RE.match(self.code):

@@ -127,7 +127,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     completion = sub.add_parser("completion", help="print the shell completion script for bash, zsh or fish")
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])
+
+    _add_fix_parser(sub)
     return parser
+
+
+def _add_fix_parser(sub: argparse._SubParsersAction) -> None:
+    fix = sub.add_parser("fix", help="write a fixed copy of the data and a log of every change")
+    fix.add_argument("paths", nargs="*", help="files and folders (default: the config's paths, else .)")
+    where = fix.add_mutually_exclusive_group()
+    where.add_argument("--output-dir", "-o", help="folder for the fixed copies (and the change log, .dslint/fixes.jsonl)")
+    where.add_argument("--in-place", action="store_true", help="replace each changed input (atomically, once its copy is complete)")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (dropping records, changing content)")
+    fix.add_argument("--drop-leaked", choices=["train", "eval"], default="train", help="which side of a train/eval leak to drop (default: train)")
+    fix.add_argument("--select", type=_selectors, help="comma-separated rule selectors whose fixes run")
+    fix.add_argument("--ignore", type=_selectors, default=[], help="selectors whose fixes do not run")
+    fix.add_argument("--config", help="config file")
+    fix.add_argument("--jobs", "-j", type=int, help="worker processes for linting")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff of the rewritten fields (redacted)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -346,6 +363,7 @@ def _rule_json(rule, enabled: bool) -> dict:  # type: ignore[no-untyped-def]
         "options": rule.options.model_json_schema(by_alias=True).get("properties", {}),
         "origin": rule.origin,
         "enabled": enabled,
+        "fix": {"action": rule.fix.action, "applicability": rule.fix.applicability, "does": rule.fix.does} if rule.fix else None,
     }
 
 
@@ -373,6 +391,9 @@ def rule_text(rule, enabled: bool) -> str:  # type: ignore[no-untyped-def]
         "",
         rule.docs.strip(),
     ]
+    if rule.fix is not None:
+        runs = "dslint fix" if rule.fix.safe else "dslint fix --unsafe-fixes"
+        lines += ["", f"Fix ({rule.fix.applicability}; runs with `{runs}`): {rule.fix.does}"]
     props = rule.options.model_json_schema(by_alias=True).get("properties", {})
     if props:
         lines += ["", "Option defaults:"]
@@ -461,7 +482,24 @@ def cmd_completion(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+def cmd_fix(args: argparse.Namespace) -> int:
+    """`dslint fix`: exit 0 when the copy is written (whatever was left to fix), 2 on errors."""
+    from dslint.fix import fix
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    summary = fix(
+        args.paths, args.output_dir, args.config, select=args.select, ignore=args.ignore,
+        unsafe_fixes=args.unsafe_fixes, drop_leaked=args.drop_leaked, in_place=args.in_place, jobs=args.jobs,
+        diff=args.diff,
+    )
+    if summary.diff:
+        print(summary.diff)
+    print(summary.to_text())
+    return EXIT_PASSED
+
+
 COMMANDS = {
     "check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "rule": cmd_rule, "init": cmd_init, "schema": cmd_schema,
-    "completion": cmd_completion, "suppress": cmd_suppress,
+    "completion": cmd_completion, "suppress": cmd_suppress, "fix": cmd_fix,
 }

@@ -42,6 +42,7 @@ class RuleSettings(BaseModel):
     severity: Severity | None = None
     max_count: int | None = Field(None, ge=0)
     max_ratio: float | None = Field(None, ge=0, le=1)
+    fix: bool = True  # false: `dslint fix` leaves this rule's findings alone
 
     @property
     def options(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from dslint.check import Rule, RuleOptions
+from dslint.check import Fix, Rule, RuleOptions
 from dslint.finding import Severity
 
 
@@ -124,6 +124,7 @@ to report only double braces).""",
 
 PLACEHOLDER_VALUE = Rule(
     code="DS805",
+    fix=Fix("rewrite-field", safe=True, does="Sets an optional input field (`input`, `context`) that holds only a placeholder to the empty string; other fields are left alone."),
     name="placeholder-value",
     family="content",
     severity=Severity.WARNING,

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from dslint.check import Rule, RuleOptions
+from dslint.check import Fix, Rule, RuleOptions
 from dslint.finding import Severity
 
 ScopeName = Literal["file", "split", "dataset"]
@@ -52,8 +52,13 @@ default compares the files of each split together (shards of one split are one l
 leaves copies across splits to the leakage rules (DS301-DS303), which report them on the
 evaluation side; `dataset` reports those pairs here as well."""
 
+# the fix of DS201-DS203
+_DROP_COPY = Fix("drop-record", safe=False, does="Drops the copy and keeps the cluster's root, its first occurrence.")
+
+
 EXACT_DUPLICATE = Rule(
     code="DS201",
+    fix=_DROP_COPY,
     name="exact-duplicate",
     family="duplicates",
     severity=Severity.WARNING,
@@ -77,6 +82,7 @@ Options: {_SCOPE_DOC}""",
 
 NORMALIZED_DUPLICATE = Rule(
     code="DS202",
+    fix=_DROP_COPY,
     name="normalized-duplicate",
     family="duplicates",
     severity=Severity.WARNING,
@@ -101,6 +107,7 @@ Options: {_SCOPE_DOC}""",
 
 NEAR_DUPLICATE = Rule(
     code="DS203",
+    fix=_DROP_COPY,
     name="near-duplicate",
     family="duplicates",
     severity=Severity.INFO,

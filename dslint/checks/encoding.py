@@ -16,7 +16,7 @@ import ftfy
 from ftfy.badness import is_bad
 from pydantic import Field, field_validator
 
-from dslint.check import CheckContext, RecordCheck, Rule, RuleOptions
+from dslint.check import CheckContext, Fix, RecordCheck, Rule, RuleOptions
 from dslint.checks.encoding_chars import (
     BIDI,
     BOM,
@@ -58,6 +58,7 @@ class AllowOptions(RuleOptions):
 
 MOJIBAKE = Rule(
     code="DS601",
+    fix=Fix("rewrite-field", safe=False, does="Repairs the text with `ftfy.fix_encoding`; unsafe because the repair is a heuristic."),
     name="mojibake",
     family="encoding",
     severity=Severity.WARNING,
@@ -102,6 +103,7 @@ Options: none.""",
 
 CONTROL_CHARACTER = Rule(
     code="DS603",
+    fix=Fix("rewrite-field", safe=True, does="Removes the control characters (an ANSI escape sequence as a whole), except allowed code points."),
     name="control-character",
     family="encoding",
     severity=Severity.ERROR,
@@ -145,6 +147,7 @@ Options: none.""",
 
 BYTE_ORDER_MARK = Rule(
     code="DS605",
+    fix=Fix("rewrite-field", safe=True, does="Removes the U+FEFF characters."),
     name="byte-order-mark",
     family="encoding",
     severity=Severity.WARNING,
@@ -164,6 +167,7 @@ Options: none.""",
 
 INVISIBLE_CHARACTER = Rule(
     code="DS606",
+    fix=Fix("rewrite-field", safe=True, does="Removes the invisible characters the rule reports; joiners in their legitimate uses stay."),
     name="invisible-character",
     family="encoding",
     severity=Severity.WARNING,
@@ -189,6 +193,7 @@ Options: `allow` lists code points not to report, e.g. `["U+00AD"]` to accept so
 
 BIDI_CONTROL = Rule(
     code="DS607",
+    fix=Fix("rewrite-field", safe=True, does="Removes the bidirectional embedding, override and isolate characters."),
     name="bidi-control",
     family="encoding",
     severity=Severity.ERROR,
@@ -210,6 +215,7 @@ Options: none.""",
 
 NOT_NFC = Rule(
     code="DS608",
+    fix=Fix("rewrite-field", safe=True, does="Normalises the text to NFC."),
     name="not-nfc",
     family="encoding",
     severity=Severity.INFO,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from dslint.check import Rule, RuleOptions
+from dslint.check import Fix, Rule, RuleOptions
 from dslint.checks.duplicates_rules import MinHashOptions
 from dslint.finding import Severity
 
@@ -28,8 +28,13 @@ class ContaminationOptions(RuleOptions):
 _SPLITS = """Only files whose split is `train`, `validation` or `test` (from their names or the
 config's `splits`) take part."""
 
+# the fix of DS301-DS302
+_DROP_LEAKED = Fix("drop-record", safe=False, does="Drops one side of the leak: the copy in the earlier split (train) by default, the evaluation record with `--drop-leaked eval`.")
+
+
 LEAKED_EXAMPLE = Rule(
     code="DS301",
+    fix=_DROP_LEAKED,
     name="leaked-example",
     family="leakage",
     severity=Severity.ERROR,
@@ -52,6 +57,7 @@ Options: none.""",
 
 LEAKED_NEAR_DUPLICATE = Rule(
     code="DS302",
+    fix=_DROP_LEAKED,
     name="leaked-near-duplicate",
     family="leakage",
     severity=Severity.ERROR,

@@ -7,7 +7,7 @@ import ipaddress
 import re
 from pydantic import Field, field_validator
 
-from dslint.check import Rule, RuleOptions
+from dslint.check import Fix, Rule, RuleOptions
 from dslint.checks.pii_phones import REGIONS, SUPPORTED_REGIONS
 from dslint.checks.pii_patterns import DEFAULT_SECRET_NAMES
 from dslint.finding import Severity
@@ -134,6 +134,7 @@ class SecretAssignmentOptions(PiiOptions):
 
 EMAIL = Rule(
     code="DS501",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<EMAIL>`."),
     name="email-address",
     family="pii",
     severity=Severity.ERROR,
@@ -160,6 +161,7 @@ and the .example, .test, .invalid and .localhost domains.""",
 
 PHONE = Rule(
     code="DS502",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<PHONE>`."),
     name="phone-number",
     family="pii",
     severity=Severity.ERROR,
@@ -192,6 +194,7 @@ toll-free type in every country).""",
 
 CARD = Rule(
     code="DS503",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<CARD>`."),
     name="payment-card-number",
     family="pii",
     severity=Severity.ERROR,
@@ -217,6 +220,7 @@ Options: {_COMMON_OPTIONS}""",
 
 IBAN = Rule(
     code="DS504",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<IBAN>`."),
     name="iban",
     family="pii",
     severity=Severity.ERROR,
@@ -240,6 +244,7 @@ Options: {_COMMON_OPTIONS}""",
 
 SSN = Rule(
     code="DS505",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<SSN>`."),
     name="us-ssn",
     family="pii",
     severity=Severity.ERROR,
@@ -262,6 +267,7 @@ Options: {_COMMON_OPTIONS}""",
 
 IP_ADDRESS = Rule(
     code="DS506",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<IP_ADDRESS>`."),
     name="ip-address",
     family="pii",
     severity=Severity.ERROR,
@@ -289,6 +295,7 @@ these networks are never reported.""",
 
 SECRET_TOKEN = Rule(
     code="DS507",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<SECRET>`."),
     name="secret-token",
     family="pii",
     severity=Severity.ERROR,
@@ -324,6 +331,7 @@ Options: {_COMMON_OPTIONS}""",
 
 PRIVATE_KEY = Rule(
     code="DS508",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<PRIVATE_KEY>`."),
     name="private-key",
     family="pii",
     severity=Severity.ERROR,
@@ -346,6 +354,7 @@ Options: {_COMMON_OPTIONS}""",
 
 SECRET_ASSIGNMENT = Rule(
     code="DS509",
+    fix=Fix("rewrite-field", safe=False, does="Replaces each occurrence of the reported value in the field with `<SECRET>`."),
     name="secret-assignment",
     family="pii",
     severity=Severity.ERROR,

@@ -3,7 +3,7 @@ the engine reports them; this module holds their metadata so they are selectable
 
 from __future__ import annotations
 
-from dslint.check import Rule
+from dslint.check import Fix, Rule
 from dslint.finding import Severity
 
 UNREADABLE_FILE = Rule(
@@ -30,6 +30,7 @@ Options: none.""",
 
 INVALID_JSON = Rule(
     code="DS101",
+    fix=Fix("drop-record", safe=False, does="Drops the line: it is not valid JSON, so no trainer can read it."),
     name="invalid-json",
     family="schema",
     severity=Severity.ERROR,
@@ -48,6 +49,7 @@ Options: none.""",
 
 INVALID_UTF8 = Rule(
     code="DS102",
+    fix=Fix("drop-record", safe=False, does="Drops the line or row: its bytes are not UTF-8."),
     name="invalid-utf8",
     family="schema",
     severity=Severity.ERROR,
@@ -67,6 +69,7 @@ Options: none.""",
 
 NOT_AN_OBJECT = Rule(
     code="DS103",
+    fix=Fix("drop-record", safe=False, does="Drops the line: it is JSON but not an object."),
     name="not-an-object",
     family="schema",
     severity=Severity.ERROR,

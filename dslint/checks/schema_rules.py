@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dslint.check import Rule
+from dslint.check import Fix, Rule
 from dslint.finding import Severity
 
 
@@ -48,8 +48,13 @@ class UnknownRoleOptions(BaseModel):
     )
 
 
+# the fix of every schema rule whose record a trainer cannot use
+_DROP_INVALID = Fix("drop-record", safe=False, does="Drops the record: a trainer would reject it or learn from a broken example.")
+
+
 MISSING_REQUIRED_KEY = Rule(
     code="DS104",
+    fix=_DROP_INVALID,
     name="missing-required-key",
     family="schema",
     severity=Severity.ERROR,
@@ -77,6 +82,7 @@ Options: none.""",
 
 WRONG_TYPE = Rule(
     code="DS105",
+    fix=_DROP_INVALID,
     name="wrong-type",
     family="schema",
     severity=Severity.ERROR,
@@ -124,6 +130,7 @@ Options: `allow` (list of key names, default empty): keys accepted in addition t
 
 UNKNOWN_ROLE = Rule(
     code="DS107",
+    fix=_DROP_INVALID,
     name="unknown-role",
     family="schema",
     severity=Severity.ERROR,
@@ -146,6 +153,7 @@ for templates that define their own (they count as neither user nor assistant tu
 
 EMPTY_CONTENT = Rule(
     code="DS108",
+    fix=_DROP_INVALID,
     name="empty-content",
     family="schema",
     severity=Severity.ERROR,
@@ -168,6 +176,7 @@ Options: none.""",
 
 NO_ASSISTANT_RESPONSE = Rule(
     code="DS109",
+    fix=_DROP_INVALID,
     name="no-assistant-response",
     family="schema",
     severity=Severity.ERROR,
@@ -268,6 +277,7 @@ Options: none.""",
 
 PREFERENCE_SIDE_MISSING = Rule(
     code="DS114",
+    fix=_DROP_INVALID,
     name="preference-side-missing",
     family="schema",
     severity=Severity.ERROR,
@@ -289,6 +299,7 @@ Options: none.""",
 
 KTO_LABEL_NOT_BOOLEAN = Rule(
     code="DS115",
+    fix=_DROP_INVALID,
     name="kto-label-not-boolean",
     family="schema",
     severity=Severity.ERROR,
@@ -308,6 +319,7 @@ Options: none.""",
 
 CLASSIFICATION_EMPTY = Rule(
     code="DS116",
+    fix=_DROP_INVALID,
     name="classification-empty",
     family="schema",
     severity=Severity.ERROR,
