@@ -13,6 +13,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from dslint.atomic import write_atomic
 from dslint.formats import DETECT_SAMPLE, detect_format
 from dslint.paths import detect_split
 from dslint.readers import Source, discover, read_source
@@ -103,5 +104,5 @@ def write_config(paths: Sequence[str], output: Path, *, force: bool = False, upd
         action = "wrote"
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
-    output.write_text(buffer.getvalue(), encoding="utf-8")
+    write_atomic(output, buffer.getvalue())
     return f"{action} {output}: {len(doc.get('formats') or {})} files, formats and splits detected"

@@ -154,7 +154,9 @@ def _walk(top: Path) -> Iterator[Source]:
             path = Path(dirpath, name)
             if kind is None or name.startswith(".") or _special(path):
                 continue
-            yield _source(path, *kind)
+            # Not _source: an unreadable file or a dangling link found by a walk (a git-annex
+            # checkout without content) is a DS100 finding when it is read, and the run goes on.
+            yield Source(path, _display(path), *kind)
 
 
 def _special(path: Path) -> bool:
