@@ -75,6 +75,7 @@ def printable(text: str) -> str:
     return _CI_COMMAND.sub(lambda m: _CI_ESCAPE[m.group(0)], "".join(out))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # reports repeat messages, pointers and names many times
 def scrub(text: str) -> str:
     """Any text from the data, a file name or a plugin, ready to leave dslint: redacted, printable."""
     return printable(redact(text))
@@ -199,6 +200,7 @@ def scrub_value(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def pointer_text(pointer: str) -> str:
     """A JSON pointer to show: each key is redacted as written in the data (``~1`` back to ``/``),
     so a secret used as a key (a URL with a password) is masked like any text."""

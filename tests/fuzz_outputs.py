@@ -59,14 +59,14 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
 
 def build(root: Path, rng: random.Random) -> list[str]:
     """Write one random dataset; returns the secrets planted in it."""
-    secrets = []
+    secrets: list[tuple[str, str]] = []  # (planted text, its secret part)
     rows = [json.loads(json.dumps(r)) for r in CLEAN]
     for _ in range(rng.randint(1, 3)):
         text, secret = make_value(rng.choice(KINDS), rng)
         if rng.random() < 0.3:
             cut = rng.randint(1, len(text) - 1)
             text = text[:cut] + rng.choice(INVISIBLES) + text[cut:]
-        secrets.append(secret)
+        secrets.append((text, secret))
         row = rng.choice(rows)
         turn = rng.randrange(len(row["messages"]))
         if rng.random() < 0.2 and "\n" not in text:
@@ -85,11 +85,16 @@ def build(root: Path, rng: random.Random) -> list[str]:
     visible = body.decode("utf-8", "replace")
     for ch in INVISIBLES:
         visible = visible.replace(ch, "").replace(json.dumps(ch)[1:-1], "")
-    secrets = [s for s in secrets if all(line in visible or json.dumps(line)[1:-1] in visible for line in s.splitlines())]
+    def whole(text: str) -> bool:  # the planted text, provider prefix included, is still there
+        for ch in INVISIBLES:
+            text = text.replace(ch, "")
+        return all(line in visible or json.dumps(line)[1:-1] in visible for line in text.splitlines())
+
+    kept = [secret for text, secret in secrets if whole(text)]
     if kind.endswith(".gz"):
         body = gzip.compress(body) * rng.randint(1, 2)
     (root / f"{name}.{kind}").write_bytes(body)
-    return secrets
+    return kept
 
 
 def check_one(seed: int) -> str | None:
