@@ -72,7 +72,7 @@ class Checks:
     dataset: list[DatasetCheck]
     rules: dict[str, Rule]
     fields: dict[str, Any] | None = None
-    max_record: int = MAX_RECORD_BYTES  # bytes; a longer line or row is a DS120 finding
+    max_record: int = MAX_RECORD_BYTES  # bytes; a longer line or row is a DS123 finding
 
 
 @dataclass

@@ -106,7 +106,7 @@ Options: none.""",
 
 # Registered as bare rules: the engine reports them while reading, no check class runs.
 RECORD_TOO_LARGE = Rule(
-    code="DS120",
+    code="DS123",
     name="record-too-large",
     family="schema",
     severity=Severity.ERROR,

@@ -33,7 +33,7 @@ def read_source(
 ) -> Iterator[Record | ReadIssue]:
     """Stream the records of one source; ``stdin`` (default ``sys.stdin.buffer``) is read as
     JSON Lines when the source is stdin. Problems with the data are yielded as ReadIssues,
-    never raised. A JSON Lines line or CSV row over ``max_record`` bytes is a DS120 issue."""
+    never raised. A JSON Lines line or CSV row over ``max_record`` bytes is a DS123 issue."""
     if source.kind == "parquet":
         yield from read_parquet(source)
         return

@@ -83,7 +83,7 @@ def read_delimited(
             # line_num is the line where the row ends; it starts right after the previous one.
             start, end = end + 1, reader.line_num
             for line, size in decoded.oversized:
-                yield ReadIssue(file, line, index, "DS120", oversized_message(size, max_record), f"oversized\0{line}".encode())
+                yield ReadIssue(file, line, index, "DS123", oversized_message(size, max_record), f"oversized\0{line}".encode())
                 index += 1
             decoded.oversized.clear()
             if not row:

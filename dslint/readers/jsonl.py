@@ -73,7 +73,7 @@ def parse_lines(
         for raw in lines:
             lineno += 1
             if type(raw) is Oversized:
-                yield ReadIssue(file, lineno, index, "DS120", oversized_message(raw.size, max_record), f"oversized\0{lineno}".encode())
+                yield ReadIssue(file, lineno, index, "DS123", oversized_message(raw.size, max_record), f"oversized\0{lineno}".encode())
                 index += 1
                 continue
             try:

@@ -1,5 +1,5 @@
 """Readers end and stay bounded: concatenated gzip members and zstd frames are read exactly once,
-a record over the maximum record size is a DS120 finding (reading goes on) and does not take
+a record over the maximum record size is a DS123 finding (reading goes on) and does not take
 memory in proportion to its size, and inputs read whole (baseline, config) have size limits."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_an_oversized_record_is_a_finding_and_reading_goes_on(tmp_path: Path, su
     kinds = [(type(i).__name__, i.index, i.line) for i in items]
     assert kinds == [("Record", 0, 2 if suffix == ".csv" else 1), ("ReadIssue", 1, 3 if suffix == ".csv" else 2), ("Record", 2, 4 if suffix == ".csv" else 3)]
     issue = items[1]
-    assert isinstance(issue, ReadIssue) and issue.rule == "DS120"
+    assert isinstance(issue, ReadIssue) and issue.rule == "DS123"
     assert "over the maximum record size of 0.0625 MB" in issue.message
     assert items[2].data["text"] == "last"  # type: ignore[union-attr]
 
@@ -83,7 +83,7 @@ def test_memory_on_a_huge_line_is_bounded_by_the_limit(tmp_path: Path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert [getattr(i, "rule", "record") for i in items] == ["DS120", "record"]
+    assert [getattr(i, "rule", "record") for i in items] == ["DS123", "record"]
     assert peak < 4 << 20, peak  # a few times the 1 MB limit, not the 24 MB line
 
 
@@ -94,7 +94,7 @@ def test_max_record_size_comes_from_the_config(cli, tmp_path: Path) -> None:
     res = cli("check", "train.jsonl", "--format", "json", cwd=tmp_path)
     report = json.loads(res.out)
     assert res.code == 1
-    assert [(f["rule"], f["location"]["line"]) for f in report["findings"] if f["rule"] == "DS120"] == [("DS120", 3)]
+    assert [(f["rule"], f["location"]["line"]) for f in report["findings"] if f["rule"] == "DS123"] == [("DS123", 3)]
     assert report["summary"]["records"] == 3
 
 
