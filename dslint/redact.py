@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from dslint.checks.pii_scan import REDACTION, scan
+from dslint.checks.pii_scan import INVISIBLE, REDACTION, scan
 from dslint.finding import Finding, Location, Report
 
 SNIPPET_CHARS = 80
@@ -125,10 +125,21 @@ def _spans(text: str) -> list[Span]:
     for variant in {_TOKEN_PREFIX.sub(_canonical_prefix, t) for t in (text.lower(), text.upper())} - {text}:
         if len(variant) == len(text):
             found += [(h.start, h.end, h.masked) for h in scan(variant, REDACTION)]
-    found += [(m.start(2), m.end(2), "****") for m in _URL_PASSWORD.finditer(text)]
-    found += [(m.start(1), m.end(1), "********") for m in _ASSIGNED_SECRET.finditer(text) if "**" not in m.group(1)]
+    found += _pattern_spans(text)
     found += [(m.start(), m.end(), _mask_digits(m)) for m in _DIGITS.finditer(text)]
     return _merged(found)
+
+
+def _pattern_spans(text: str) -> list[Span]:
+    """URL passwords and loose secret assignments, judged without invisible characters (as the
+    detectors are): ``postgres:\u2060//admin:pw@`` still shows a password."""
+    kept = list(range(len(text)))
+    if not text.isascii() and INVISIBLE.search(text):
+        kept = [i for i, ch in enumerate(text) if not INVISIBLE.match(ch)]
+        text = "".join(text[i] for i in kept)
+    found = [(m.start(2), m.end(2), "****") for m in _URL_PASSWORD.finditer(text)]
+    found += [(m.start(1), m.end(1), "********") for m in _ASSIGNED_SECRET.finditer(text) if "**" not in m.group(1)]
+    return [(kept[s], kept[e - 1] + 1, masked) for s, e, masked in found]
 
 
 def _merged(found: list[Span]) -> list[Span]:

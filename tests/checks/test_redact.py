@@ -122,3 +122,12 @@ def test_secret_keys_in_pointers_and_url_passwords_are_masked() -> None:
 def test_ci_command_markers_from_data_are_broken_up() -> None:
     assert printable("::error file=x::boom ##vso[task.setvariable] ##[group]") == ":\\x3aerror file=x:\\x3aboom #\\x23vso[task.setvariable] #\\x23[group]"
     assert printable("## Heading and a::b") == "## Heading and a:\\x3ab"
+
+
+def test_a_url_password_behind_an_invisible_character_is_masked() -> None:
+    """Found by tests/fuzz_outputs.py: a word joiner inside the scheme hid the URL from the mask."""
+    from dslint.redact import scrub
+
+    for text in ("postgres\u2060://admin:va4D9T#cIH10M@db:5432/app", "postgres:\ufeff//admin:rtQu0u!eY9OyA@db/app"):
+        shown = scrub(text)
+        assert "va4D9T" not in shown and "rtQu0u" not in shown and "****" in shown
