@@ -85,10 +85,15 @@ def build(root: Path, rng: random.Random) -> list[str]:
     visible = body.decode("utf-8", "replace")
     for ch in INVISIBLES:
         visible = visible.replace(ch, "").replace(json.dumps(ch)[1:-1], "")
-    def whole(text: str) -> bool:  # the planted text, provider prefix included, is still there
+    def whole(text: str) -> bool:
+        """The planted text is still there, prefix included and not glued to a word (a value
+        glued to letters is not a value any detector, or person, can tell apart)."""
         for ch in INVISIBLES:
             text = text.replace(ch, "")
-        return all(line in visible or json.dumps(line)[1:-1] in visible for line in text.splitlines())
+        return all(
+            any(re.search(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", visible) for form in (line, json.dumps(line)[1:-1]))
+            for line in text.splitlines()
+        )
 
     kept = [secret for text, secret in secrets if whole(text)]
     if kind.endswith(".gz"):
