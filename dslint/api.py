@@ -15,18 +15,31 @@ from dslint.readers import InputError
 from dslint.readers.memory import describe
 from dslint.readers.sources import Discovery, Source, discover_inputs
 from dslint.redact import quote
-from dslint.registry import Registry, load_registry
+from dslint.registry import Registry, load_registry, plugins_allowed
+from dslint.yamlpos import ConfigError
 
 SUPPORTED = ".jsonl, .ndjson, .json, .csv, .tsv (also .gz, .zst), .parquet and .arrow"
 
 
-def prepare(config: str | Path | None = None, overrides: Overrides | None = None) -> tuple[LoadedConfig, Registry, Policy]:
+def prepare(
+    config: str | Path | None = None, overrides: Overrides | None = None, *, allow_plugins: bool = False
+) -> tuple[LoadedConfig, Registry, Policy]:
     """Load the config (``config`` path, else discovery from the working directory), the rules
-    it asks for, and the policy built from both."""
+    it asks for, and the policy built from both.
+
+    Code plugins named by the config run only with ``allow_plugins`` (or DSLINT_ALLOW_PLUGINS=1):
+    a config file can come from the repository being linted, e.g. in a pull request."""
     loaded = load_config(str(config) if config is not None else None)
     cfg = loaded.config
+    if cfg.plugins and not plugins_allowed(allow_plugins):
+        raise ConfigError(
+            f"{loaded.where('plugins')}: the config names code plugins ({', '.join(cfg.plugins)}), which would run code "
+            "from this repository; if you trust it, pass --allow-plugins or set DSLINT_ALLOW_PLUGINS=1"
+        )
     registry = load_registry(
-        rule_packs=[(loaded.root / p) for p in cfg.rule_packs], plugins=cfg.plugins, root=loaded.root
+        rule_packs=[loaded.data_file(p, "rule-packs", i) for i, p in enumerate(cfg.rule_packs)],
+        plugins=cfg.plugins,
+        root=loaded.root,
     )
     return loaded, registry, Policy.build(loaded, registry, overrides)
 
@@ -42,6 +55,7 @@ def lint(
     jobs: int | None = None,
     progress: Progress | None = None,
     use_ignore_files: bool = True,
+    allow_plugins: bool = False,
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
 
@@ -50,12 +64,13 @@ def lint(
     of split name to any of these (a ``datasets.DatasetDict``), whose keys give the splits.
     Findings name such data ``<records>``, ``<DataFrame>``, ``<Dataset>`` or ``<split>``.
     Folder walks honour ``.gitignore`` and ``.dslintignore`` unless ``use_ignore_files`` is false.
+    Code plugins named by the config run only with ``allow_plugins=True`` (see ``prepare``).
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
     a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
     """
     overrides = Overrides(select=select, extend_select=extend_select or [], ignore=ignore or [], fail_on=fail_on)
-    loaded, registry, policy = prepare(config, overrides)
+    loaded, registry, policy = prepare(config, overrides, allow_plugins=allow_plugins)
     memory = in_memory_sources(paths)
     if memory is not None:
         found = Discovery(memory)

@@ -16,10 +16,11 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dslint import __version__
+from dslint.atomic import write_atomic
 from dslint.check import Rule
 from dslint.finding import Finding, Location, Severity
 from dslint.record import stable_hash
-from dslint.yamlpos import ConfigError
+from dslint.yamlpos import ConfigError, read_small_file
 
 BASELINE_VERSION = 1
 
@@ -50,14 +51,19 @@ class Baseline(BaseModel):
         return cls(entries=entries, dataset_counts=dict(sorted(counts.items())))
 
     def write(self, path: Path) -> None:
-        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        write_atomic(path, self.model_dump_json(indent=2) + "\n")
+
+
+# Far more than a baseline of a million findings needs; /dev/zero or a pipe must not hang the run.
+MAX_BASELINE_BYTES = 512 << 20
 
 
 def load_baseline(path: Path) -> Baseline:
+    if not path.exists():
+        raise ConfigError(f"baseline file not found: {path}")
     try:
-        return Baseline.model_validate(orjson.loads(path.read_bytes()))  # depth-limited, unlike json
-    except FileNotFoundError:
-        raise ConfigError(f"baseline file not found: {path}") from None
+        data = read_small_file(path, f"baseline file {path}", MAX_BASELINE_BYTES)
+        return Baseline.model_validate(orjson.loads(data))  # depth-limited, unlike json
     except (OSError, orjson.JSONDecodeError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
         raise ConfigError(f"invalid baseline file {path}: {first}") from None

@@ -103,7 +103,7 @@ class Rule:
             location=location_of(record, field),
             related=list(related),
             metrics=dict(metrics or {}),
-            snippet=make_snippet(snippet) if snippet is not None else None,
+            snippet=make_snippet(snippet, context=_text_at(record, field)) if snippet is not None else None,
             fingerprint=stable_hash(f"{self.code}\0{record.content_hash}\0{field or ''}\0{key}"),
         )
 
@@ -130,6 +130,20 @@ class Rule:
             snippet=make_snippet(snippet) if snippet is not None else None,
             fingerprint=stable_hash(f"{self.code}\0dataset\0{key}"),
         )
+
+
+def _text_at(record: Record, pointer: str | None) -> str | None:
+    """The string at a JSON pointer of the record, if there is one: the text a snippet was cut from."""
+    value: Any = record.data
+    for part in (pointer or "").split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return None
+    return value if isinstance(value, str) else None
 
 
 def location_of(record: Record, field: str | None = None) -> Location:

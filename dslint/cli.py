@@ -1,24 +1,27 @@
 """The ``dslint`` command line: check, baseline, rules, rule, init, schema, completion.
 
-Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, plugin or I/O error (one line
-on stderr; ``--debug`` shows the traceback).
+Exit codes: 0 the gate passed, 1 the gate failed, 2 a usage, config, plugin or I/O error, or an
+interruption by SIGINT (Ctrl-C) or SIGTERM (one line on stderr; ``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
+import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 from dslint import __version__
 from dslint.api import find_sources, prepare, resolve_default_paths, unmatched_patterns
+from dslint.atomic import write_atomic
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, run
@@ -63,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="dslint", description="Lint machine-learning fine-tuning datasets.")
     parser.add_argument("--version", "-V", action="version", version=f"dslint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser.add_argument(
+        "--allow-plugins", action="store_true",
+        help="run the code plugins the config names (only for repositories you trust; also DSLINT_ALLOW_PLUGINS=1)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     check = sub.add_parser("check", help="lint files and folders (the default command)")
@@ -150,7 +157,9 @@ def _add_fix_parser(sub: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    argv = [arg for arg in argv if arg != "--debug"]  # a global flag, accepted anywhere
+    allow_plugins = "--allow-plugins" in argv
+    argv = [arg for arg in argv if arg not in ("--debug", "--allow-plugins")]  # global flags, accepted anywhere
+    restore_signals = _handle_sigterm()
     try:
         if not argv or argv[0] not in {*COMMANDS, "-h", "--help", "--version", "-V"}:
             _reject_misspelt_command(argv)
@@ -159,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_ERROR
+        args.allow_plugins = allow_plugins
         return COMMANDS[args.command](args)
     except UsageError as exc:
         return _fail(f"{exc} (see dslint --help)")
@@ -172,6 +182,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:
         return _fail("interrupted")
+    except Terminated:
+        return _fail("terminated")
+    finally:
+        restore_signals()
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: stop like Ctrl-C (outputs are written atomically, so none is left half-done)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _handle_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM into Terminated for this run; returns how to put the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _reject_misspelt_command(argv: Sequence[str]) -> None:
@@ -187,7 +217,9 @@ def _reject_misspelt_command(argv: Sequence[str]) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"dslint: error: {message}", file=sys.stderr)
+    from dslint.redact import scrub
+
+    print(f"dslint: error: {scrub(message)}", file=sys.stderr)  # one line, no raw data
     return EXIT_ERROR
 
 
@@ -202,8 +234,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     fmt = args.format or ("github" if in_actions else "rich" if to_terminal else "concise")
     summary_file = args.summary_file or os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as fh:
-            fh.write(markdown_summary(report, options))
+        write_atomic(summary_file, markdown_summary(report, options), append=True)
     if args.output is not None or not (args.quiet and report.passed):  # --quiet keeps the report file
         _emit(fmt, report, options, args.output)
     return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
@@ -213,7 +244,7 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
     """The run shared by `check` and `baseline`: config, rules, paths, changes, engine. None
     when ``--pre-commit`` was given staged files of which none is data."""
     overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on)
-    loaded, registry, policy = prepare(args.config, overrides)
+    loaded, registry, policy = prepare(args.config, overrides, allow_plugins=args.allow_plugins)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     use_ignore_files = not args.no_ignore
@@ -267,8 +298,9 @@ def _emit(fmt: str, report: Report, options: RenderOptions, output: str | None) 
     if output is None:
         render(fmt, report, sys.stdout, options)
         return
-    with open(output, "w", encoding="utf-8", newline="\n") as stream:
-        render(fmt, report, stream, options)
+    buffer = io.StringIO(newline="\n")
+    render(fmt, report, buffer, options)
+    write_atomic(output, buffer.getvalue())  # an interrupted run leaves the previous report whole
 
 
 def _color_allowed() -> bool:
@@ -308,10 +340,10 @@ class _progress:
             self._bar.start()
 
     def _describe(self) -> str:
-        from dslint.redact import printable
+        from dslint.redact import display_path
 
         name, records = self._last
-        return f"linting… {records:,} records, last file {printable(name)}"
+        return f"linting… {records:,} records, last file {display_path(name)}"
 
     def __call__(self, name: str, records: int) -> None:
         with self._lock:
@@ -328,7 +360,7 @@ class _progress:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    _, registry, policy = prepare(args.config)
+    _, registry, policy = prepare(args.config, allow_plugins=args.allow_plugins)
     rules = list(registry.rules.values())
     if args.format == "json":
         rows = [_rule_json(r, r.code in policy.enabled) for r in rules]
@@ -368,7 +400,7 @@ def _rule_json(rule, enabled: bool) -> dict:  # type: ignore[no-untyped-def]
 
 
 def cmd_rule(args: argparse.Namespace) -> int:
-    _, registry, policy = prepare(args.config)
+    _, registry, policy = prepare(args.config, allow_plugins=args.allow_plugins)
     rule = registry.resolve(args.code) or registry.resolve(_code_case(args.code))
     if rule is None:
         from dslint.yamlpos import did_you_mean
@@ -491,7 +523,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     summary = fix(
         args.paths, args.output_dir, args.config, select=args.select, ignore=args.ignore,
         unsafe_fixes=args.unsafe_fixes, drop_leaked=args.drop_leaked, in_place=args.in_place, jobs=args.jobs,
-        diff=args.diff,
+        diff=args.diff, allow_plugins=args.allow_plugins,
     )
     if summary.diff:
         print(summary.diff)

@@ -74,6 +74,7 @@ class Config(_Model):
     rule_packs: list[str] = Field(default_factory=list, description="Extra YAML rule packs.")
     plugins: list[str] = Field(default_factory=list, description="Python modules or .py files with CHECKS.")
     jobs: int = Field(1, ge=1, le=256, description="Worker processes.")
+    max_record_size: int = Field(64, ge=1, le=2048, description="MB; a longer JSON Lines line or CSV row is DS123.")
 
     @field_validator("formats")
     @classmethod
@@ -112,11 +113,21 @@ class Config(_Model):
 class LoadedConfig:
     """A validated config, where it came from, and where each of its keys was written."""
 
-    def __init__(self, config: Config, root: Path, source: str | None, positions: dict[tuple, str]):
+    def __init__(
+        self, config: Config, root: Path, source: str | None, positions: dict[tuple, str], boundary: Path | None = None
+    ):
         self.config = config
         self.root = root  # patterns and relative paths are resolved from here
         self.source = source  # the user's config file, or None for defaults
+        self.boundary = boundary or root  # files the config names (extends, rule packs) stay inside
         self._positions = positions
+
+    def data_file(self, name: str, *key: str | int) -> Path:
+        """A data file the config names (a rule pack), which must stay inside the repository."""
+        path = (self.root / name).resolve()
+        if not path.is_relative_to(self.boundary.resolve()):
+            raise ConfigError(f"{name} at {self.where(*key)} is outside the repository {self.boundary}; {_OUTSIDE}")
+        return path
 
     def where(self, *path: str | int) -> str:
         for end in range(len(path), -1, -1):
@@ -135,6 +146,17 @@ def rules_dir() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "_rules"
     return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+# A config file can come from the repository being linted: what it names is read only inside
+# that repository, so a pull request cannot make dslint read (and quote) files elsewhere.
+_OUTSIDE = "a config file can only name files inside its repository"
+
+
+def repository_root(folder: Path) -> Path:
+    """The git work tree holding ``folder`` (the nearest folder with ``.git``), else ``folder``."""
+    folder = folder.resolve()
+    return next((f for f in (folder, *folder.parents) if (f / ".git").exists()), folder)
 
 
 def find_config(start: Path) -> Path | None:
@@ -162,14 +184,15 @@ def load_config(explicit: str | None = None, start: Path | None = None) -> Loade
     if path is None:
         return default_config(cwd)
     display = _display(path, cwd)
+    boundary = repository_root(path.parent)
     data, pos = _load_layer(path, display)
-    data, positions = _resolve_extends(data, pos, path.parent, [str(path.resolve())])
-    return _validate(data, positions, path.parent, display)
+    data, positions = _resolve_extends(data, pos, path.parent, [str(path.resolve())], boundary)
+    return _validate(data, positions, path.parent, display, boundary)
 
 
 def default_config(root: Path) -> LoadedConfig:
     """The settings used when no config file is found: the default preset alone."""
-    data, positions = _resolve_extends({"extends": [DEFAULT_PRESET]}, {}, root, [])
+    data, positions = _resolve_extends({"extends": [DEFAULT_PRESET]}, {}, root, [], root)
     return _validate(data, positions, root, None)
 
 
@@ -194,7 +217,7 @@ def _load_layer(path: Path, display: str) -> tuple[dict[str, Any], dict[tuple, s
 
 
 def _resolve_extends(
-    data: dict[str, Any], positions: dict[tuple, str], base: Path, chain: list[str]
+    data: dict[str, Any], positions: dict[tuple, str], base: Path, chain: list[str], boundary: Path
 ) -> tuple[dict[str, Any], dict[tuple, str]]:
     """Merge the layers named by ``extends`` (presets or files) under ``data``, depth first."""
     extends = data.get("extends", [DEFAULT_PRESET])
@@ -205,14 +228,14 @@ def _resolve_extends(
     merged: dict[str, Any] = {}
     merged_pos: dict[tuple, str] = {}
     for i, name in enumerate(extends):
-        path = _extends_target(str(name), base, positions.get(("extends", i)) or positions.get(("extends",)))
+        path = _extends_target(str(name), base, positions.get(("extends", i)) or positions.get(("extends",)), boundary)
         key = str(path.resolve())
         if key in chain:
             raise ConfigError(f"'extends' cycle: {' -> '.join([*chain, key])}")
         layer, layer_pos = _load_layer(path, _display(path, Path.cwd()))
         # A preset or file without its own 'extends' does not pull in the default preset again.
         layer.setdefault("extends", [])
-        layer, layer_pos = _resolve_extends(layer, layer_pos, path.parent, [*chain, key])
+        layer, layer_pos = _resolve_extends(layer, layer_pos, path.parent, [*chain, key], boundary)
         merged, merged_pos = _merge(merged, merged_pos, layer, layer_pos)
     own = {k: v for k, v in data.items() if k != "extends"}
     merged, merged_pos = _merge(merged, merged_pos, own, positions)
@@ -220,7 +243,7 @@ def _resolve_extends(
     return merged, merged_pos
 
 
-def _extends_target(name: str, base: Path, where: str | None) -> Path:
+def _extends_target(name: str, base: Path, where: str | None, boundary: Path) -> Path:
     preset = presets_dir() / f"{name}.yaml"
     if "/" not in name and not name.endswith((".yaml", ".yml", ".toml")):
         if preset.is_file():
@@ -228,6 +251,8 @@ def _extends_target(name: str, base: Path, where: str | None) -> Path:
         names = sorted(p.stem for p in presets_dir().glob("*.yaml"))
         raise ConfigError(f"unknown preset '{name}' at {where or 'config'}{did_you_mean(name, names)}")
     path = (base / name).resolve()
+    if not path.is_relative_to(boundary.resolve()) and not path.is_relative_to(presets_dir().resolve()):
+        raise ConfigError(f"extended config {name} at {where or 'config'} is outside the repository {boundary}; {_OUTSIDE}")
     if not path.is_file():
         raise ConfigError(f"extended config not found: {name} at {where or 'config'}")
     return path
@@ -253,12 +278,14 @@ def _merge(
     return out, pos
 
 
-def _validate(data: dict[str, Any], positions: dict[tuple, str], root: Path, source: str | None) -> LoadedConfig:
+def _validate(
+    data: dict[str, Any], positions: dict[tuple, str], root: Path, source: str | None, boundary: Path | None = None
+) -> LoadedConfig:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, positions, source)) from None
-    return LoadedConfig(config, root, source, positions)
+    return LoadedConfig(config, root, source, positions, boundary)
 
 
 def _explain(exc: ValidationError, positions: dict[tuple, str], source: str | None) -> str:

@@ -8,8 +8,13 @@ commutative anyway), so the findings are the same for any number of workers.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,8 +39,9 @@ from dslint.readers import Source, read_source
 from dslint.readers.arrow import saved_split
 from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
+from dslint.readers.streams import MAX_RECORD_BYTES
 from dslint.record import ReadIssue, Record, stable_hash
-from dslint.redact import quote
+from dslint.redact import quote, redact_report
 from dslint.registry import Registry
 from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppressions
 
@@ -68,6 +74,7 @@ class Checks:
     dataset: list[DatasetCheck]
     rules: dict[str, Rule]
     fields: dict[str, Any] | None = None
+    max_record: int = MAX_RECORD_BYTES  # bytes; a longer line or row is a DS123 finding
 
 
 @dataclass
@@ -144,9 +151,9 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         count += 1
 
     if plan.byte_range is not None and plan.source.path is not None:
-        items = read_jsonl_range(plan.source.display, plan.source.path, plan.byte_range)
+        items = read_jsonl_range(plan.source.display, plan.source.path, plan.byte_range, checks.max_record)
     else:
-        items = read_source(plan.source)
+        items = read_source(plan.source, max_record=checks.max_record)
     for item in items:
         if isinstance(item, ReadIssue):
             issues += 1
@@ -239,6 +246,43 @@ def _scan_in_worker(args: tuple[FilePlan, Checks]) -> FileResult:
     return scan_file(*args)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_start(parent: int) -> None:
+    """A worker leaves interruptions to the main process, which stops it, and dies with it even
+    when the main process is killed outright (kill -9): on Linux through PR_SET_PDEATHSIG, else
+    by watching its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    watched = False
+    if sys.platform.startswith("linux"):
+        try:
+            watched = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+        except (OSError, AttributeError):
+            watched = False
+    if not watched:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the main process died before the watch began
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now: shutdown alone would let them finish the queued files."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public API for this
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.kill()
+    for worker in workers:
+        worker.join(5)
+
+
 def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress: Progress | None = None) -> list[FileResult]:
     """Scan every file, in worker processes when ``jobs > 1``; results come back in plan order."""
     plans = shard_plans(plans, jobs, checks.fields)
@@ -249,7 +293,10 @@ def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress:
         ctx = multiprocessing.get_context("fork") if os.name == "posix" else None
         # stdin belongs to this process (a worker's is /dev/null): read it here meanwhile.
         in_workers = [p for p in plans if p.source.path is not None]
-        with ProcessPoolExecutor(max_workers=min(jobs, len(plans)), mp_context=ctx) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(plans)), mp_context=ctx, initializer=_worker_start, initargs=(os.getpid(),)
+        )
+        try:
             from_workers = pool.map(_scan_in_worker, [(p, checks) for p in in_workers])
             here = {i: scan_file(p, checks) for i, p in enumerate(plans) if p.source.path is None}
             for i, plan in enumerate(plans):
@@ -262,6 +309,10 @@ def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress:
                 records += result.summary.records
                 if progress:
                     progress(plan.source.display, records)
+        except BaseException:  # an error, Ctrl-C or SIGTERM: no worker goes on scanning
+            _stop_workers(pool)
+            raise
+        pool.shutdown()
         return results
     for plan in plans:
         result = scan_file(plan, checks)
@@ -310,6 +361,7 @@ def run(
     plans = plan_files(sources, loaded)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
     checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split), loaded.root)
+    checks.max_record = loaded.config.max_record_size << 20
     results = scan_all(plans, checks, jobs, progress)
     raw = [f for r in results for f in r.findings]
     dataset_findings, stats = finalize(results, checks)
@@ -334,10 +386,11 @@ def run(
         stats=dict(sorted(stats.items())),
         skipped=skipped or {},
     )
-    return Report(
+    report = Report(
         tool=ToolInfo(version=__version__),
         passed=policy.passed(findings),
         fail_on=policy.fail_on,  # type: ignore[arg-type]
         summary=summary,
         findings=findings,
     )
+    return redact_report(report)

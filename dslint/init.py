@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from dslint.atomic import write_atomic
 from dslint.config_schema import schema_url
 from dslint.formats import DETECT_SAMPLE, detect_format
 from dslint.paths import detect_split
@@ -165,5 +166,5 @@ def write_config(paths: Sequence[str], output: Path, *, force: bool = False, upd
         action = "wrote"
     buffer = io.StringIO()
     yaml.dump(doc, buffer)
-    output.write_text(buffer.getvalue(), encoding="utf-8")
+    write_atomic(output, buffer.getvalue())
     return f"{action} {output}: {len(doc.get('formats') or {})} files, formats and splits detected"

@@ -74,7 +74,11 @@ class Policy:
         validate_selectors(cfg.ignore, rules, partial(loaded.where, "ignore"))
         validate_selectors(ov.extend_select, rules, "--extend-select")
         validate_selectors(ov.ignore, rules, "--ignore")
-        enabled = enabled_rules(rules, select, [*cfg.extend_select, *ov.extend_select], [*cfg.ignore, *ov.ignore])
+        extend = [*cfg.extend_select, *ov.extend_select]
+        if ov.select is not None:  # the command line beats the config, and its preset, on a tie
+            enabled = enabled_rules(rules, select, extend, ov.ignore, outranked_ignore=cfg.ignore)
+        else:
+            enabled = enabled_rules(rules, select, extend, [*cfg.ignore, *ov.ignore])
         for pattern, selectors in cfg.per_file_ignores.items():
             validate_selectors(selectors, rules, partial(loaded.where, "per-file-ignores", pattern))
 

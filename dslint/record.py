@@ -96,7 +96,7 @@ class ReadIssue:
     file: str
     line: int | None
     index: int
-    rule: str  # DS101 invalid-json, DS102 invalid-utf8, DS103 not-an-object, DS100 unreadable-file
+    rule: str  # DS101 invalid-json, DS102 invalid-utf8, DS103 not-an-object, DS100 unreadable-file, DS123
     message: str
     raw: bytes = b""
     split: str | None = None

@@ -1,21 +1,45 @@
-"""Make record text safe to print: redact PII and secrets, escape control characters, shorten.
+"""The one place that renders data for output: redact PII and secrets, escape control characters,
+neutralise CI workflow commands, shorten.
 
 Every snippet and every message that quotes record text goes through here before any reporter
-sees it, because CI logs are often public and terminals interpret escape sequences.
+sees it, because CI logs are often public and terminals interpret escape sequences; and
+``redact_report`` passes every string of a finished report through ``scrub`` once more (messages,
+snippets, file names, field pointers, related locations, metrics, stats), so the invariant does not
+depend on each check remembering it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from typing import Any
 
-from dslint.checks.pii_scan import REDACTION, mask, scan
+from dslint.checks.pii_scan import INVISIBLE, REDACTION, scan
+from dslint.finding import Finding, Location, Report
 
 SNIPPET_CHARS = 80
+# Text scanned on each side of a window, so that a value the window cuts is still recognised
+# and masked whole (a private key body is the longest value a detector knows).
+CONTEXT_CHARS = 4096
 
 # Digit runs the detectors do not claim (a 16-digit number failing Luhn, an account number) are
 # masked anyway: 9+ digits, possibly grouped by spaces, dots or dashes. Linear: one digit per step.
 _DIGITS = re.compile(r"(?<![\w])\+?\d(?:[ .-]?\d){8,30}(?![\w])")
+
+# The password of ``scheme://user:password@host``, whatever characters it holds ('#', '%', '!').
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s/:@]{0,256}:)([^\s@/]{1,256})@")
+# Whatever follows a secret's name and an assignment, up to a space or quote: looser than the
+# DS505 detector (which wants a clean end, and skips placeholders) because masking more is harmless.
+_ASSIGNED_SECRET = re.compile(
+    r"(?i)(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key"
+    r"|credentials?)[\w.-]{0,24}[\"']?[ \t]{0,3}(?::=|=>|=|:)[ \t]{0,3}[\"'`]?([^\s\"'`]{4,200})"
+)
+_NAME_SEPARATORS = frozenset("-_.+=~,")
+# CI log commands: GitHub Actions `::cmd::`, Azure Pipelines `##vso[` and `##[group]`, TeamCity
+# `##teamcity[`. Data never reaches a log with one of them intact, wherever it stands in a line.
+_CI_COMMAND = re.compile(r"::|##(?=[A-Za-z]*\[)")
+_CI_ESCAPE = {"::": ":\\x3a", "##": "#\\x23"}
 
 
 def _mask_digits(m: re.Match[str]) -> str:
@@ -28,16 +52,17 @@ def _mask_digits(m: re.Match[str]) -> str:
 def redact(text: str) -> str:
     """Mask what the DS5xx detectors find (emails, phone and card numbers, IBANs, SSNs, IP
     addresses, tokens, private keys, values assigned to secret names; without their checksums and
-    allow-lists: masking too much in a snippet is harmless) and any other long digit run."""
-    masked = mask(text, scan(text, REDACTION))
-    return _DIGITS.sub(_mask_digits, masked)
+    allow-lists: masking too much in a snippet is harmless), passwords in URLs, and any other long
+    digit run."""
+    return excerpt(text, 0, len(text))
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def printable(text: str) -> str:
-    """Replace control, format (bidi, zero-width) and unpaired surrogate characters by escapes."""
+    """Replace control, format (bidi, zero-width) and unpaired surrogate characters by escapes,
+    and break up CI workflow command markers (``::``, ``##vso[``)."""
     out = []
     for ch in text:
         if ch in _ESCAPES:
@@ -47,18 +72,178 @@ def printable(text: str) -> str:
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(ch)
-    return "".join(out)
+    return _CI_COMMAND.sub(lambda m: _CI_ESCAPE[m.group(0)], "".join(out))
 
 
-def make_snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """A short, redacted, printable excerpt of record text."""
-    head = text[: limit * 4]  # bound the work on huge fields before redacting
-    safe = printable(redact(head))
-    if len(safe) > limit or len(text) > len(head):
+@functools.lru_cache(maxsize=1 << 16)  # reports repeat messages, pointers and names many times
+def scrub(text: str) -> str:
+    """Any text from the data, a file name or a plugin, ready to leave dslint: redacted, printable."""
+    return printable(redact(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def display_path(name: str) -> str:
+    """A file name as every format shows it: scrubbed like record text, and never starting a line
+    with punctuation a CI runner or a terminal could take for a command (``:``, ``#``, ``-``).
+
+    Names glue words with '-', '_' and '.', where a detector would not see a value start
+    (``train-ghp_…``): every part after such a separator is scanned as well."""
+    found = list(_spans(name))
+    for i, ch in enumerate(name):
+        if ch in _NAME_SEPARATORS:
+            found += [(s + i + 1, e + i + 1, m) for s, e, m in _spans(name[i + 1 :])]
+    parts, pos = [], 0
+    for s, e, masked in _merged(found):
+        parts += [name[pos:s], masked]
+        pos = e
+    safe = printable(redact("".join(parts) + name[pos:]))
+    if safe and not (safe[0].isalnum() or safe[0] in "./_\\<"):
+        safe = "./" + safe
+    return safe
+
+
+# Token prefixes of the providers the detectors know, in their proper case.
+_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "AIza", "eyJ", "github_pat_", "glpat-", "sk-", "rk_live_", "sk_live_", "hf_")
+_TOKEN_PREFIX = re.compile(r"(?i)(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r"|gh[pousr]_|xox[abeprs]-)")
+_PREFIX_CASE = {p.lower(): p for p in _PREFIXES}
+
+
+def _canonical_prefix(m: re.Match[str]) -> str:
+    word = m.group(0)
+    return _PREFIX_CASE.get(word.lower(), word.lower())
+
+
+Span = tuple[int, int, str]  # (start, end, masked form) of a value to mask
+
+
+def _spans(text: str) -> list[Span]:
+    """Every value to mask in ``text``, in text order, none overlapping another."""
+    found = [(h.start, h.end, h.masked) for h in scan(text, REDACTION)]  # first: their masks win ties
+    # A value whose case was changed on the way (a label spelled in capitals, a lower-cased key) is
+    # no longer a token any detector knows, yet shows the same characters: look at both cases too,
+    # with the providers' prefixes spelled as they are ("AIZA…" → "AIza…").
+    for variant in {_TOKEN_PREFIX.sub(_canonical_prefix, t) for t in (text.lower(), text.upper())} - {text}:
+        if len(variant) == len(text):
+            found += [(h.start, h.end, h.masked) for h in scan(variant, REDACTION)]
+    found += _pattern_spans(text)
+    found += [(m.start(), m.end(), _mask_digits(m)) for m in _DIGITS.finditer(text)]
+    return _merged(found)
+
+
+def _pattern_spans(text: str) -> list[Span]:
+    """URL passwords and loose secret assignments, judged without invisible characters (as the
+    detectors are): ``postgres:\u2060//admin:pw@`` still shows a password."""
+    kept = list(range(len(text)))
+    if not text.isascii() and INVISIBLE.search(text):
+        kept = [i for i, ch in enumerate(text) if not INVISIBLE.match(ch)]
+        text = "".join(text[i] for i in kept)
+    found = [(m.start(2), m.end(2), "****") for m in _URL_PASSWORD.finditer(text)]
+    found += [(m.start(1), m.end(1), "********") for m in _ASSIGNED_SECRET.finditer(text) if "**" not in m.group(1)]
+    return [(kept[s], kept[e - 1] + 1, masked) for s, e, masked in found]
+
+
+def _merged(found: list[Span]) -> list[Span]:
+    spans: list[Span] = []
+    for start, end, masked in sorted(found, key=lambda s: (s[0], -s[1])):
+        if spans and start < spans[-1][1]:  # overlapping values: mask both as one
+            prev = spans.pop()
+            start, end, masked = prev[0], max(end, prev[1]), prev[2] if end <= prev[1] else "*" * 8
+        spans.append((start, end, masked))
+    return spans
+
+
+def excerpt(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` with every sensitive value masked, judged on the original text around
+    the window: a value the window cuts is masked whole (the window grows to take it in)."""
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    region = text[lo:hi]
+    start, end = start - lo, end - lo
+    parts, pos = [], start
+    for s, e, masked in _spans(region):
+        if e <= start or s >= end:
+            continue
+        if s < pos:  # the value starts before the window: show it masked from its beginning
+            parts.append(masked)
+        else:
+            parts += [region[pos:s], masked]
+        pos = max(pos, e)
+    parts.append(region[pos:end] if pos < end else "")
+    return "".join(parts)
+
+
+def make_snippet(text: str, limit: int = SNIPPET_CHARS, context: str | None = None) -> str:
+    """A short, redacted, printable excerpt of record text. With ``context`` (the whole field the
+    excerpt was cut from), values cut by the excerpt's edges are recognised and masked whole."""
+    offset = context.find(text) if context is not None and text else -1
+    if offset >= 0:
+        masked = excerpt(context, offset, offset + min(len(text), limit * 4))  # type: ignore[arg-type]
+    else:
+        masked = excerpt(text, 0, min(len(text), limit * 4))  # bound the work on huge fields
+    safe = printable(masked)
+    if len(safe) > limit or len(text) > limit * 4:
         return safe[: limit - 1].rstrip() + "…"
     return safe
+
+
+_GUESSABLE = re.compile(r"\w*\d\w*|\w{8,}")
+
+
+def normalised(text: str) -> str:
+    """A normalised excerpt (lower-cased, punctuation dropped, as n-gram matching sees text),
+    safe to show: the detectors cannot recognise a value in that form, so every word that could
+    be part of one (a digit in it, or 8+ characters) is masked."""
+    return _GUESSABLE.sub(lambda m: "*" * min(len(m.group(0)), 8), text)
 
 
 def quote(value: object, limit: int = 40) -> str:
     """A value from the data, quoted for a message: redacted, printable and short."""
     return repr(make_snippet(str(value), limit))
+
+
+def scrub_value(value: Any) -> Any:
+    """Every string inside a JSON-like value scrubbed, mapping keys included."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {scrub(k) if isinstance(k, str) else k: scrub_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(scrub_value(v) for v in value)
+    return value
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def pointer_text(pointer: str) -> str:
+    """A JSON pointer to show: each key is redacted as written in the data (``~1`` back to ``/``),
+    so a secret used as a key (a URL with a password) is masked like any text."""
+    keys = (k.replace("~1", "/").replace("~0", "~") for k in pointer.split("/"))
+    return printable("/".join(redact(k).replace("~", "~0").replace("/", "~1") for k in keys))
+
+
+def _location(loc: Location) -> Location:
+    field = pointer_text(loc.field) if loc.field else loc.field
+    return loc.model_copy(update={"file": display_path(loc.file), "field": field})
+
+
+def _finding(f: Finding) -> Finding:
+    return f.model_copy(
+        update={
+            "message": scrub(f.message),
+            "snippet": scrub(f.snippet) if f.snippet is not None else None,
+            "location": _location(f.location) if f.location is not None else None,
+            "related": [_location(r) for r in f.related],
+            "metrics": scrub_value(f.metrics),
+        }
+    )
+
+
+def redact_report(report: Report) -> Report:
+    """The report with every string that came from the data, a file name or a plugin scrubbed:
+    the last step of a run, so no output format, baseline or API caller sees a raw value."""
+    summary = report.summary
+    files = [s.model_copy(update={"path": display_path(s.path)}) for s in summary.file_details]
+    return report.model_copy(
+        update={
+            "findings": [_finding(f) for f in report.findings],
+            "summary": summary.model_copy(update={"file_details": files, "stats": scrub_value(summary.stats)}),
+        }
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -72,8 +73,19 @@ class Registry:
         self.rules = dict(sorted(self.rules.items()))
 
 
+ALLOW_PLUGINS_ENV = "DSLINT_ALLOW_PLUGINS"
+
+
+def plugins_allowed(flag: bool = False) -> bool:
+    """Whether the user opted in to running code plugins named by a config file."""
+    return flag or os.environ.get(ALLOW_PLUGINS_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 def load_registry(rule_packs: Sequence[Path] = (), plugins: Sequence[str] = (), root: Path | None = None) -> Registry:
-    """Built-ins and installed plugins, the shipped packs, then the config's packs and plugins."""
+    """Built-ins and installed plugins, the shipped packs, then the config's packs and plugins.
+
+    Installed entry points are the user's own environment; ``plugins`` (named by a config file,
+    which may come from an untrusted repository) must have been allowed by the caller."""
     registry = Registry()
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.value.split(":")[0] != "dslint", e.name)):
         try:
@@ -96,6 +108,8 @@ def _load_plugin_module(spec: str, root: Path) -> list[Any]:
     try:
         if spec.endswith(".py") or "/" in spec:
             path = (root / spec).resolve()
+            if not path.is_relative_to(root.resolve()):
+                raise PluginError(f"plugin file {spec} is outside the config's folder; plugins must live next to the config")
             if not path.is_file():
                 raise PluginError(f"plugin file not found: {spec}")
             name = f"dslint_plugin_{path.stem}"

@@ -41,18 +41,27 @@ def validate_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], wher
 
 
 def enabled_rules(
-    rules: Mapping[str, Rule], select: Iterable[str], extend_select: Iterable[str], ignore: Iterable[str]
+    rules: Mapping[str, Rule],
+    select: Iterable[str],
+    extend_select: Iterable[str],
+    ignore: Iterable[str],
+    outranked_ignore: Iterable[str] = (),
 ) -> set[str]:
-    """The codes of the rules that run."""
+    """The codes of the rules that run. ``outranked_ignore`` (the config's ignores when the
+    command line gives ``--select``) loses ties: ``--select DS106`` beats a preset's ``ignore: [DS106]``."""
     on = [*select, *extend_select]
     off = list(ignore)
+    outranked = list(outranked_ignore)
     enabled = set()
     for code, rule in rules.items():
-        best_on = max((s for s in (specificity(x, rule) for x in on) if s is not None), default=-1)
-        best_off = max((s for s in (specificity(x, rule) for x in off) if s is not None), default=-1)
-        if best_on > best_off:
+        best_on = _best(on, rule)
+        if best_on > _best(off, rule) and best_on >= _best(outranked, rule):
             enabled.add(code)
     return enabled
+
+
+def _best(selectors: list[str], rule: Rule) -> int:
+    return max((s for s in (specificity(x, rule) for x in selectors) if s is not None), default=-1)
 
 
 def matches_any(selectors: Iterable[str], rule: Rule) -> bool:

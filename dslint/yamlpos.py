@@ -20,6 +20,25 @@ class ConfigError(Exception):
     """A configuration, rule-pack or plugin problem; the message is one line, naming file:line."""
 
 
+# A config or rule pack is a few kilobytes; anything this big is a mistake (or /dev/zero).
+MAX_FILE_BYTES = 16 << 20
+
+
+def read_small_file(path: Path, display: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is a ConfigError, so a
+    device, a pipe or a huge file named as a config never hangs or exhausts memory."""
+    try:
+        if not path.is_file():
+            raise ConfigError(f"cannot read {display}: not a regular file")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {display}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ConfigError(f"cannot read {display}: larger than {limit >> 20} MB")
+    return data
+
+
 class Positions:
     """Where each key of a loaded document was written: ``file:line`` by key path."""
 
@@ -46,11 +65,13 @@ def load_yaml(path: Path, display: str) -> tuple[Any, Positions]:
 def load_roundtrip(path: Path, display: str) -> Any:
     """A YAML file as ruamel's round-trip document (comments kept); errors are ConfigErrors."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_small_file(path, display).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read {display}: {exc}") from None
     try:
         doc = YAML(typ="rt").load(text)
+    except RecursionError:
+        raise ConfigError(_too_deep(display)) from None
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{display}:{mark.line + 1}" if mark is not None else display
@@ -61,11 +82,19 @@ def load_roundtrip(path: Path, display: str) -> Any:
 
 # Far more than any real config; a bound that stops alias "billion laughs" expansion early.
 MAX_VALUES = 100_000
+# Far deeper than any real config (they nest 3 or 4 levels); deeper is refused, not recursed into.
+MAX_DEPTH = 64
+
+
+def _too_deep(display: str) -> str:
+    return f"{display} nests values more than {MAX_DEPTH} levels deep"
 
 
 def _plain(node: Any, path: Path_, positions: Positions) -> Any:
     if len(positions.lines) > MAX_VALUES:
         raise ConfigError(f"{positions.file} holds more than {MAX_VALUES:,} values (YAML aliases expanding?)")
+    if len(path) > MAX_DEPTH:
+        raise ConfigError(f"{positions.where(path)}: {_too_deep(positions.file)}")
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
@@ -98,12 +127,14 @@ def load_pyproject(path: Path, display: str) -> tuple[dict[str, Any] | None, Pos
     """The ``[tool.dslint]`` table of a pyproject.toml (None when absent), with approximate lines:
     tomllib keeps no positions, so each key is found by scanning the text below the table."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_small_file(path, display).decode("utf-8")
         doc = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read {display}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {display}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(_too_deep(display)) from None
     tool = doc.get("tool")
     table = tool.get("dslint") if isinstance(tool, dict) else None
     positions = Positions(display)
@@ -113,9 +144,23 @@ def load_pyproject(path: Path, display: str) -> tuple[dict[str, Any] | None, Pos
     if not isinstance(table, dict):
         line = next((i + 1 for i, ln in enumerate(lines) if re.match(r"\s*(?:tool\.)?dslint\s*=", ln)), None)
         raise ConfigError(f"{display}{f':{line}' if line else ''}: [tool.dslint] must be a table of options")
+    if _depth(table) > MAX_DEPTH:
+        raise ConfigError(_too_deep(display))
     start = next((i for i, ln in enumerate(lines) if re.match(r"\s*\[\s*tool\.dslint\b", ln)), 0)
     _toml_positions(table, (), lines, start, positions)
     return table, positions
+
+
+def _depth(value: Any) -> int:
+    """How deep lists and tables nest in ``value``, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:  # no need to walk further than the limit
+            children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _toml_positions(node: Any, path: Path_, lines: list[str], start: int, positions: Positions) -> None:

@@ -251,7 +251,7 @@ def test_local_plugin_module_adds_rules(cli, tmp_path: Path) -> None:
     (tmp_path / "dslint.yaml").write_text("plugins: [checks.py]\n")
     write_jsonl(tmp_path / "train.jsonl", CLEAN_CHATS + [chat("Write the intro.", "TODO: write intro")])
     for jobs in ("1", "2"):
-        res = cli("check", "train.jsonl", "--format", "json", "--jobs", jobs, cwd=tmp_path)
+        res = cli("check", "train.jsonl", "--format", "json", "--jobs", jobs, "--allow-plugins", cwd=tmp_path)
         assert [(f["rule"], f["location"]["field"]) for f in res.json()["findings"]] == [("ACME201", "/messages/2/content")]
 
 
@@ -259,7 +259,7 @@ def test_broken_plugin_is_a_one_line_error(cli, tmp_path: Path) -> None:
     (tmp_path / "checks.py").write_text("import not_a_module_anywhere\n")
     (tmp_path / "dslint.yaml").write_text("plugins: [checks.py]\n")
     write_jsonl(tmp_path / "train.jsonl", CLEAN_CHATS)
-    res = cli("check", cwd=tmp_path)
+    res = cli("check", "--allow-plugins", cwd=tmp_path)
     assert res.code == 2
     assert "cannot load plugin 'checks.py': ModuleNotFoundError" in res.err
 

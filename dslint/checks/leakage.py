@@ -31,6 +31,7 @@ from dslint.checks.leakage_rules import (
 from dslint.finding import Finding
 from dslint.minhash import signatures
 from dslint.record import Record
+from dslint.redact import normalised
 
 SPLIT_RANK = {"train": 0, "validation": 1, "test": 2}
 CONTENT, NORM, INPUT, OUTPUT = range(4)
@@ -184,7 +185,7 @@ class LeakageCheck(TableCheck):
             frame.stub(i),
             f"{m.matched} of the {m.total} {n}-grams of this {frame.split(i)} record appear in training text"
             f" (first in {where(root)})",
-            snippet=m.snippet,
+            snippet=normalised(m.snippet),
             related=[root],
             metrics={"matched": m.matched, "ngrams": m.total, "overlap": round(m.matched / m.total, 4), "n": n},
         )
@@ -206,7 +207,7 @@ class LeakageCheck(TableCheck):
                 frame.stub(int(found["row"][k])),
                 f"training record contains {found['matched'][k]} {opts.ngram}-grams of {items} item{'s' if items > 1 else ''}"
                 f" of benchmark {item.file} (first: {where(item)})",
-                snippet=str(found["snippet"][k]),
+                snippet=normalised(str(found["snippet"][k])),
                 related=[item],
                 metrics={"matched": int(found["matched"][k]), "items": items, "benchmark": item.file, "n": opts.ngram},
                 key=item.file,

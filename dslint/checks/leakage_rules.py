@@ -121,7 +121,8 @@ What it does: Takes the n-grams (13 normalised words by default) of every valida
 record and looks them up in the text of the training records (system prompts excluded on both
 sides). An evaluation record sharing at least `min-matches` n-grams is reported, with the
 training record that has the first shared n-gram as related location, the share of its n-grams
-found, and the longest shared span as the snippet. Benchmark files named in `against` are
+found, and the longest shared span as the snippet (normalised text, with every word that could
+be part of a secret, one holding a digit or of 8+ characters, masked). Benchmark files named in `against` are
 checked the same way, but the report is on the training record that contains benchmark text,
 with the benchmark item as related location. Evaluation records already reported by DS301-DS303
 are not reported again, and records shorter than one n-gram are not checked.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dslint.checks.pii_numbers import (
     digit_clusters,
@@ -57,8 +57,22 @@ class ScanConfig:
 # --- the scan --------------------------------------------------------------------------------
 
 
+# Invisible characters that split a value without showing (zero-width space, soft hyphen, bidi
+# marks, tag characters): a value is detected, and masked, as if they were not there.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]")
+
+
+def _scan_visible(text: str, config: ScanConfig) -> list[Hit]:
+    """``scan`` of the text without its invisible characters; offsets point into ``text``."""
+    kept = [i for i, ch in enumerate(text) if not INVISIBLE.match(ch)]
+    hits = scan("".join(text[i] for i in kept), config)
+    return [replace(h, start=kept[h.start], end=kept[h.end - 1] + 1) for h in hits]
+
+
 def scan(text: str, config: ScanConfig) -> list[Hit]:
     """Every hit of the configured detectors in ``text``, non-overlapping, in text order."""
+    if not text.isascii() and INVISIBLE.search(text):
+        return _scan_visible(text, config)
     kinds, validate = config.kinds, config.validate
     found: list[Iterable[Hit]] = []
     if "private-key" in kinds:

@@ -131,4 +131,24 @@ Options: none.""",
 
 
 # Registered as bare rules: the engine reports them while reading, no check class runs.
-READ_RULES = (UNREADABLE_FILE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT, EMPTY_FILE, UNRECOGNIZED_FORMAT)
+RECORD_TOO_LARGE = Rule(
+    code="DS123",
+    name="record-too-large",
+    family="schema",
+    severity=Severity.ERROR,
+    scope="record",
+    summary="A JSON Lines line or CSV row is larger than the maximum record size (64 MB by default).",
+    docs="""\
+What it does: Reports a line (JSON Lines) or row (CSV/TSV) longer than `max-record-size` (in MB,
+64 by default, set at the top of the config). dslint reads past it without keeping it in memory
+and goes on with the next line.
+
+Why it matters: One huge record is almost always a mistake (a whole file pasted into a field, a
+missing newline between records), and it takes a trainer's memory with it.
+
+Example: a 200 MB line of base64 image data in `train.jsonl`.
+
+Options: none (the limit is the top-level `max-record-size`).""",
+)
+
+READ_RULES = (UNREADABLE_FILE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT, EMPTY_FILE, UNRECOGNIZED_FORMAT, RECORD_TOO_LARGE)

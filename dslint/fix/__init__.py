@@ -29,12 +29,14 @@ def fix(
     in_place: bool = False,
     jobs: int | None = None,
     diff: bool = False,
+    allow_plugins: bool = False,
 ) -> FixSummary:
     """Write fixed copies of the files under ``paths`` into ``output_dir`` (or, with
     ``in_place=True``, replace each changed input atomically) and return what changed, the same
     summary ``dslint fix`` prints. Safe fixes only, unless ``unsafe_fixes``; ``drop_leaked``
     chooses which side of a train/eval leak is dropped; ``diff`` fills ``summary.diff`` with a
-    redacted unified diff of the rewrites.
+    redacted unified diff of the rewrites. Code plugins named by the config run only with
+    ``allow_plugins=True``, as in ``dslint.lint``.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config and ``dslint.readers.InputError`` for
     paths that cannot be read or an output that would overwrite an input."""
@@ -43,6 +45,7 @@ def fix(
     return run_fix(
         [str(p) for p in paths or []], output_dir, config,
         select=select, ignore=ignore, unsafe_fixes=unsafe_fixes, drop_leaked=drop_leaked, jobs=jobs, in_place=in_place, diff=diff,
+        allow_plugins=allow_plugins,
     )
 
 

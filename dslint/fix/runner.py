@@ -83,11 +83,14 @@ def run_fix(
     jobs: int | None = None,
     in_place: bool = False,
     diff: bool = False,
+    allow_plugins: bool = False,
 ) -> FixSummary:
     """Fix the files under ``targets`` into ``output_dir`` (or in place); see ``dslint.fix``."""
     if (output_dir is None) == (not in_place):
         raise InputError("name an output folder with --output-dir, or fix the input with --in-place")
-    loaded, registry, policy = prepare(config, Overrides(select=select, ignore=ignore or [], fail_on="never"))
+    loaded, registry, policy = prepare(
+        config, Overrides(select=select, ignore=ignore or [], fail_on="never"), allow_plugins=allow_plugins
+    )
     fixable = _fixable(loaded, registry, policy)
     applied = frozenset(c for c in fixable if registry.rules[c].fix.safe or unsafe_fixes)  # type: ignore[union-attr]
     lint_policy = replace(policy, enabled=fixable | {UNREADABLE_FILE}, budgets={})

@@ -20,23 +20,24 @@ from dslint.readers.jsonl import read_jsonl
 from dslint.readers.memory import read_memory
 from dslint.readers.parquet import read_parquet
 from dslint.readers.sources import InputError, Source, discover
-from dslint.readers.streams import file_issue, open_binary, stream_error
+from dslint.readers.streams import MAX_RECORD_BYTES, file_issue, open_binary, stream_error
 from dslint.record import ReadIssue, Record
 
 __all__ = ["InputError", "Source", "discover", "read_source"]
 
-_TEXT_READERS: dict[str, Callable[[str, BinaryIO], Iterator[Record | ReadIssue]]] = {
+_TEXT_READERS: dict[str, Callable[..., Iterator[Record | ReadIssue]]] = {
     "jsonl": read_jsonl,
-    "json": read_json,
     "csv": partial(read_delimited, delimiter=","),
     "tsv": partial(read_delimited, delimiter="\t"),
 }
 
 
-def read_source(source: Source, stdin: BinaryIO | None = None) -> Iterator[Record | ReadIssue]:
+def read_source(
+    source: Source, stdin: BinaryIO | None = None, max_record: int = MAX_RECORD_BYTES
+) -> Iterator[Record | ReadIssue]:
     """Stream the records of one source; ``stdin`` (default ``sys.stdin.buffer``) is read as
     JSON Lines when the source is stdin. Problems with the data are yielded as ReadIssues,
-    never raised."""
+    never raised. A JSON Lines line or CSV row over ``max_record`` bytes is a DS123 issue."""
     if source.kind == "parquet":
         yield from read_parquet(source)
         return
@@ -52,4 +53,7 @@ def read_source(source: Source, stdin: BinaryIO | None = None) -> Iterator[Recor
         yield file_issue(source.display, 0, f"cannot read file: {stream_error(exc)}")
         return
     with opened as stream:
-        yield from _TEXT_READERS[source.kind](source.display, stream)
+        if source.kind == "json":
+            yield from read_json(source.display, stream)
+        else:
+            yield from _TEXT_READERS[source.kind](source.display, stream, max_record=max_record)

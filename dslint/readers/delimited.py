@@ -11,7 +11,18 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, repeated_column, start_lines, stream_error, utf8_error
+from dslint.readers.streams import (
+    MAX_RECORD_BYTES,
+    STREAM_ERRORS,
+    Oversized,
+    cap,
+    file_issue,
+    oversized_message,
+    repeated_column,
+    start_lines,
+    stream_error,
+    utf8_error,
+)
 from dslint.record import ReadIssue, Record
 from dslint.redact import printable
 
@@ -22,14 +33,19 @@ _FIELD_LIMIT = 2**31 - 1
 class _Lines:
     """Decodes lines for the csv reader; remembers the last line and the last one not UTF-8."""
 
-    def __init__(self, lines: Iterable[bytes]) -> None:
+    def __init__(self, lines: Iterable[bytes | Oversized]) -> None:
         self._lines = lines
         self.last = b""
         self.bad_line = 0
         self.bad_message = ""
+        self.oversized: list[tuple[int, int]] = []  # (line, size) of lines skipped for their size
 
     def __iter__(self) -> Iterator[str]:
         for number, raw in enumerate(self._lines, 1):
+            if type(raw) is Oversized:
+                self.oversized.append((number, raw.size))
+                yield "\n"  # a blank row for the csv reader; the caller reports the line
+                continue
             self.last = raw
             try:
                 yield raw.decode("utf-8")
@@ -39,14 +55,16 @@ class _Lines:
                 yield raw.decode("utf-8", "surrogateescape")
 
 
-def read_delimited(file: str, stream: BinaryIO, delimiter: str) -> Iterator[Record | ReadIssue]:
+def read_delimited(
+    file: str, stream: BinaryIO, delimiter: str, max_record: int = MAX_RECORD_BYTES
+) -> Iterator[Record | ReadIssue]:
     """Records and read issues of a CSV (``delimiter=","``) or TSV (``"\\t"``) stream."""
     what = "TSV" if delimiter == "\t" else "CSV"
-    csv.field_size_limit(_FIELD_LIMIT)
+    csv.field_size_limit(min(_FIELD_LIMIT, max_record))  # a quoted field spanning lines stays bounded too
     header: list[str] | None = None
     index = end = 0
     try:
-        lines, problem = start_lines(stream, what)
+        lines, problem = start_lines(stream, what, max_record)
         if problem is not None:
             yield file_issue(file, 0, problem)
             return
@@ -64,6 +82,10 @@ def read_delimited(file: str, stream: BinaryIO, delimiter: str) -> Iterator[Reco
                 continue
             # line_num is the line where the row ends; it starts right after the previous one.
             start, end = end + 1, reader.line_num
+            for line, size in decoded.oversized:
+                yield ReadIssue(file, line, index, "DS123", oversized_message(size, max_record), f"oversized\0{line}".encode())
+                index += 1
+            decoded.oversized.clear()
             if not row:
                 continue  # a blank line
             if header is None:

@@ -15,6 +15,7 @@ import orjson
 from dslint.readers.jsonl import NOT_PARSED, loads_lone_surrogates, not_an_object, type_name
 from dslint.readers.streams import (
     BOM,
+    MAX_DOCUMENT_BYTES,
     RAW_LIMIT,
     SNIFF_BYTES,
     STREAM_ERRORS,
@@ -37,9 +38,13 @@ _EXPECTED = 'expected an array of records or an object holding one (e.g. {"data"
 def read_json(file: str, stream: BinaryIO) -> Iterator[Record | ReadIssue]:
     """Records and read issues of a JSON document, in array order."""
     try:
-        data = stream.read()
+        data = stream.read(MAX_DOCUMENT_BYTES + 1)
     except STREAM_ERRORS as exc:
         yield file_issue(file, 0, f"cannot read file: {stream_error(exc)}")
+        return
+    if len(data) > MAX_DOCUMENT_BYTES:
+        limit = MAX_DOCUMENT_BYTES >> 30
+        yield file_issue(file, 0, f"JSON document over {limit} GB: a .json file is parsed whole; convert it to JSON Lines")
         return
     problem = sniff_binary(data[:SNIFF_BYTES], "JSON")
     if problem is not None:

@@ -11,7 +11,17 @@ from typing import Any, BinaryIO
 import orjson
 
 from dslint.readers.shards import ByteRange, range_lines
-from dslint.readers.streams import STREAM_ERRORS, cap, file_issue, start_lines, stream_error, utf8_error
+from dslint.readers.streams import (
+    MAX_RECORD_BYTES,
+    STREAM_ERRORS,
+    Oversized,
+    cap,
+    file_issue,
+    oversized_message,
+    start_lines,
+    stream_error,
+    utf8_error,
+)
 from dslint.record import ReadIssue, Record
 
 # A file whose first this-many non-blank lines are all unreadable is not JSON Lines at all:
@@ -19,28 +29,41 @@ from dslint.record import ReadIssue, Record
 GIVE_UP_AFTER = 100
 
 
-def read_jsonl(file: str, stream: BinaryIO) -> Iterator[Record | ReadIssue]:
+def read_jsonl(file: str, stream: BinaryIO, max_record: int = MAX_RECORD_BYTES) -> Iterator[Record | ReadIssue]:
     """Records and read issues of a JSON Lines stream, in file order."""
     try:
-        lines, problem = start_lines(stream, "JSON Lines")
+        lines, problem = start_lines(stream, "JSON Lines", max_record)
     except STREAM_ERRORS as exc:
         yield file_issue(file, 0, f"cannot read past line 0: {stream_error(exc)}", 1)
         return
     if problem is not None:
         yield file_issue(file, 0, problem)
         return
-    yield from parse_lines(file, lines)
+    yield from parse_lines(file, lines, max_record=max_record)
 
 
-def read_jsonl_range(file: str, path: Path, byte_range: ByteRange) -> Iterator[Record | ReadIssue]:
+def read_jsonl_range(
+    file: str, path: Path, byte_range: ByteRange, max_record: int = MAX_RECORD_BYTES
+) -> Iterator[Record | ReadIssue]:
     """The records of one byte range of an uncompressed JSON Lines file (a shard of it)."""
     yield from parse_lines(
-        file, range_lines(path, byte_range), byte_range.first_line - 1, byte_range.first_index, give_up=byte_range.start == 0
+        file,
+        range_lines(path, byte_range, max_record),
+        byte_range.first_line - 1,
+        byte_range.first_index,
+        give_up=byte_range.start == 0,
+        max_record=max_record,
     )
 
 
 def parse_lines(
-    file: str, lines: Iterable[bytes], lineno: int = 0, index: int = 0, *, give_up: bool = True
+    file: str,
+    lines: Iterable[bytes | Oversized],
+    lineno: int = 0,
+    index: int = 0,
+    *,
+    give_up: bool = True,
+    max_record: int = MAX_RECORD_BYTES,
 ) -> Iterator[Record | ReadIssue]:
     """Records and read issues of JSON Lines, numbering from ``lineno + 1`` and ``index``."""
     loads = orjson.loads
@@ -49,6 +72,10 @@ def parse_lines(
     try:
         for raw in lines:
             lineno += 1
+            if type(raw) is Oversized:
+                yield ReadIssue(file, lineno, index, "DS123", oversized_message(raw.size, max_record), f"oversized\0{lineno}".encode())
+                index += 1
+                continue
             try:
                 data = loads(raw)
             except decode_error as exc:

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from dslint.readers.streams import Oversized, bounded_lines
+
 
 @dataclass(frozen=True, slots=True)
 class ByteRange:
@@ -31,10 +33,10 @@ def plan_ranges(path: Path, parts: int) -> list[ByteRange]:
     start, first_line, first_index = 0, 1, 0
     offset, line, index = 0, 1, 0
     with path.open("rb") as fh:
-        for raw in fh:
-            offset += len(raw)
+        for raw in bounded_lines(fh, 1 << 20):  # type: ignore[arg-type]  # bounded memory; only sizes matter
+            offset += raw.size if type(raw) is Oversized else len(raw)
             line += 1
-            if not raw.isspace():
+            if type(raw) is Oversized or not raw.isspace():
                 index += 1
             if targets and offset >= targets[0]:
                 ranges.append(ByteRange(start, offset, first_line, first_index))
@@ -46,13 +48,13 @@ def plan_ranges(path: Path, parts: int) -> list[ByteRange]:
     return ranges
 
 
-def range_lines(path: Path, byte_range: ByteRange) -> Iterator[bytes]:
-    """The lines of one range, line endings kept."""
+def range_lines(path: Path, byte_range: ByteRange, max_record: int) -> Iterator[bytes | Oversized]:
+    """The lines of one range, line endings kept; Oversized for a line over ``max_record`` bytes."""
     remaining = byte_range.end - byte_range.start
     with path.open("rb") as fh:
         fh.seek(byte_range.start)
-        for raw in fh:
+        for raw in bounded_lines(fh, max_record):  # type: ignore[arg-type]
             yield raw
-            remaining -= len(raw)
+            remaining -= raw.size if type(raw) is Oversized else len(raw)
             if remaining <= 0:
                 return

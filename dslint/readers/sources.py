@@ -182,7 +182,9 @@ class _Walk:
                 if kind is None or name.startswith(".") or _special(path) or self._ignored(path, is_dir=False):
                     continue
                 if self._wanted(path, kind[0]):
-                    yield _source(path, *kind)
+                    # Not _source: an unreadable file or a dangling link found by a walk (a
+                    # git-annex checkout without content) is DS100 when read; the run goes on.
+                    yield Source(path, display_path(path), *kind)
 
     def _ignored(self, path: Path, is_dir: bool) -> bool:
         return self.ignore is not None and self.ignore.ignored(path, is_dir)

@@ -7,7 +7,7 @@ import io
 import sys
 import zlib
 from collections.abc import Iterator
-from itertools import chain
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import zstandard
@@ -17,6 +17,8 @@ from dslint.record import ReadIssue
 from dslint.redact import printable, quote
 
 SNIFF_BYTES = 8192
+MAX_RECORD_BYTES = 64 << 20  # default maximum record size (config: max-record-size, in MB)
+MAX_DOCUMENT_BYTES = 2 << 30  # a .json document is parsed whole: larger ones are refused
 RAW_LIMIT = 4096  # bytes of a bad line kept in ReadIssue.raw: enough to fingerprint it
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 17
@@ -80,7 +82,8 @@ class _Decompressed(io.RawIOBase):
                 out = self._obj.decompress(self._input[:_ZSTD_FEED])
                 rest = self._input[_ZSTD_FEED:]
             if self._obj.eof:
-                rest = self._obj.unused_data + rest
+                # zlib keeps the bytes after the member in unconsumed_tail too: take them once.
+                rest = self._obj.unused_data if self._gzip else self._obj.unused_data + rest
                 self._obj = None
             self._input = memoryview(rest)
             self._out = memoryview(out)
@@ -126,24 +129,62 @@ def sniff_binary(head: bytes, what: str) -> str | None:
     return None
 
 
-def start_lines(stream: BinaryIO, what: str) -> tuple[Iterator[bytes], str | None]:
-    """The stream's lines (binary, line endings kept, a leading UTF-8 BOM dropped), or the
-    reason the file is binary. The first bytes are read ahead to sniff them; the returned
-    iterator puts them back in front and then iterates the stream itself at C speed."""
+@dataclass(frozen=True)
+class Oversized:
+    """A line longer than the maximum record size: skipped without being kept in memory."""
+
+    size: int  # bytes, line ending included
+
+
+def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | Oversized]:
+    """The stream's lines, line endings kept; a line over ``limit`` bytes becomes an Oversized
+    marker and is read past in chunks, so memory stays bounded by the limit."""
+    read = stream.readline
+    while True:
+        raw = read(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        del raw
+        while True:
+            part = read(_CHUNK)
+            size += len(part)
+            if not part or part.endswith(b"\n"):
+                break
+        yield Oversized(size)
+
+
+def _peek(stream: BinaryIO, size: int) -> bytes:
+    """The first ``size`` bytes of the stream (fewer from a pipe), left unread."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return peek(size)[:size]
+    start = stream.tell()
+    head = stream.read(size)
+    stream.seek(start)
+    return head
+
+
+def start_lines(stream: BinaryIO, what: str, limit: int = MAX_RECORD_BYTES) -> tuple[Iterator[bytes | Oversized], str | None]:
+    """The stream's lines (binary, line endings kept, a leading UTF-8 BOM dropped; Oversized for
+    a line over ``limit`` bytes), or the reason the file is binary, judged on its first bytes."""
     # One read at most: a broken compressed stream then fails on a later read, after the lines
     # decoded so far have been handed out.
-    head = getattr(stream, "read1", stream.read)(SNIFF_BYTES)
+    head = _peek(stream, SNIFF_BYTES)
     problem = sniff_binary(head, what)
     if problem is not None:
         return iter(()), problem
     if head.startswith(BOM):
-        head = head[len(BOM) :]
-    lines = head.split(b"\n")
-    cut = lines.pop()  # the line the read-ahead cut in two, b"" when it ended at a newline
-    complete = [line + b"\n" for line in lines]
-    if cut:
-        complete.append(cut + stream.readline())
-    return chain(complete, stream), None
+        stream.read(len(BOM))
+    return bounded_lines(stream, limit), None
+
+
+def oversized_message(size: int, limit: int) -> str:
+    """Why a record was skipped: its size against the maximum record size."""
+    return f"record is {size / (1 << 20):,.1f} MB, over the maximum record size of {limit / (1 << 20):g} MB (max-record-size); skipped"
 
 
 def repeated_column(header: list[str]) -> str | None:

@@ -450,7 +450,7 @@ def test_cli_reports_split_findings_and_label_stats_identically_for_any_jobs(cli
         "rules:\n  DS405: {expected-splits: [train, validation, test]}\n",
         encoding="utf-8",
     )
-    reports = [cli("check", "data", "--select", "DS4", "--format", "json", "--jobs", jobs, cwd=tmp_path) for jobs in ("1", "2")]
+    reports = [cli("check", "data", "--select", "DS4", "--format", "json", "--jobs", jobs, "--allow-plugins", cwd=tmp_path) for jobs in ("1", "2")]
     assert reports[0].code == reports[1].code == 1, reports[0].err
     report = reports[0].json()
     assert report["findings"] == reports[1].json()["findings"]

@@ -89,3 +89,49 @@ def test_quote_is_a_short_redacted_repr() -> None:
     assert quote("jane.doe@example.com") == "'j***@e***.com'"
     assert quote(42) == "'42'"
     assert len(quote("a" * 200)) <= 42
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060", "\ufeff", "\U000e0041"])
+def test_a_value_split_by_an_invisible_character_is_detected_and_masked(invisible: str) -> None:
+    import random
+
+    from dslint.checks.pii_scan import ScanConfig, scan
+    from dslint.checks.pii_secrets import expand
+
+    token = expand("ghp_{m30}{crc}", random.Random(7))  # a token the validating detector accepts
+    text = f"use {token[:20]}{invisible}{token[20:]} now"
+    (hit,) = scan(text, ScanConfig())
+    assert (hit.kind, text[hit.start : hit.end].replace(invisible, "")) == ("token", token)
+    assert hit.norm == token  # the same value_hash as the unsplit token
+    shown = make_snippet(text)
+    assert token[4:12] not in shown and token[20:28] not in shown and "ghp_****" in shown
+
+
+def test_a_window_never_cuts_through_a_value() -> None:
+    text = "Boilerplate &amp; intro. " * 3 + f"key={GITHUB} trailing words"
+    for start in range(len(text) - 30, len(text) - 10):  # windows that end or begin inside the token
+        for window in (text[:start], text[start - 40 : start]):
+            shown = make_snippet(window, context=text)
+            assert not any(GITHUB[i : i + 8] in shown for i in range(4, len(GITHUB) - 8)), shown
+
+
+def test_secret_keys_in_pointers_and_url_passwords_are_masked() -> None:
+    from dslint.redact import pointer_text, scrub
+
+    assert "hunter" not in pointer_text("/postgres:~1~1admin:hunter2#x@db~1app/value")
+    for url in ("https://bob:pa#ss!w%rd@host.example/x", "postgres://admin:s3cr3t!pw@db:5432/app"):
+        assert "****" in scrub(url) and "ss!w" not in scrub(url) and "s3cr3t" not in scrub(url)
+
+
+def test_ci_command_markers_from_data_are_broken_up() -> None:
+    assert printable("::error file=x::boom ##vso[task.setvariable] ##[group]") == ":\\x3aerror file=x:\\x3aboom #\\x23vso[task.setvariable] #\\x23[group]"
+    assert printable("## Heading and a::b") == "## Heading and a:\\x3ab"
+
+
+def test_a_url_password_behind_an_invisible_character_is_masked() -> None:
+    """Found by tests/fuzz_outputs.py: a word joiner inside the scheme hid the URL from the mask."""
+    from dslint.redact import scrub
+
+    for text in ("postgres\u2060://admin:va4D9T#cIH10M@db:5432/app", "postgres:\ufeff//admin:rtQu0u!eY9OyA@db/app"):
+        shown = scrub(text)
+        assert "va4D9T" not in shown and "rtQu0u" not in shown and "****" in shown

@@ -95,7 +95,7 @@ def test_checks_list_registers_read_rules_and_check_classes() -> None:
     assert issubclass(classes[0], RecordCheck) and classes[0] is SchemaCheck
     assert issubclass(classes[1], DatasetCheck) and classes[1] is InconsistentFieldsCheck
     codes = sorted(r.code for r in rules) + sorted(r.code for c in classes for r in c.rules)
-    assert sorted(codes) == [f"DS{n}" for n in range(100, 123)]
+    assert sorted(codes) == [f"DS{n}" for n in range(100, 124)]
 
 
 def test_registry_loads_the_schema_family_through_its_entry_point() -> None:

@@ -405,8 +405,8 @@ def test_a_plugin_rule_declares_a_drop_fix(tmp_path: Path, cli) -> None:
     )
     (tmp_path / "dslint.yaml").write_text("plugins: [checks.py]\n")
     write_lines(tmp_path / "data" / "train.jsonl", [chat("Write the intro.", "TODO: write intro"), chat("Hi", "Hello.")])
-    assert "1 more fix is available with --unsafe-fixes (ACME201)" in cli("fix", "data", "-o", "safe", cwd=tmp_path).out
-    assert cli("fix", "data", "-o", "out", "--unsafe-fixes", cwd=tmp_path).code == 0
+    assert "1 more fix is available with --unsafe-fixes (ACME201)" in cli("fix", "data", "-o", "safe", "--allow-plugins", cwd=tmp_path).out
+    assert cli("fix", "data", "-o", "out", "--unsafe-fixes", "--allow-plugins", cwd=tmp_path).code == 0
     assert contents(tmp_path / "out" / "train.jsonl") == ["Hi", "Hello."]
 
 
