@@ -101,6 +101,41 @@ def test_the_same_report_renders_the_same_bytes(cli, monkeypatch: pytest.MonkeyP
     assert run_html(cli, "examples")[1] == run_html(cli, "examples")[1]
 
 
+SECRETS = {
+    "github": "ghp_" + "Zq8xR2mK4vN7pL1sT9wY3bC6dF0hJ5gA2eU8",
+    "aws": "AKIA" + "QWERTYU2IOPASDFG",
+    "email": "helena.brandt@posteo.de",
+}
+HOSTILE = [
+    "<script>alert(document.cookie)</script>",
+    "</textarea><img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    "\u202eevil\u202c and \u2066isolate\u2069",
+    "]]></svg><script>alert(2)</script>",
+]
+
+
+def test_hostile_text_and_secrets_never_reach_the_page_raw(tmp_path: Path, cli) -> None:
+    rows = []
+    for i, text in enumerate(HOSTILE):
+        answer = f"{text} token {SECRETS['github']} key {SECRETS['aws']} mail {SECRETS['email']}"
+        rows.append({"messages": [{"role": "user", "content": f"Question {i}: {text}"}, {"role": "assistant", "content": answer}]})
+    rows.append(rows[0])  # a duplicate, so a pair is shown side by side
+    name = "<b onmouseover=alert(1)>train.jsonl"
+    (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "test.jsonl").write_text(json.dumps(rows[1]) + "\n")  # leaked into test
+    code, text = run_html(cli, str(tmp_path))
+    assert code == 1
+    page = assert_safe(text)
+    assert "javascript:" not in "".join(str(v) for _, attrs in page.tags for v in attrs.values())
+    assert "\u202e" not in text and "\u2066" not in text
+    for secret in SECRETS.values():
+        for chunk in (secret[i : i + 8] for i in range(len(secret) - 7)):
+            assert chunk not in text, chunk
+            assert all(chunk not in svg for svg in svgs(page)), chunk
+    assert 'class="pair"' in text  # the duplicate and the leak are shown, redacted
+
+
 def big_report(n: int) -> Report:
     findings = [
         Finding(
