@@ -4,36 +4,27 @@ read a record batch at a time, one record per row."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
 import pyarrow as pa
 
+from dslint.readers.columnar import read_rows
 from dslint.readers.sources import Source
-from dslint.readers.streams import file_issue, repeated_column
 from dslint.record import ReadIssue, Record
-from dslint.redact import printable
 
 
 def read_arrow(source: Source) -> Iterator[Record | ReadIssue]:
     """Records of an Arrow IPC stream (or random-access file) in row order; ``line`` is None."""
-    file = source.display
-    index = 0
-    try:
+
+    @contextmanager
+    def batches() -> Iterator[tuple[list[str], Iterator[pa.RecordBatch]]]:
         with pa.memory_map(str(source.path)) as mapped:
             reader = _open(mapped)
-            repeated = repeated_column(reader.schema.names)
-            if repeated:
-                yield file_issue(file, 0, repeated)
-                return
-            for batch in _batches(reader):
-                for row in batch.to_pylist():
-                    yield Record(file, None, index, row)
-                    index += 1
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        reason = printable(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)[:200]
-        where = "not a readable Arrow IPC file" if index == 0 else f"cannot read past row {index}"
-        yield file_issue(file, index, f"{where}: {reason}")
+            yield reader.schema.names, _batches(reader)
+
+    return read_rows(source.display, batches, "Arrow IPC file")
 
 
 def _open(mapped: pa.MemoryMappedFile) -> pa.ipc.RecordBatchStreamReader | pa.ipc.RecordBatchFileReader:
