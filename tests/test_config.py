@@ -115,7 +115,7 @@ def test_extends_a_file_and_merges_tables_and_accumulates_ignores(tmp_path: Path
         "extends: [recommended, base.yaml]\nignore: [DS111]\nrules:\n  DS106: {severity: info}\nformats: {'b.jsonl': sharegpt}\n",
     )
     cfg = load_config(start=tmp_path).config
-    assert cfg.ignore == ["DS106", "DS110", "DS111"]
+    assert cfg.ignore == ["DS106", "DS813", "DS110", "DS111"]
     assert set(cfg.rules) == {"DS117", "DS106"}
     assert cfg.formats == {"a.jsonl": "alpaca", "b.jsonl": "sharegpt"}
 

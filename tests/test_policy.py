@@ -21,11 +21,12 @@ class AllowOptions(BaseModel):
 MISSING = Rule("DS104", "missing-required-key", "schema", Severity.ERROR, "record", "s", "d")
 UNKNOWN = Rule("DS106", "unknown-key", "schema", Severity.WARNING, "record", "s", "d", options=AllowOptions)
 BOILER = Rule("DS801", "ai-boilerplate", "content", Severity.WARNING, "record", "s", "d")
+LANGUAGE = Rule("DS813", "language-mismatch", "content", Severity.INFO, "record", "s", "d")  # the preset ignores it
 
 
 def registry() -> Registry:
     reg = Registry()
-    for r in (MISSING, UNKNOWN, BOILER):
+    for r in (MISSING, UNKNOWN, BOILER, LANGUAGE):
         reg.add_rule(r)
     return reg
 
