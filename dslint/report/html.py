@@ -71,7 +71,9 @@ def _page(report: Report, options: RenderOptions, listed: Sequence[Finding], cha
 def _overview(report: Report, options: RenderOptions) -> str:
     summary = report.summary
     details = summary.file_details
-    splits = Counter(d.split or "(unsplit)" for d in details for _ in range(d.records))
+    splits: Counter[str] = Counter()
+    for d in details:
+        splits[d.split or "(unsplit)"] += d.records
     formats = Counter(d.format or "(none)" for d in details)
     rows = "".join(
         f"<tr><td>{esc(d.path)}</td><td>{esc(d.format or '')}</td><td>{esc(d.split or '')}</td>"
