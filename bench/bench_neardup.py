@@ -41,7 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from neardup_corpus import SHINGLE, SIZE, planted_path, write_neardup_corpus  # noqa: E402
 
-from dslint.checks.duplicates_state import FLUSH_CHARS, FLUSH_ROWS  # noqa: E402
+from dslint.checks._shared.tables import FLUSH_CHARS, FLUSH_ROWS  # noqa: E402
 from dslint.minhash import MinHashConfig, lsh_params, near_duplicate_pairs, reference_shingles, signatures  # noqa: E402
 
 NUM_PERM = 128
@@ -119,7 +119,7 @@ def datasketch_pairs(texts: list[str], threshold: float) -> tuple[np.ndarray, np
 
 def run_check(path: Path) -> int:
     from dslint.check import CheckContext
-    from dslint.checks.duplicates import DuplicatesCheck
+    from dslint.checks.duplicates.check import DuplicatesCheck
     from dslint.formats import make_format
     from dslint.readers import discover, read_source
     from dslint.record import Record

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
 from harness import best_of, load_records, orjson_baseline  # noqa: E402
 
-from dslint.checks.pii import PiiCheck  # noqa: E402
-from dslint.checks.pii_secrets import CATALOGUE  # noqa: E402
+from dslint.checks.pii.check import PiiCheck  # noqa: E402
+from dslint.detect.secrets import CATALOGUE  # noqa: E402
 from dslint.formats import make_format  # noqa: E402
 from dslint.record import Record  # noqa: E402
 from dslint.redact import redact  # noqa: E402

@@ -36,10 +36,10 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dslint.checks.pii_phones import REGIONS  # noqa: E402
-from dslint.checks.pii_scan import ScanConfig, scan  # noqa: E402
-from dslint.checks.pii_secrets import CATALOGUE, expand, find_secrets  # noqa: E402
-from dslint.checks.pii_validators import IBAN_LENGTHS  # noqa: E402
+from dslint.detect.phones import REGIONS  # noqa: E402
+from dslint.detect.pii import ScanConfig, scan  # noqa: E402
+from dslint.detect.secrets import CATALOGUE, expand, find_secrets  # noqa: E402
+from dslint.detect.validators import IBAN_LENGTHS  # noqa: E402
 
 Span = tuple[int, int, str]  # start, end, kind
 KINDS = ("email", "phone", "card", "iban", "ip", "ssn")
@@ -284,7 +284,7 @@ def main() -> None:
     theirs, their_time = score(records, presidio)
     print(f"labelled PII set: {len(records):,} records, {chars / 1e6:.2f} MB, {sum(len(s) for _, s in records):,} planted values")
     print(f"{'tool':<40}{'seconds':>9}{'records/s':>12}{'MB/s':>8}")
-    for name, secs in (("dslint detectors (pii_scan.scan)", our_time), ("presidio pattern recognizers", their_time)):
+    for name, secs in (("dslint detectors (dslint.detect.pii.scan)", our_time), ("presidio pattern recognizers", their_time)):
         print(f"{name:<40}{secs:>9.2f}{len(records) / secs:>12,.0f}{chars / 1e6 / secs:>8.2f}")
     print(f"\n{'kind':<8}{'labels':>8}   {'dslint P':>8}{'R':>8}   {'presidio P':>10}{'R':>8}")
     for kind in KINDS:

@@ -22,8 +22,8 @@ from corpus import write_corpus  # noqa: E402
 from harness import best_of, orjson_baseline  # noqa: E402
 
 from dslint.check import CheckContext  # noqa: E402
-from dslint.checks.encoding import EncodingCheck  # noqa: E402
-from dslint.checks.length import LengthCheck, LengthOutlierCheck  # noqa: E402
+from dslint.checks.encoding.check import EncodingCheck  # noqa: E402
+from dslint.checks.length.check import LengthCheck, LengthOutlierCheck  # noqa: E402
 from dslint.formats import make_format  # noqa: E402
 from dslint.readers import Source, read_source  # noqa: E402
 from dslint.record import Record  # noqa: E402

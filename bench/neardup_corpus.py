@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import WORDS, record  # noqa: E402
 
-from dslint.checks.duplicates_state import view_of  # noqa: E402
+from dslint.checks._shared.tables import view_of  # noqa: E402
 from dslint.formats import make_format  # noqa: E402
 from dslint.minhash import reference_shingles  # noqa: E402
 from dslint.record import Record  # noqa: E402

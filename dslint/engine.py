@@ -27,7 +27,7 @@ from typing import Any
 from dslint import __version__
 from dslint.baseline import Baseline, apply_baseline
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
-from dslint.checks.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
+from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
 from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo

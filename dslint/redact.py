@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from dslint.checks.pii_scan import INVISIBLE, REDACTION, scan
+from dslint.detect.pii import INVISIBLE, REDACTION, scan
 from dslint.finding import Finding, Location, Report
 
 SNIPPET_CHARS = 80

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dslint.baseline import Baseline
-from dslint.checks.pii_secrets import expand
+from dslint.detect.secrets import expand
 from dslint.config import load_config
 from dslint.engine import run
 from dslint.finding import Report

@@ -15,18 +15,18 @@ from dataclasses import dataclass
 import ftfy
 
 from dslint.check import CheckContext
-from dslint.checks.encoding import CONTROL_CHARACTER, INVISIBLE_CHARACTER
-from dslint.checks.encoding_chars import BIDI, CONTROL, INVISIBLE, scan
-from dslint.checks.pii_patterns import DEFAULT_SECRET_NAMES
-from dslint.checks.pii_rules import RULE_BY_KIND
-from dslint.checks.pii_scan import ScanConfig
-from dslint.checks.pii_scan import scan as scan_pii
+from dslint.checks.encoding.rules import CONTROL_CHARACTER, INVISIBLE_CHARACTER
+from dslint.checks.encoding.chars import BIDI, CONTROL, INVISIBLE, scan
+from dslint.detect.patterns import DEFAULT_SECRET_NAMES
+from dslint.checks.pii.rules import RULE_BY_KIND
+from dslint.detect.pii import ScanConfig
+from dslint.detect.pii import scan as scan_pii
 from dslint.finding import Finding
 from dslint.formats import Format
 from dslint.formats.base import TextField
 from dslint.record import stable_hash
 
-# What a redacted value becomes, by detector (pii_scan.KINDS).
+# What a redacted value becomes, by detector (dslint.detect.pii.KINDS).
 PLACEHOLDERS = {
     "email": "<EMAIL>",
     "phone": "<PHONE>",

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from dslint.finding import Finding, Report, Severity
+from dslint.finding import Finding, Report
 from dslint.redact import printable
 from dslint.report import RenderOptions
 from dslint.report.common import SEVERITIES, findings_phrase, rule_rows, scope_phrase, where

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from dslint.check import DOC_SECTIONS, CheckContext
-from dslint.checks.content import CHECKS, ContentCheck
-from dslint.checks.content_rules import CONTENT_RULES
-from dslint.checks.content_text import TextView, scan_fences
+from dslint.checks.content.check import CHECKS, ContentCheck
+from dslint.checks.content.rules import CONTENT_RULES
+from dslint.checks.content.text import TextView, scan_fences
 from dslint.finding import Finding, Severity
 from dslint.formats import make_format
 from dslint.packs import PackCheck, load_pack

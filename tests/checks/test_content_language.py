@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from dslint.check import CheckContext
-from dslint.checks.content import ContentCheck
-from dslint.checks.content_language import identify, sample
+from dslint.checks.content.check import ContentCheck
+from dslint.checks.content.language import identify, sample
 from dslint.finding import Severity
 from dslint.formats import make_format
 from dslint.record import Record

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from dslint.check import DOC_SECTIONS, CheckContext
-from dslint.checks import duplicates_state
-from dslint.checks.duplicates import CHECKS, DuplicatesCheck
-from dslint.checks.duplicates_rules import DUPLICATE_RULES, NEAR_DUPLICATE
+from dslint.checks._shared import tables
+from dslint.checks.duplicates.check import CHECKS, DuplicatesCheck
+from dslint.checks.duplicates.rules import DUPLICATE_RULES, NEAR_DUPLICATE
 from dslint.finding import Finding
 from dslint.formats import make_format
 from dslint.record import Record
@@ -410,7 +410,7 @@ def test_merging_shards_in_any_order_gives_the_single_pass_result(seed: int, cut
     ctx = context({code: {"scope": scope} for code in RULES})
     check = DuplicatesCheck(ctx)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(duplicates_state, "FLUSH_ROWS", flush)
+        mp.setattr(tables, "FLUSH_ROWS", flush)
         single, *merged = merged_outputs(check, recs, cuts, order_seed)
     assert single[0]
     assert merged == [single] * 3

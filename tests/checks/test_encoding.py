@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dslint.check import DOC_SECTIONS, CheckContext
-from dslint.checks import encoding_chars
-from dslint.checks.encoding import CHECKS, EncodingCheck
-from dslint.checks.length import CHECKS as LENGTH_CHECKS
-from dslint.checks.length import LengthCheck, LengthOutlierCheck
+from dslint.checks.encoding import chars as encoding_chars
+from dslint.checks.encoding.check import CHECKS, EncodingCheck
+from dslint.checks.length.check import CHECKS as LENGTH_CHECKS
+from dslint.checks.length.check import LengthCheck, LengthOutlierCheck
 from dslint.finding import Finding, Severity
 from dslint.formats import make_format
 from dslint.record import Record

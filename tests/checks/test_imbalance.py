@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dslint.check import DOC_SECTIONS, CheckContext, DatasetCheck, Rule
-from dslint.checks import labels_fields
+from dslint.checks.imbalance import fields as labels_fields
 from dslint.checks.imbalance import CHECKS
-from dslint.checks.labels_common import label_keys
-from dslint.checks.labels_distribution import LabelDistributionCheck
-from dslint.checks.labels_fields import FieldImbalanceCheck
-from dslint.checks.labels_rules import IMBALANCE_RULES
+from dslint.checks._shared.labels import label_keys
+from dslint.checks.imbalance.distribution import LabelDistributionCheck
+from dslint.checks.imbalance.fields import FieldImbalanceCheck
+from dslint.checks.imbalance.rules import IMBALANCE_RULES
 from dslint.finding import Finding
 from dslint.formats import make_format
 from dslint.record import Record

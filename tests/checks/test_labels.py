@@ -15,9 +15,9 @@ from sklearn.metrics import cohen_kappa_score
 
 from dslint.check import DOC_SECTIONS, CheckContext, DatasetCheck, Rule
 from dslint.checks.labels import CHECKS, fleiss_kappa
-from dslint.checks.labels_agreement import LISTED, AnnotatorAgreementCheck, cohen_from_pairs
-from dslint.checks.labels_conflicts import InvertedPreferenceCheck, LabelConflictCheck, LabelVariantsCheck
-from dslint.checks.labels_rules import LABEL_RULES
+from dslint.checks.labels.agreement import LISTED, AnnotatorAgreementCheck, cohen_from_pairs
+from dslint.checks.labels.conflicts import InvertedPreferenceCheck, LabelConflictCheck, LabelVariantsCheck
+from dslint.checks.labels.rules import LABEL_RULES
 from dslint.finding import Finding
 from dslint.formats import make_format
 from dslint.record import Record

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dslint.check import DOC_SECTIONS, CheckContext
-from dslint.checks import duplicates_state
-from dslint.checks.leakage import CHECKS, LeakageCheck
-from dslint.checks.leakage_rules import LEAKAGE_RULES
+from dslint.checks._shared import tables
+from dslint.checks.leakage.check import CHECKS, LeakageCheck
+from dslint.checks.leakage.rules import LEAKAGE_RULES
 from dslint.finding import Finding
 from dslint.formats import make_format
 from dslint.record import Record
@@ -367,7 +367,7 @@ def test_merging_shards_in_any_order_gives_the_single_pass_result(
     check = LeakageCheck(context({"DS304": {"against": ["bench.jsonl"]}}))
     recs = dataset(seed)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(duplicates_state, "FLUSH_ROWS", flush)
+        mp.setattr(tables, "FLUSH_ROWS", flush)
         single, *merged = merged_outputs(check, recs, cuts, order_seed)
     assert any(row[0] == "DS304" and row[2].file.startswith("data/train") for row in single[0])  # benchmark hits
     assert merged == [single] * 3
@@ -375,7 +375,7 @@ def test_merging_shards_in_any_order_gives_the_single_pass_result(
 
 def test_nothing_is_collected_when_only_one_split_is_linted() -> None:
     from dslint.check import CheckContext
-    from dslint.checks.leakage import LeakageCheck
+    from dslint.checks.leakage.check import LeakageCheck
     from dslint.formats import make_format
     from dslint.record import Record
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dslint.check import DOC_SECTIONS, CheckContext
-from dslint.checks import length_stats
-from dslint.checks.length import CHECKS, LengthCheck, LengthOutlierCheck
+from dslint.checks.length import stats as length_stats
+from dslint.checks.length.check import CHECKS, LengthCheck, LengthOutlierCheck
 from dslint.finding import Finding, Severity
 from dslint.formats import make_format
 from dslint.record import Record
@@ -442,7 +442,7 @@ def test_tiktoken_loads_a_cached_encoding(monkeypatch: pytest.MonkeyPatch) -> No
 def test_engine_reads_files_merges_states_and_publishes_stats(tmp_path: Path) -> None:
     import json
 
-    from dslint.checks.encoding import EncodingCheck
+    from dslint.checks.encoding.check import EncodingCheck
     from dslint.engine import Checks, FilePlan, finalize, scan_file
     from dslint.readers import discover
 

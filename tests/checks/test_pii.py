@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dslint.check import DOC_SECTIONS, CheckContext, Rule
-from dslint.checks.pii import CHECKS, PiiCheck, allow_key
-from dslint.checks.pii_rules import PII_RULES
-from dslint.checks.pii_scan import ScanConfig, scan
-from dslint.checks.pii_secrets import expand
-from dslint.checks.pii_validators import card_issuer, iban_ok, luhn_ok, shannon_entropy, ssn_ok
+from dslint.checks.pii.check import CHECKS, PiiCheck, allow_key
+from dslint.checks.pii.rules import PII_RULES
+from dslint.detect.pii import ScanConfig, scan
+from dslint.detect.secrets import expand
+from dslint.detect.validators import card_issuer, iban_ok, luhn_ok, shannon_entropy, ssn_ok
 from dslint.finding import Finding, Severity
 from dslint.formats import make_format
 from dslint.record import Record, stable_hash

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from dslint.checks.pii_scan import ScanConfig, scan
-from dslint.checks.pii_validators import card_issuer, luhn_ok
+from dslint.detect.pii import ScanConfig, scan
+from dslint.detect.validators import card_issuer, luhn_ok
 from tests.checks.test_pii import answer, assert_hidden, codes, run
 
 

@@ -95,8 +95,8 @@ def test_quote_is_a_short_redacted_repr() -> None:
 def test_a_value_split_by_an_invisible_character_is_detected_and_masked(invisible: str) -> None:
     import random
 
-    from dslint.checks.pii_scan import ScanConfig, scan
-    from dslint.checks.pii_secrets import expand
+    from dslint.detect.pii import ScanConfig, scan
+    from dslint.detect.secrets import expand
 
     token = expand("ghp_{m30}{crc}", random.Random(7))  # a token the validating detector accepts
     text = f"use {token[:20]}{invisible}{token[20:]} now"

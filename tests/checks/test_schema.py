@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from dslint.check import DOC_SECTIONS, CheckContext, DatasetCheck, RecordCheck, Rule
-from dslint.checks import schema_consistency
-from dslint.checks.reading import READ_RULES
-from dslint.checks.schema import CHECKS, EMPTY_FILE, InconsistentFieldsCheck, SchemaCheck
-from dslint.checks.schema_base import doc_position
+from dslint.checks.schema import consistency as schema_consistency
+from dslint.checks.schema.reading import READ_RULES
+from dslint.checks.schema.check import CHECKS, EMPTY_FILE, InconsistentFieldsCheck, SchemaCheck
+from dslint.checks.schema.base import doc_position
 from dslint.finding import Finding
 from dslint.formats import make_format
 from dslint.formats.base import resolve_pointer

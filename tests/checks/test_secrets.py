@@ -1,4 +1,4 @@
-"""The secrets catalogue (dslint/checks/pii_secrets.py) behind DS507: every format's documented
+"""The secrets catalogue (dslint/detect/secrets.py) behind DS507: every format's documented
 examples are found, its negatives and placeholders are not, structure checks reject look-alikes,
 the allow-secret marker and test-mode keys, and linear time on each hint.
 
@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from dslint.checks.pii_secrets import ALPHABETS, CATALOGUE, CHECKS, Secret, base62_crc32, expand, find_secrets, is_placeholder
+from dslint.detect.secrets import ALPHABETS, CATALOGUE, CHECKS, Secret, base62_crc32, expand, find_secrets, is_placeholder
 from dslint.finding import Severity
 from tests.checks.test_pii import answer, assert_hidden, chat, codes, run
 

@@ -1,0 +1,343 @@
+"""State shared by the duplicates (DS2xx) and leakage (DS3xx) checks: what each record contributes
+(``RecordView``), a columnar, mergeable table of those facts (``Table``), the sorted view of a
+finished table (``Frame``) that finalize works on, and the init/merge/finalize plumbing both
+checks share (``TableCheck``).
+
+A table row is one record: its file, index, line and a few 64-bit hashes, appended to Python lists
+and turned into numpy chunks every ``FLUSH_ROWS`` rows (about 40 bytes a row, plus the MinHash
+signature when near-duplicates are on). Merging concatenates chunk lists; ``Frame`` sorts rows by
+(file, record index), so findings never depend on how records were sharded or merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import xxhash
+
+from dslint.check import DatasetCheck
+from dslint.finding import Finding, Location
+from dslint.normalize import normalize_text
+from dslint.record import HASH_SEED, Record, canonical_json
+
+# The hash columns of the tables that duplicates and leakage build.
+CONTENT, NORM, INPUT, OUTPUT = range(4)
+FLUSH_ROWS = 2048
+FLUSH_CHARS = 1_000_000  # bounds the temporaries of one signature batch
+Scope = str  # "file" | "split" | "dataset"
+
+
+def _h(data: str | bytes) -> int:
+    """A non-zero 64-bit hash (0 means "absent" in the tables)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return xxhash.xxh3_64_intdigest(data, seed=HASH_SEED) or 1
+
+
+@dataclass(frozen=True, slots=True)
+class RecordView:
+    """What duplicate and leakage detection compare in a record, hashed.
+
+    ``norm``: every text field (role, branch and normalised text, in order) plus the label;
+    ``input`` / ``output``: the normalised input fields and learned output fields (0 when there
+    are none); ``text``: the normalised text of every non-system field, joined: what shingles and
+    n-grams are taken from (a long system prompt shared by all records would otherwise make
+    unrelated conversations look alike).
+    """
+
+    content: int
+    norm: int
+    input: int
+    output: int
+    text: str
+    task: str  # the format's task (sft, preference, kto, ...)
+
+
+_last: tuple[tuple[str, int, str, int], RecordView | None] | None = None
+
+
+def view_of(record: Record) -> RecordView | None:
+    """The record's view, or None when it has no text fields. The duplicates and leakage checks
+    see the same record one after the other, so the last view is kept for the next caller."""
+    global _last
+    key = (record.file, record.index, record.content_hash, id(record.format))
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    view = _compute_view(record)
+    _last = (key, view)
+    return view
+
+
+def _compute_view(record: Record) -> RecordView | None:
+    fields = record.fields
+    if not fields:
+        return None
+    norm_parts, inputs, outputs, texts = [], [], [], []
+    for f in fields:
+        text = normalize_text(f.text)
+        norm_parts.append(f"{f.role}\x1e{f.branch or ''}\x1e{text}")
+        if f.part == "input":
+            inputs.append(f"{f.role}\x1e{text}")
+        elif f.learned:
+            outputs.append(text)
+        if f.role != "system" and text:
+            texts.append(text)
+    label = record.format.label(record.data) if record.format is not None else None
+    if label is not None:
+        norm_parts.append("\x1dlabel\x1e" + canonical_json(label[1]).decode("utf-8", "replace"))
+    task = record.format.task if record.format is not None else ""
+    return RecordView(
+        content=int(record.content_hash, 16),
+        norm=_h("\x1f".join(norm_parts)),
+        input=_h("\x1f".join(inputs)) if inputs else 0,
+        output=_h("\x1f".join(outputs)) if outputs else 0,
+        text=" ".join(texts),
+        task=task,
+    )
+
+
+@dataclass
+class Chunk:
+    """Flushed rows: a local file table, per-row columns, and check-specific arrays (``extra``)
+    whose ``row`` column indexes this chunk's rows."""
+
+    files: tuple[str, ...]
+    splits: tuple[str | None, ...]
+    file: np.ndarray  # int32 index into files
+    index: np.ndarray  # int64
+    line: np.ndarray  # int64, -1 when unknown
+    values: np.ndarray  # (n, width) uint64
+    sigs: np.ndarray | None = None  # (n, num_perm) uint32
+    extra: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+@dataclass
+class Pending:
+    """Rows not flushed yet, with their texts (for signatures and n-grams)."""
+
+    rows: list[tuple[str, str | None, int, int, tuple[int, ...]]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    chars: int = 0
+
+
+@dataclass
+class Table:
+    """Per-record facts of one shard, mergeable by concatenation."""
+
+    width: int
+    chunks: list[Chunk] = field(default_factory=list)
+    pending: Pending = field(default_factory=Pending)
+
+    def add(self, record: Record, values: tuple[int, ...], text: str = "") -> bool:
+        """Append a row; True when the pending rows should be flushed."""
+        line = record.line if record.line is not None else -1
+        self.pending.rows.append((record.file, record.split, record.index, line, values))
+        self.pending.texts.append(text)
+        self.pending.chars += len(text)
+        return self.due()
+
+    def due(self) -> bool:
+        return len(self.pending.rows) >= FLUSH_ROWS or self.pending.chars >= FLUSH_CHARS
+
+    def take(self) -> tuple[Chunk, list[str]] | None:
+        """Turn the pending rows into a chunk (without signatures or extras yet)."""
+        rows, texts = self.pending.rows, self.pending.texts
+        if not rows:
+            return None
+        self.pending = Pending()
+        files = tuple(sorted({r[0] for r in rows}))
+        code = {f: i for i, f in enumerate(files)}
+        split_of = {r[0]: r[1] for r in rows}
+        chunk = Chunk(
+            files=files,
+            splits=tuple(split_of[f] for f in files),
+            file=np.fromiter((code[r[0]] for r in rows), dtype=np.int32, count=len(rows)),
+            index=np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows)),
+            line=np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)),
+            values=np.array([r[4] for r in rows], dtype=np.uint64).reshape(len(rows), self.width),
+        )
+        return chunk, texts
+
+    def merged(self, other: Table) -> Table:
+        pending = Pending(
+            self.pending.rows + other.pending.rows,
+            self.pending.texts + other.pending.texts,
+            self.pending.chars + other.pending.chars,
+        )
+        return Table(self.width, self.chunks + other.chunks, pending)
+
+
+class Frame:
+    """All rows of a finished table sorted by (file, record index), with global file codes."""
+
+    def __init__(self, chunks: Sequence[Chunk], width: int) -> None:
+        self.files: list[str] = sorted({f for c in chunks for f in c.files})
+        code = {f: i for i, f in enumerate(self.files)}
+        split_of: dict[str, str | None] = {f: s for c in chunks for f, s in zip(c.files, c.splits)}
+        self.splits: list[str | None] = [split_of[f] for f in self.files]
+        self._chunks = list(chunks)
+        self._starts = np.cumsum([0] + [len(c.index) for c in chunks])
+        if chunks:
+            file = np.concatenate([np.array([code[f] for f in c.files], dtype=np.int32)[c.file] for c in chunks])
+            index = np.concatenate([c.index for c in chunks])
+        else:
+            file, index = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
+        order = np.lexsort((index, file))
+        self.n = len(order)
+        self.file, self.index = file[order], index[order]
+        self.line = np.concatenate([c.line for c in chunks])[order] if chunks else np.empty(0, dtype=np.int64)
+        values = np.concatenate([c.values for c in chunks]) if chunks else np.empty((0, width), dtype=np.uint64)
+        self.values = values[order]
+        with_sigs = [c.sigs for c in chunks if c.sigs is not None]
+        self.sigs = np.concatenate(with_sigs)[order] if chunks and len(with_sigs) == len(chunks) else None
+        self._where = np.empty(self.n, dtype=np.int64)  # concatenated position -> sorted position
+        self._where[order] = np.arange(self.n)
+
+    def column(self, i: int) -> np.ndarray:
+        return self.values[:, i]
+
+    def split(self, row: int) -> str | None:
+        return self.splits[int(self.file[row])]
+
+    def split_codes(self, names: dict[str | None, int]) -> np.ndarray:
+        """Per row, ``names[split]`` (-1 for splits not named)."""
+        per_file = np.array([names.get(s, -1) for s in self.splits], dtype=np.int64)
+        return per_file[self.file] if self.n else np.empty(0, dtype=np.int64)
+
+    def group(self, scope: Scope) -> np.ndarray:
+        """Per row, the id of the group duplicates are looked for in."""
+        if scope == "file":
+            return self.file.astype(np.int64)
+        if scope == "split":
+            names = {s: i for i, s in enumerate(sorted({s or "" for s in self.splits}))}
+            per_file = np.array([names[s or ""] for s in self.splits], dtype=np.int64)
+            return per_file[self.file] if self.n else np.empty(0, dtype=np.int64)
+        return np.zeros(self.n, dtype=np.int64)
+
+    def location(self, row: int) -> Location:
+        line = int(self.line[row])
+        return Location(
+            file=self.files[int(self.file[row])],
+            line=line if line >= 0 else None,
+            record=int(self.index[row]),
+            split=self.split(row),
+        )
+
+    def stub(self, row: int) -> Record:
+        """A stand-in record for ``Rule.at``: only the location and the content hash matter."""
+        line = int(self.line[row])
+        return Record(
+            file=self.files[int(self.file[row])],
+            line=line if line >= 0 else None,
+            index=int(self.index[row]),
+            data={},
+            split=self.split(row),
+            _content_hash=f"{int(self.values[row, 0]):016x}",
+        )
+
+    def extra(self, key: str, keep: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """A check-specific array set from every chunk, its ``row`` column mapped to sorted rows;
+        ``keep`` filters each chunk's entries before they are concatenated (to bound memory)."""
+        parts: dict[str, list[np.ndarray]] = {}
+        for start, chunk in zip(self._starts, self._chunks):
+            arrays = chunk.extra.get(key)
+            if not arrays:
+                continue
+            mask = keep(arrays) if keep is not None else None
+            for name, arr in arrays.items():
+                arr = arr[mask] if mask is not None else arr
+                parts.setdefault(name, []).append(self._where[start + arr] if name == "row" else arr)
+        return {name: np.concatenate(arrs) for name, arrs in parts.items()}
+
+
+@dataclass
+class TableState:
+    """A check's table, and its results once finalized (computed once for findings and stats)."""
+
+    table: Table
+    findings: list[Finding] | None = field(default=None, repr=False)
+    figures: dict[str, Any] | None = field(default=None, repr=False)
+
+
+class TableCheck(DatasetCheck[TableState]):
+    """A dataset check whose state is a ``Table`` of ``width`` columns: subclasses say what a
+    flushed chunk gets (``fill``: signatures, n-grams) and what the sorted rows mean (``analyse``)."""
+
+    width: ClassVar[int]
+
+    def fill(self, chunk: Chunk, texts: list[str]) -> None:
+        """Add computed arrays to a chunk from its rows' texts."""
+
+    def analyse(self, frame: Frame) -> tuple[list[Finding], dict[str, Any]]:
+        raise NotImplementedError
+
+    def init(self) -> TableState:
+        return TableState(Table(self.width))
+
+    def add(self, state: TableState, record: Record, values: tuple[int, ...], text: str) -> TableState:
+        if state.table.add(record, values, text):
+            self._flush(state.table)
+        return state
+
+    def merge(self, a: TableState, b: TableState) -> TableState:
+        table = a.table.merged(b.table)
+        if table.due():
+            self._flush(table)
+        return TableState(table)
+
+    def finalize(self, state: TableState) -> Iterable[Finding]:
+        return list(self._results(state)[0])
+
+    def stats(self, state: TableState) -> Mapping[str, Any]:
+        return self._results(state)[1]
+
+    def _flush(self, table: Table) -> None:
+        taken = table.take()
+        if taken is not None:
+            chunk, texts = taken
+            self.fill(chunk, texts)
+            table.chunks.append(chunk)
+
+    def _results(self, state: TableState) -> tuple[list[Finding], dict[str, Any]]:
+        if state.findings is None or state.figures is None:
+            self._flush(state.table)
+            state.findings, state.figures = self.analyse(Frame(state.table.chunks, self.width))
+        return state.findings, state.figures
+
+
+def groups(
+    keys: Sequence[np.ndarray], valid: np.ndarray | None = None, prefer: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows with equal ``keys`` form a group: per row, the group's first row (smallest
+    ``prefer``, then smallest row) and the group's size; -1 and 0 for rows outside ``valid``.
+    Rows are sorted by record id, so the smallest row is the smallest record."""
+    n = len(keys[0]) if keys else 0
+    root = np.full(n, -1, dtype=np.int64)
+    size = np.zeros(n, dtype=np.int64)
+    rows = np.arange(n) if valid is None else np.flatnonzero(valid)
+    if len(rows) == 0:
+        return root, size
+    tie = (rows,) if prefer is None else (rows, prefer[rows])
+    order = rows[np.lexsort((*tie, *[k[rows] for k in reversed(keys)]))]
+    new = np.ones(len(order), dtype=bool)
+    for k in keys:
+        sk = k[order]
+        new[1:] &= sk[1:] == sk[:-1]
+    new = ~new
+    new[0] = True
+    run = np.cumsum(new) - 1
+    firsts = order[new]
+    counts = np.bincount(run)
+    root[order] = firsts[run]
+    size[order] = counts[run]
+    return root, size
+
+
+def where(loc: Location) -> str:
+    """A record's place for a message: ``file:line``, or ``file record N`` without lines."""
+    if loc.line is not None:
+        return f"{loc.file}:{loc.line}"
+    return f"{loc.file} record {loc.record}"

@@ -1,0 +1,195 @@
+"""N-gram contamination (DS304): word n-grams of evaluation items looked up in training text.
+
+What the state keeps, per chunk of records (see ``ngram_extras``):
+  ``hay``     training n-grams: 64-bit hash and the chunk row it first appears in, deduplicated;
+  ``needle``  evaluation n-grams: hash, row and word position (positions give the matched span);
+  ``needle_text`` the normalised text of each evaluation record, to quote the matched span;
+  ``bench``   matches of training records against the benchmark files named in ``against``.
+The training side is the big one, so at finalize each chunk's ``hay`` is first filtered down to the
+hashes evaluation items have before anything is concatenated. Benchmarks are known before the
+data is read, so training records are matched against them as they are flushed and only the
+matches stay in the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dslint.checks._shared.tables import Frame, view_of
+from dslint.finding import Location
+from dslint.minhash import shingle_hashes
+from dslint.record import Record
+from dslint.yamlpos import ConfigError
+
+NGRAM_SEED = 13
+
+
+@dataclass
+class BenchmarkIndex:
+    """The n-grams of benchmark files: sorted unique hashes and the first item having each."""
+
+    files: list[str] = field(default_factory=list)
+    items: list[list[tuple[int | None, int]]] = field(default_factory=list)  # per file: (line, index)
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    owner_file: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    owner_item: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def location(self, file: int, item: int) -> Location:
+        line, index = self.items[file][item]
+        return Location(file=self.files[file], line=line, record=index)
+
+
+def load_benchmarks(paths: Sequence[str], n: int) -> BenchmarkIndex:
+    """Read the benchmark files (any format dslint reads; a folder or glob means the data files
+    it names) and index their n-grams."""
+    from dslint.formats import DETECT_SAMPLE, detect_format
+    from dslint.readers import InputError, discover, read_source
+
+    index = BenchmarkIndex()
+    all_hashes, all_files, all_items = [], [], []
+    for path in paths:
+        try:
+            sources = discover([path])  # a file, a folder or a glob
+        except InputError as exc:
+            problem = "not found" if str(exc).startswith("no such file") else str(exc)
+            raise ConfigError(f"benchmark file {path}: {problem} (rules: DS304: against)") from None
+        for src in sources:
+            records = [item for item in read_source(src) if isinstance(item, Record)]
+            fmt = detect_format([r.data for r in records[:DETECT_SAMPLE]])
+            texts = []
+            for r in records:
+                r.format = fmt
+                view = view_of(r)
+                texts.append(view.text if view is not None else "")
+            sh = shingle_hashes(texts, "word", n, NGRAM_SEED, short=False)
+            all_hashes.append(sh.hashes)
+            all_items.append(sh.docs)
+            all_files.append(np.full(len(sh.hashes), len(index.files), dtype=np.int64))
+            index.files.append(src.display)
+            index.items.append([(r.line, r.index) for r in records])
+    if all_hashes:
+        hashes, files, items = np.concatenate(all_hashes), np.concatenate(all_files), np.concatenate(all_items)
+        order = np.lexsort((items, files, hashes))
+        hashes, files, items = hashes[order], files[order], items[order]
+        first = np.ones(len(hashes), dtype=bool)
+        first[1:] = hashes[1:] != hashes[:-1]
+        index.hashes, index.owner_file, index.owner_item = hashes[first], files[first], items[first]
+    return index
+
+
+def longest_run(positions: np.ndarray) -> tuple[int, int]:
+    """(start, length) of the longest run of consecutive positions; the first one on ties."""
+    pos = np.unique(positions)
+    breaks = np.flatnonzero(np.diff(pos) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    lengths = np.diff(np.concatenate((starts, [len(pos)])))
+    best = int(np.argmax(lengths))
+    return int(pos[starts[best]]), int(lengths[best])
+
+
+def span_text(text: str, start: int, run: int, n: int) -> str:
+    """The words covered by ``run`` consecutive n-grams starting at word ``start``."""
+    return " ".join(text.split(" ")[start : start + run + n - 1])
+
+
+def ngram_extras(
+    texts: Sequence[str], is_train: np.ndarray, n: int, bench: BenchmarkIndex | None
+) -> dict[str, dict[str, np.ndarray]]:
+    """The n-gram arrays of one chunk (rows = positions in ``texts``)."""
+    sh = shingle_hashes(texts, "word", n, NGRAM_SEED, short=False)
+    train = is_train[sh.docs]
+    extras: dict[str, dict[str, np.ndarray]] = {}
+    h, rows = sh.hashes[train], sh.docs[train]
+    order = np.lexsort((rows, h))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = h[order][1:] != h[order][:-1]
+    extras["hay"] = {"hash": h[order][first], "row": rows[order][first].astype(np.int32)}
+    ev = ~train
+    extras["needle"] = {
+        "hash": sh.hashes[ev],
+        "row": sh.docs[ev].astype(np.int32),
+        "pos": sh.positions[ev].astype(np.int32),
+    }
+    eval_rows = np.unique(sh.docs[ev])
+    extras["needle_text"] = {"row": eval_rows, "text": np.array([texts[r] for r in eval_rows] + [None], dtype=object)[:-1]}
+    if bench is not None and len(bench.hashes):
+        extras["bench"] = _bench_matches(texts, sh.hashes[train], rows, sh.positions[train], n, bench)
+    return extras
+
+
+def _bench_matches(
+    texts: Sequence[str], hashes: np.ndarray, rows: np.ndarray, positions: np.ndarray, n: int, bench: BenchmarkIndex
+) -> dict[str, np.ndarray]:
+    hit, at = member(hashes, bench.hashes)
+    at, rows, positions, hashes = at[hit], rows[hit], positions[hit], hashes[hit]
+    out: dict[str, list] = {"row": [], "bench": [], "item": [], "matched": [], "items": [], "snippet": []}
+    files = bench.owner_file[at]
+    for row, file in sorted(set(zip(rows.tolist(), files.tolist()))):
+        mask = (rows == row) & (files == file)
+        start, run = longest_run(positions[mask])
+        out["row"].append(row)
+        out["bench"].append(file)
+        out["item"].append(int(bench.owner_item[at[mask]].min()))
+        out["matched"].append(len(np.unique(hashes[mask])))
+        out["items"].append(len(np.unique(bench.owner_item[at[mask]])))
+        out["snippet"].append(span_text(texts[row], start, run, n))
+    arrays = {k: np.array(v, dtype=np.int64) for k, v in out.items() if k != "snippet"}
+    arrays["snippet"] = np.array(out["snippet"] + [None], dtype=object)[:-1]
+    return arrays
+
+
+@dataclass(frozen=True)
+class EvalMatch:
+    """An evaluation record's overlap with training text."""
+
+    train_row: int  # the training record holding its first shared n-gram
+    matched: int  # distinct n-grams shared
+    total: int  # distinct n-grams of the record
+    snippet: str  # the longest shared span, normalised words
+
+
+def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, EvalMatch]:
+    """Evaluation rows sharing at least ``min_matches`` n-grams with training rows."""
+    needle = frame.extra("needle")
+    if not needle or len(needle["hash"]) == 0:
+        return {}
+    wanted = np.unique(needle["hash"])
+    hay = frame.extra("hay", keep=lambda a: member(a["hash"], wanted)[0])
+    if not hay or len(hay["hash"]) == 0:
+        return {}
+    order = np.lexsort((hay["row"], hay["hash"]))
+    hay_hash, hay_row = hay["hash"][order], hay["row"][order]
+    first = np.ones(len(hay_hash), dtype=bool)
+    first[1:] = hay_hash[1:] != hay_hash[:-1]
+    hay_hash, hay_row = hay_hash[first], hay_row[first]  # each hash with its smallest training row
+
+    # Needle occurrences sorted by (row, hash, position): one slice per evaluation row.
+    order = np.lexsort((needle["pos"], needle["hash"], needle["row"]))
+    rows, hashes, positions = needle["row"][order], needle["hash"][order], needle["pos"][order]
+    found, at = member(hashes, hay_hash)
+    distinct = np.ones(len(rows), dtype=bool)
+    distinct[1:] = (rows[1:] != rows[:-1]) | (hashes[1:] != hashes[:-1])
+    total = np.bincount(rows[distinct], minlength=frame.n)
+    matched = np.bincount(rows[distinct & found], minlength=frame.n)
+    texts = frame.extra("needle_text")
+    text_of = dict(zip(texts["row"].tolist(), texts["text"].tolist()))
+    out: dict[int, EvalMatch] = {}
+    for row in np.flatnonzero(matched >= min_matches).tolist():
+        lo, hi = np.searchsorted(rows, [row, row + 1])
+        hit = found[lo:hi]
+        start, run = longest_run(positions[lo:hi][hit])
+        owner = int(hay_row[at[lo:hi][hit]].min())
+        out[row] = EvalMatch(owner, int(matched[row]), int(total[row]), span_text(text_of[row], start, run, n))
+    return out
+
+
+def member(values: np.ndarray, sorted_unique: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``values`` are in ``sorted_unique``, and where (searchsorted: no hashing, no copies
+    of the big array)."""
+    if len(sorted_unique) == 0:
+        return np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_unique, values), len(sorted_unique) - 1)
+    return sorted_unique[at] == values, at
