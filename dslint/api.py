@@ -10,7 +10,7 @@ from dslint.config import LoadedConfig, load_config
 from dslint.engine import Progress, run
 from dslint.finding import Report
 from dslint.policy import Overrides, Policy
-from dslint.paths import glob_match, root_relative
+from dslint.paths import glob_match, is_pattern, path_selection, root_relative
 from dslint.readers import InputError
 from dslint.readers.memory import describe
 from dslint.readers.sources import Discovery, Source, discover_inputs
@@ -77,8 +77,7 @@ def lint(
     else:
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
-        found = find_sources(targets, loaded, use_ignore_files)
+        found = find_sources([str(p) for p in paths] if paths else [], loaded, use_ignore_files)
     return run(found.sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress, skipped=found.skipped)
 
 
@@ -96,8 +95,12 @@ def in_memory_sources(data: Any) -> list[Source] | None:
 
 
 def find_sources(targets: Sequence[str], loaded: LoadedConfig, use_ignore_files: bool = True) -> Discovery:
-    """The data files under ``targets``; finding none is an error, not a silent pass."""
-    found = discover_inputs(targets, loaded.config.exclude, loaded.root, use_ignore_files=use_ignore_files)
+    """The data files under ``targets`` (none: the config's ``paths``, else the working
+    directory); finding none is an error, not a silent pass."""
+    include: list[str] = []
+    if not targets:
+        targets, include = config_scope(loaded)
+    found = discover_inputs(targets, loaded.config.exclude, loaded.root, use_ignore_files=use_ignore_files, include=include)
     if not found.sources:
         raise InputError(f"no data files found in {', '.join(targets)} (looked for {SUPPORTED})")
     return found
@@ -109,6 +112,8 @@ def unmatched_patterns(loaded: LoadedConfig, found: Discovery) -> list[str]:
     cfg = loaded.config
     files = [root_relative(s.path, loaded.root) for s in found.sources if s.path is not None]
     keyed = [("exclude", i, p, found.excluded) for i, p in enumerate(cfg.exclude) if not p.startswith("!")]
+    if path_selection(cfg.paths):  # named files and folders that do not exist are errors already
+        keyed += [("paths", i, p, files) for i, p in enumerate(cfg.paths) if is_pattern(p) and not p.startswith("!")]
     for key, table in (("splits", cfg.splits), ("formats", cfg.formats), ("per-file-ignores", cfg.per_file_ignores)):
         keyed += [(key, p, p, files) for p in table]
     return [
@@ -118,11 +123,17 @@ def unmatched_patterns(loaded: LoadedConfig, found: Discovery) -> list[str]:
     ]
 
 
-def resolve_default_paths(loaded: LoadedConfig) -> list[str]:
-    """The config's ``paths`` (relative to its folder), else the working directory."""
-    if not loaded.config.paths:
-        return ["."]
-    return [_relative_to_cwd(loaded.root / p) for p in loaded.config.paths]
+def config_scope(loaded: LoadedConfig) -> tuple[list[str], list[str]]:
+    """What the config's ``paths`` name: (targets to expand, gitignore-style patterns selecting
+    files below them). Named files and folders are expanded themselves; once an entry is a
+    pattern, the config's folder is walked and the patterns select (the last match decides)."""
+    entries = loaded.config.paths
+    if not entries:
+        return ["."], []
+    include = path_selection(entries)
+    if include:
+        return [_relative_to_cwd(loaded.root)], include
+    return [_relative_to_cwd(loaded.root / p) for p in entries], []
 
 
 def _relative_to_cwd(path: Path) -> str:

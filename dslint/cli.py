@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from dslint import __version__
-from dslint.api import find_sources, prepare, resolve_default_paths, unmatched_patterns
+from dslint.api import config_scope, find_sources, prepare, unmatched_patterns
 from dslint.atomic import write_atomic
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
@@ -252,13 +252,13 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
     if getattr(args, "pre_commit", False) and args.paths:
         if changes is not None:
             raise UsageError("--pre-commit and --diff-base cannot be combined")
-        scope = resolve_default_paths(loaded) if loaded.config.paths else []
-        hook = plan_hook(args.paths, loaded, scope, use_ignore_files)
+        scope, include = config_scope(loaded) if loaded.config.paths else ([], [])
+        hook = plan_hook(args.paths, loaded, scope, use_ignore_files, include)
         if hook is None:
             return None
         found, changes = hook.discovery, hook.changes
     else:
-        found = find_sources(args.paths or resolve_default_paths(loaded), loaded, use_ignore_files)
+        found = find_sources(args.paths, loaded, use_ignore_files)
         if not args.paths:  # the config's own scope: a pattern matching nothing is likely a typo
             for warning in unmatched_patterns(loaded, found):
                 print(f"dslint: warning: {warning}", file=sys.stderr)

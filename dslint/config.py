@@ -11,13 +11,14 @@ from __future__ import annotations
 import types
 import typing
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dslint.finding import Severity
 from dslint.formats import FORMAT_NAMES
 from dslint.paths import SPLIT_ALIASES, check_pattern
+from dslint.redact import quote
 from dslint.yamlpos import ConfigError, Positions, did_you_mean, load_pyproject, load_yaml
 
 CONFIG_FILES = ("dslint.yaml", ".dslint.yaml", "pyproject.toml")
@@ -49,6 +50,25 @@ class RuleSettings(BaseModel):
         return dict(self.model_extra or {})
 
 
+def _known_format(name: str) -> str:
+    if name not in FORMAT_NAMES:
+        raise ValueError(f"unknown format {quote(name, 80)}{did_you_mean(name, FORMAT_NAMES)}")
+    return name
+
+
+def _canonical_split(name: str) -> str:
+    """Split names are train, validation, test or one of their aliases (dev, eval, ...)."""
+    canonical = SPLIT_ALIASES.get(name.lower())
+    if canonical is None:
+        raise ValueError(f"unknown split {quote(name, 80)}{did_you_mean(name, list(SPLIT_ALIASES))}")
+    return canonical
+
+
+# Validated per entry, so an error names the entry's own line.
+FormatName = Annotated[str, AfterValidator(_known_format)]
+SplitName = Annotated[str, AfterValidator(_canonical_split)]
+
+
 class FieldMap(_Model):
     """Where the text lives in a schema dslint does not know: keys or JSON pointers."""
 
@@ -59,7 +79,10 @@ class FieldMap(_Model):
 
 
 class Config(_Model):
-    paths: list[str] = Field(default_factory=list, description="What `dslint check` lints by default.")
+    paths: list[str] = Field(
+        default_factory=list,
+        description="What `dslint check` lints by default: files and folders, or gitignore-style patterns (`!` excludes).",
+    )
     exclude: list[str] = Field(default_factory=list, description="Glob patterns of files to skip.")
     extends: list[str] = Field(default_factory=list, description="Presets or files this config builds on.")
     select: list[str] | None = None
@@ -68,35 +91,15 @@ class Config(_Model):
     fail_on: FailOn = "error"
     per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
     rules: dict[str, RuleSettings] = Field(default_factory=dict)
-    formats: dict[str, str] = Field(default_factory=dict, description="Glob → format name.")
-    splits: dict[str, str] = Field(default_factory=dict, description="Glob → split name.")
+    formats: dict[str, FormatName] = Field(default_factory=dict, description="Pattern → format name.")
+    splits: dict[str, SplitName] = Field(default_factory=dict, description="Pattern → split name (train, validation, test or an alias).")
     fields: FieldMap | None = None
     rule_packs: list[str] = Field(default_factory=list, description="Extra YAML rule packs.")
     plugins: list[str] = Field(default_factory=list, description="Python modules or .py files with CHECKS.")
     jobs: int = Field(1, ge=1, le=256, description="Worker processes.")
     max_record_size: int = Field(64, ge=1, le=2048, description="MB; a longer JSON Lines line or CSV row is DS123.")
 
-    @field_validator("formats")
-    @classmethod
-    def _known_formats(cls, value: dict[str, str]) -> dict[str, str]:
-        for pattern, name in value.items():
-            if name not in FORMAT_NAMES:
-                raise ValueError(f"unknown format '{name}' for '{pattern}'{did_you_mean(name, FORMAT_NAMES)}")
-        return value
-
-    @field_validator("splits")
-    @classmethod
-    def _known_splits(cls, value: dict[str, str]) -> dict[str, str]:
-        """Split names are train, validation, test or one of their aliases (dev, eval, ...)."""
-        out = {}
-        for pattern, name in value.items():
-            canonical = SPLIT_ALIASES.get(name.lower())
-            if canonical is None:
-                raise ValueError(f"unknown split '{name}' for '{pattern}'{did_you_mean(name, list(SPLIT_ALIASES))}")
-            out[pattern] = canonical
-        return out
-
-    @field_validator("exclude")
+    @field_validator("exclude", "paths")
     @classmethod
     def _valid_patterns(cls, value: list[str]) -> list[str]:
         return [check_pattern(p) for p in value]
@@ -297,9 +300,9 @@ def _explain(exc: ValidationError, positions: dict[tuple, str], source: str | No
     if err["type"] == "extra_forbidden":
         model = _model_at(Config, loc[:-1])
         choices = [f.alias or n for n, f in model.model_fields.items()] if model else []
-        return f"unknown option '{loc[-1]}' at {where}{did_you_mean(str(loc[-1]), choices)}"
+        return f"unknown option {quote(str(loc[-1]), 80)} at {where}{did_you_mean(str(loc[-1]), choices)}"
     msg = err["msg"].removeprefix("Value error, ")
-    return f"invalid value for '{dotted}' at {where}: {msg}"
+    return f"invalid value for {quote(dotted, 120)} at {where}: {msg}"
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:

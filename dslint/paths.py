@@ -67,6 +67,21 @@ def match_list(patterns: Sequence[str], path: str) -> bool:
     return decided
 
 
+def is_pattern(entry: str) -> bool:
+    """Whether a ``paths`` entry is a pattern (a wildcard, a character class or a ``!``) rather
+    than the name of a file or folder."""
+    return entry.startswith("!") or any(c in entry for c in "*?[")
+
+
+def path_selection(entries: Sequence[str]) -> list[str]:
+    """The config's ``paths`` as gitignore-style patterns over paths from the config's folder,
+    or [] when every entry names a file or folder. A named path is anchored at the folder
+    (``data`` means ``./data``, not every folder called data), so mixing both keeps its meaning."""
+    if not any(is_pattern(e) for e in entries):
+        return []
+    return [e if is_pattern(e) else "/" + e.removeprefix("./").strip("/") for e in entries]
+
+
 def root_relative(path: str | os.PathLike[str], root: Path) -> str:
     """A file's path from the config's folder, '/'-separated, as written: symbolic links are not
     followed (a Hugging Face cache file keeps its own name, not its blob's). Files outside the

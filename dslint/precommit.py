@@ -27,16 +27,23 @@ class HookRun:
     changes: Changes  # which findings to report: those touching the staged data files
 
 
-def plan_hook(files: Sequence[str], loaded: LoadedConfig, scope: Sequence[str], use_ignore_files: bool = True) -> HookRun | None:
-    """What to lint for the staged ``files``: ``scope`` (the config's paths) when given, else the
-    dataset folders of the staged data files. None when no staged file is data."""
+def plan_hook(
+    files: Sequence[str],
+    loaded: LoadedConfig,
+    scope: Sequence[str],
+    use_ignore_files: bool = True,
+    include: Sequence[str] = (),
+) -> HookRun | None:
+    """What to lint for the staged ``files``: ``scope`` (the config's paths, with the patterns
+    ``include`` selecting below them) when given, else the dataset folders of the staged data
+    files. None when no staged file is data."""
     exclude = loaded.config.exclude
     staged = [display_path(Path(f)) for f in files if _is_data(Path(f))]
     staged = [f for f in staged if not is_excluded(root_relative(f, loaded.root), exclude)]
     if not staged:
         return None
     targets = list(scope) or sorted({dataset_folder(f) for f in staged})
-    discovery = discover_inputs(targets, exclude, loaded.root, use_ignore_files=use_ignore_files)
+    discovery = discover_inputs(targets, exclude, loaded.root, use_ignore_files=use_ignore_files, include=include)
     found = {s.display for s in discovery.sources}
     staged = [f for f in staged if f in found]  # outside the config's paths: not the dataset
     if not staged:

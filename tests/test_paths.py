@@ -164,11 +164,65 @@ def test_pattern_matching_no_file_is_a_warning_with_key_and_line(tmp_path: Path,
     ]
 
 
-def test_unknown_split_name_is_a_config_error_with_a_suggestion(tmp_path: Path, cli) -> None:
-    shard_repo(tmp_path, 'splits:\n  "data/shard-*.jsonl": trian\n')
+def test_unknown_split_name_is_a_config_error_at_its_entrys_line(tmp_path: Path, cli) -> None:
+    shard_repo(tmp_path, 'splits:\n  "data/shard-1.jsonl": train\n  "data/shard-x.jsonl": tset\n')
     res = cli("check", cwd=tmp_path)
     assert res.code == 2
-    assert res.err.strip() == "dslint: error: invalid value for 'splits' at dslint.yaml:1: unknown split 'trian' for 'data/shard-*.jsonl'; did you mean 'train'?"
+    assert res.err.strip() == (
+        "dslint: error: invalid value for 'splits.data/shard-x.jsonl' at dslint.yaml:3: unknown split 'tset'; did you mean 'test'?"
+    )
+
+
+def test_unknown_format_name_is_a_config_error_at_its_entrys_line(tmp_path: Path, cli) -> None:
+    shard_repo(tmp_path, 'formats:\n  "data/shard-1.jsonl": text\n  "data/shard-x.jsonl": opneai-chat\n')
+    res = cli("check", cwd=tmp_path)
+    assert res.code == 2
+    assert res.err.strip() == (
+        "dslint: error: invalid value for 'formats.data/shard-x.jsonl' at dslint.yaml:3: unknown format 'opneai-chat';"
+        " did you mean 'openai-chat'?"
+    )
+
+
+# `paths` speaks the same language: named files and folders, or patterns with `!` negation.
+
+
+def paths_repo(root: Path, paths: str) -> None:
+    (root / "dslint.yaml").write_text(f"paths:\n{paths}")
+    for name in ("data/shard-1.jsonl", "data/shard-x.jsonl", "data/old/shard-2.jsonl", "extra/more.jsonl", "data.jsonl"):
+        write_jsonl(root / name, CLEAN_CHATS[:2])
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        ('  - "data/shard-[0-9].jsonl"\n', ["data/shard-1.jsonl"]),
+        ('  - "data/**/*.jsonl"\n  - "!data/old/"\n', ["data/shard-1.jsonl", "data/shard-x.jsonl"]),
+        ('  - "**/shard-*.jsonl"\n  - "!shard-x.jsonl"\n', ["data/old/shard-2.jsonl", "data/shard-1.jsonl"]),
+        # A named folder next to a pattern keeps meaning that folder, anchored at the config's.
+        ('  - extra\n  - "data/shard-?.jsonl"\n', ["data/shard-1.jsonl", "data/shard-x.jsonl", "extra/more.jsonl"]),
+        # Without patterns, entries are paths as always.
+        ("  - data/old\n  - data.jsonl\n", ["data.jsonl", "data/old/shard-2.jsonl"]),
+    ],
+)
+def test_config_paths_select_like_gitignore(tmp_path: Path, cli, paths: str, expected: list[str]) -> None:
+    paths_repo(tmp_path, paths)
+    res = cli("check", "--format", "json", cwd=tmp_path)
+    assert res.code == 0, res.err
+    assert sorted(details(res)) == expected
+
+
+def test_config_paths_pattern_matching_nothing_is_a_warning_with_its_line(tmp_path: Path, cli) -> None:
+    paths_repo(tmp_path, '  - "data/*.jsonl"\n  - "data/trian/**"\n')
+    res = cli("check", "--format", "concise", cwd=tmp_path)
+    assert res.code == 0
+    assert res.err.splitlines() == ["dslint: warning: pattern 'data/trian/**' in 'paths' at dslint.yaml:3 matches no file"]
+
+
+def test_config_paths_patterns_also_scope_the_pre_commit_hook(tmp_path: Path, cli) -> None:
+    paths_repo(tmp_path, '  - "data/*.jsonl"\n')
+    # extra/ is outside the dataset the config names: staging it alone lints nothing.
+    res = cli("check", "--pre-commit", "extra/more.jsonl", cwd=tmp_path)
+    assert res.code == 0 and "no staged data files" in res.err
 
 
 def test_split_aliases_are_accepted(tmp_path: Path, cli) -> None:

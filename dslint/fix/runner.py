@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import orjson
 
-from dslint.api import find_sources, prepare, resolve_default_paths
+from dslint.api import find_sources, prepare
 from dslint.check import CheckContext, Rule
 from dslint.config import LoadedConfig
 from dslint.engine import FilePlan, build_checks, finalize, plan_files, scan_all
@@ -94,7 +94,7 @@ def run_fix(
     fixable = _fixable(loaded, registry, policy)
     applied = frozenset(c for c in fixable if registry.rules[c].fix.safe or unsafe_fixes)  # type: ignore[union-attr]
     lint_policy = replace(policy, enabled=fixable | {UNREADABLE_FILE}, budgets={})
-    sources = find_sources(list(targets) or resolve_default_paths(loaded), loaded).sources
+    sources = find_sources(list(targets), loaded).sources
     if any(s.path is None for s in sources):
         raise InputError("dslint fix reads files, not stdin")
     work = Path(output_dir) if output_dir is not None else None

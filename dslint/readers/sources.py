@@ -79,12 +79,18 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: Path | Non
 
 
 def discover_inputs(
-    paths: Sequence[str], exclude: Sequence[str] = (), root: Path | None = None, *, use_ignore_files: bool = True
+    paths: Sequence[str],
+    exclude: Sequence[str] = (),
+    root: Path | None = None,
+    *,
+    use_ignore_files: bool = True,
+    include: Sequence[str] = (),
 ) -> Discovery:
     """Expand files, folders (walked recursively), glob patterns and ``-`` (JSON Lines on stdin)
     into sources sorted by display path, without duplicates and without files ``exclude`` names
     (gitignore-style patterns matched against the path from ``root``, the config's folder;
-    default: the working directory).
+    default: the working directory). With ``include`` (the config's ``paths`` as patterns), only
+    files those patterns select are kept.
 
     What a walk or a wildcard meets is filtered: hidden files and folders, virtual environments
     and tool folders (:func:`skip_folder`), what ``.gitignore``/``.dslintignore`` list (unless
@@ -103,6 +109,8 @@ def discover_inputs(
             found[STDIN.display] = STDIN
             continue
         for source in walk.expand(arg):
+            if include and not match_list(include, root_relative(source.display, base)):
+                continue
             if is_excluded(root_relative(source.display, base), exclude):
                 excluded.add(root_relative(source.display, base))
             else:
@@ -111,6 +119,7 @@ def discover_inputs(
         name: why
         for name, why in sorted(walk.skipped.items())
         if name not in found and not is_excluded(root_relative(name, base), exclude)
+        and (not include or match_list(include, root_relative(name, base)))
     }
     return Discovery(sorted(found.values(), key=lambda s: Path(s.display).parts), skipped, sorted(excluded))
 
