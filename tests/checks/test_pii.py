@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import random
-import time
 
 import orjson
 import pytest
@@ -522,13 +521,17 @@ ADVERSARIAL = {
 }
 
 
+# How long these take is measured in bench/bench_pii.py (the patterns are linear); here they must
+# give well-formed results: spans that are the text they claim, in order, never overlapping.
 @pytest.mark.parametrize("name", ADVERSARIAL)
-def test_adversarial_input_runs_in_linear_time(name: str) -> None:
+def test_adversarial_input_gives_well_formed_hits(name: str) -> None:
     text = ADVERSARIAL[name]
-    start = time.perf_counter()
-    run(answer(text))
-    scan(text, ScanConfig(validate=False))
-    assert time.perf_counter() - start < 1.0
+    for config in (ScanConfig(), ScanConfig(validate=False)):
+        hits = scan(text, config)
+        assert all(text[h.start : h.end] == h.value for h in hits)
+        assert all(a.end <= b.start for a, b in zip(hits, hits[1:]))
+    for finding in run(answer(text)):
+        assert finding.rule.startswith("DS5")
 
 
 # --- robustness ------------------------------------------------------------------------------

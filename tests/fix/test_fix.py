@@ -261,7 +261,7 @@ def test_fix_is_idempotent_and_deterministic(tmp_path_factory: pytest.TempPathFa
     write_lines(root / "data" / "test.jsonl", records[1::2] or [chat("Spare", "Row.")])  # two files: a real pool
     first = dslint.fix([str(root / "data")], root / "one", unsafe_fixes=True, jobs=1)
     twice = dslint.fix([str(root / "one")], root / "two", unsafe_fixes=True, jobs=1)
-    other = dslint.fix([str(root / "data")], root / "par", unsafe_fixes=True, jobs=2)
+    dslint.fix([str(root / "data")], root / "par", unsafe_fixes=True, jobs=2)
     assert not twice.changed, twice.changes
     assert not first.remaining
     for name in ("train.jsonl", "test.jsonl"):
