@@ -14,17 +14,17 @@ import re
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from dslint import __version__
 from dslint.api import config_scope, find_sources, prepare, unmatched_patterns
 from dslint.atomic import write_atomic
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
-from dslint.engine import CheckCrashed, run
+from dslint.engine import CheckCrashed, ReadMeter, run
 from dslint.finding import Report
 from dslint.policy import Overrides
 from dslint.precommit import plan_hook
@@ -308,18 +308,22 @@ def _color_allowed() -> bool:
 
 
 class _progress:
-    """A transient progress line on stderr, shown only once a run has taken about a second."""
+    """A transient progress line on stderr, shown only once a run has taken about a second: bytes
+    read with a percentage and the time left (from the engine's ReadMeter, which workers update
+    too), and the records of the files finished so far."""
 
     DELAY = 1.0
+    REFRESH = 0.25
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self._bar = None
-        self._task = None
+        self._bar: Any = None
+        self._task: Any = None
+        self._meter: ReadMeter | None = None
         self._timer: threading.Timer | None = None
+        self._stop = threading.Event()
         self._lock = threading.Lock()
         self._last = ("", 0)
-        self._started = time.monotonic()
 
     def __enter__(self) -> _progress | None:
         if not self.enabled:
@@ -329,34 +333,63 @@ class _progress:
         self._timer.start()
         return self
 
+    def attach(self, meter: ReadMeter) -> None:
+        self._meter = meter
+
     def _show(self) -> None:
         from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            SpinnerColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.table import Column
 
         with self._lock:
+            if self._stop.is_set():
+                return
             console = Console(file=sys.stderr, no_color=not _color_allowed())
-            self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True)
-            self._task = self._bar.add_task(self._describe())
+            # Fits 80 columns: the figures first, then the records so far and the last file
+            # finished, cut to the space left.
+            columns = [SpinnerColumn(), BarColumn(bar_width=16), TaskProgressColumn()]
+            columns += [DownloadColumn(table_column=Column(no_wrap=True))]
+            columns += [TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis"))]
+            self._bar = Progress(*columns, console=console, transient=True)
+            total = self._meter.total if self._meter is not None else 0
+            self._task = self._bar.add_task(self._describe(), total=total or None)
             self._bar.start()
+        while not self._stop.wait(self.REFRESH):
+            with self._lock:
+                if self._bar is None:
+                    return
+                done = self._meter.done if self._meter is not None else 0
+                self._bar.update(self._task, completed=done, description=self._describe())
 
     def _describe(self) -> str:
         from dslint.redact import display_path
 
         name, records = self._last
-        return f"linting… {records:,} records, last file {display_path(name)}"
+        if not name:
+            return "linting…"
+        return f"{records:,} records · {display_path(name)}"
 
     def __call__(self, name: str, records: int) -> None:
         with self._lock:
             self._last = (name, records)
-            if self._bar is not None:
-                self._bar.update(self._task, description=self._describe())
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
         if self._timer is not None:
             self._timer.cancel()
         with self._lock:
             if self._bar is not None:
                 self._bar.stop()
+                self._bar = None
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

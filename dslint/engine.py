@@ -39,7 +39,7 @@ from dslint.readers import Source, read_source
 from dslint.readers.arrow import saved_split
 from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
-from dslint.readers.streams import MAX_RECORD_BYTES
+from dslint.readers.streams import MAX_RECORD_BYTES, ReadPosition
 from dslint.record import ReadIssue, Record, stable_hash
 from dslint.redact import quote, redact_report
 from dslint.registry import Registry
@@ -75,6 +75,39 @@ class Checks:
     rules: dict[str, Rule]
     fields: dict[str, Any] | None = None
     max_record: int = MAX_RECORD_BYTES  # bytes; a longer line or row is a DS123 finding
+
+
+class ReadMeter:
+    """Bytes of input read so far out of ``total``, added up across this process and the worker
+    processes it forks (the counter lives in shared memory that forked workers inherit). A
+    progress callback with an ``attach(meter)`` method is handed the meter before the scan."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._done = multiprocessing.Value("q", 0)
+
+    def add(self, size: int) -> None:
+        if size:
+            with self._done.get_lock():
+                self._done.value += size
+
+    @property
+    def done(self) -> int:
+        return int(self._done.value)
+
+
+_meter: ReadMeter | None = None  # this run's meter, set before workers are forked
+_METER_EVERY = 128  # items between updates of the meter
+
+
+def plan_bytes(plan: FilePlan) -> int:
+    """The bytes a plan covers: its byte range, else the whole file (0 for stdin and memory)."""
+    if plan.byte_range is not None:
+        return plan.byte_range.end - plan.byte_range.start
+    try:
+        return plan.source.path.stat().st_size if plan.source.path is not None else 0
+    except OSError:
+        return 0
 
 
 @dataclass
@@ -150,11 +183,16 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
             raise CheckCrashed(f"{type(current).__name__} failed on {where}: {type(exc).__name__}: {exc}") from exc
         count += 1
 
+    position, reported, meter = ReadPosition(), 0, _meter
     if plan.byte_range is not None and plan.source.path is not None:
-        items = read_jsonl_range(plan.source.display, plan.source.path, plan.byte_range, checks.max_record)
+        items = read_jsonl_range(plan.source.display, plan.source.path, plan.byte_range, checks.max_record, position)
     else:
-        items = read_source(plan.source, max_record=checks.max_record)
-    for item in items:
+        items = read_source(plan.source, max_record=checks.max_record, position=position)
+    for n, item in enumerate(items):
+        if meter is not None and n % _METER_EVERY == 0:
+            read = position.bytes_read()
+            meter.add(read - reported)
+            reported = max(read, reported)
         if isinstance(item, ReadIssue):
             issues += 1
             findings.append(_issue_finding(item, plan.split, checks.rules))
@@ -176,6 +214,8 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         findings.append(EMPTY_FILE.dataset("file has no records", key=plan.source.display, location=where))
     if count and fmt.name == "unknown" and (plan.byte_range is None or plan.byte_range.start == 0):
         findings.append(_unrecognized(where, list(keys_seen)))
+    if meter is not None:
+        meter.add(plan_bytes(plan) - reported)
     summary = FileSummary(path=plan.source.display, format=fmt.name if count else None, split=plan.split, records=count)
     return FileResult(summary, findings, states)
 
@@ -285,7 +325,18 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress: Progress | None = None) -> list[FileResult]:
     """Scan every file, in worker processes when ``jobs > 1``; results come back in plan order."""
+    global _meter
     plans = shard_plans(plans, jobs, checks.fields)
+    _meter = ReadMeter(sum(plan_bytes(p) for p in plans)) if progress is not None else None
+    if _meter is not None and hasattr(progress, "attach"):
+        progress.attach(_meter)  # type: ignore[union-attr]
+    try:
+        return _scan_plans(plans, checks, jobs, progress)
+    finally:
+        _meter = None
+
+
+def _scan_plans(plans: Sequence[FilePlan], checks: Checks, jobs: int, progress: Progress | None) -> list[FileResult]:
     results: list[FileResult] = []
     records = 0
     if jobs > 1 and len(plans) > 1:

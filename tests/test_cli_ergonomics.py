@@ -71,3 +71,49 @@ def test_statistics_with_json_gives_counts(cli, tmp_path: Path, fmt: str) -> Non
     assert [row["count"] for row in rows] == sorted((row["count"] for row in rows), reverse=True)
     full = cli("check", "train.jsonl", "--format", "json", cwd=tmp_path).json()
     assert {row["code"]: row["count"] for row in rows} == full["summary"]["by_rule"]
+
+
+# The progress line: bytes read, percentage, time left, records of the files done.
+
+
+class _Terminal:
+    """What rich sees as a terminal: text written to it is kept."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_shows_bytes_percentage_and_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from dslint import cli
+    from dslint.engine import ReadMeter
+
+    terminal = _Terminal()
+    monkeypatch.setenv("TERM", "xterm")  # a dumb terminal gets no live line
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(cli._progress, "DELAY", 0.0)
+    monkeypatch.setattr(cli._progress, "REFRESH", 0.01)
+    meter = ReadMeter(2_000_000)
+    line = cli._progress(enabled=True)
+    line.attach(meter)
+    with line:
+        meter.add(500_000)
+        line("data/train\x1b[31m.jsonl", 1234)  # a hostile name is escaped on the line too
+        deadline = time.monotonic() + 10  # a wait for the refresh thread, not a timing assertion
+        while "25%" not in terminal.text and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert "25%" in terminal.text and "0.5/2.0 MB" in terminal.text
+    assert "1,234 records" in terminal.text and "eta" in terminal.text
+    assert "\x1b[31m.jsonl" not in terminal.text

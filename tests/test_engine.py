@@ -56,3 +56,62 @@ def test_sharded_runs_give_the_single_pass_findings(cli, tmp_path: Path, monkeyp
     assert sharded.json() == single.json()
     rules = {f["rule"] for f in single.json()["findings"]}
     assert {"DS101", "DS109"} <= rules
+
+
+# Progress: the bytes read, within a big file too, from this process and its workers.
+
+
+class _Watcher:
+    """A progress callback that samples the engine's ReadMeter as files finish."""
+
+    def __init__(self) -> None:
+        self.meter: dslint.engine.ReadMeter | None = None
+        self.samples: list[tuple[str, int]] = []
+
+    def attach(self, meter: dslint.engine.ReadMeter) -> None:
+        self.meter = meter
+
+    def __call__(self, name: str, records: int) -> None:
+        assert self.meter is not None
+        self.samples.append((name, self.meter.done))
+
+
+def _lint_watched(root: Path, jobs: int) -> _Watcher:
+    watcher = _Watcher()
+    dslint.lint([str(root)], jobs=jobs, progress=watcher)
+    return watcher
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_meter_counts_every_byte_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    import gzip
+
+    (tmp_path / "train.jsonl").write_text("\n".join(realistic_rows(600, 7)) + "\n")
+    (tmp_path / "test.jsonl.gz").write_bytes(gzip.compress(("\n".join(realistic_rows(120, 8)) + "\n").encode()))
+    monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", 8 * 1024)  # train.jsonl is read in shards with -j2
+    watcher = _lint_watched(tmp_path, jobs)
+    sizes = sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert watcher.meter is not None and watcher.meter.total == sizes
+    assert watcher.meter.done == sizes  # compressed files count their bytes on disk
+    if jobs == 1:  # in plan order, each finished file has added exactly its size
+        assert [(Path(name).name, done) for name, done in watcher.samples] == [
+            ("test.jsonl.gz", (tmp_path / "test.jsonl.gz").stat().st_size),
+            ("train.jsonl", sizes),
+        ]
+
+
+def test_progress_meter_moves_while_a_big_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "train.jsonl").write_text("\n".join(realistic_rows(2000, 9)) + "\n")
+    size = (tmp_path / "train.jsonl").stat().st_size
+    seen: list[int] = []
+
+    class Probe(_Watcher):
+        def attach(self, meter: dslint.engine.ReadMeter) -> None:
+            super().attach(meter)
+            original = meter.add
+            meter.add = lambda n: (original(n), seen.append(meter.done))  # type: ignore[method-assign]
+
+    dslint.lint([str(tmp_path)], jobs=1, progress=Probe())
+    partial = [s for s in seen if 0 < s < size]
+    assert len(partial) >= 5, seen  # many updates before the file is done, not one at the end
+    assert seen == sorted(seen) and seen[-1] == size

@@ -20,7 +20,7 @@ from dslint.readers.jsonl import read_jsonl
 from dslint.readers.memory import read_memory
 from dslint.readers.parquet import read_parquet
 from dslint.readers.sources import InputError, Source, discover
-from dslint.readers.streams import MAX_RECORD_BYTES, file_issue, open_binary, stream_error
+from dslint.readers.streams import MAX_RECORD_BYTES, ReadPosition, file_issue, open_binary, stream_error
 from dslint.record import ReadIssue, Record
 
 __all__ = ["InputError", "Source", "discover", "read_source"]
@@ -33,11 +33,12 @@ _TEXT_READERS: dict[str, Callable[..., Iterator[Record | ReadIssue]]] = {
 
 
 def read_source(
-    source: Source, stdin: BinaryIO | None = None, max_record: int = MAX_RECORD_BYTES
+    source: Source, stdin: BinaryIO | None = None, max_record: int = MAX_RECORD_BYTES, position: ReadPosition | None = None
 ) -> Iterator[Record | ReadIssue]:
     """Stream the records of one source; ``stdin`` (default ``sys.stdin.buffer``) is read as
     JSON Lines when the source is stdin. Problems with the data are yielded as ReadIssues,
-    never raised. A JSON Lines line or CSV row over ``max_record`` bytes is a DS123 issue."""
+    never raised. A JSON Lines line or CSV row over ``max_record`` bytes is a DS123 issue.
+    ``position`` follows how far into a text file reading has got (Parquet and Arrow: not)."""
     if source.kind == "parquet":
         yield from read_parquet(source)
         return
@@ -48,7 +49,7 @@ def read_source(
         yield from read_memory(source.display, source.data)
         return
     try:
-        opened = open_binary(source, stdin)
+        opened = open_binary(source, stdin, position)
     except OSError as exc:
         yield file_issue(source.display, 0, f"cannot read file: {stream_error(exc)}")
         return

@@ -15,6 +15,7 @@ from dslint.readers.streams import (
     MAX_RECORD_BYTES,
     STREAM_ERRORS,
     Oversized,
+    ReadPosition,
     cap,
     file_issue,
     oversized_message,
@@ -43,12 +44,12 @@ def read_jsonl(file: str, stream: BinaryIO, max_record: int = MAX_RECORD_BYTES) 
 
 
 def read_jsonl_range(
-    file: str, path: Path, byte_range: ByteRange, max_record: int = MAX_RECORD_BYTES
+    file: str, path: Path, byte_range: ByteRange, max_record: int = MAX_RECORD_BYTES, position: ReadPosition | None = None
 ) -> Iterator[Record | ReadIssue]:
     """The records of one byte range of an uncompressed JSON Lines file (a shard of it)."""
     yield from parse_lines(
         file,
-        range_lines(path, byte_range, max_record),
+        range_lines(path, byte_range, max_record, position),
         byte_range.first_line - 1,
         byte_range.first_index,
         give_up=byte_range.start == 0,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dslint.readers.streams import Oversized, bounded_lines
+from dslint.readers.streams import Oversized, ReadPosition, bounded_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +48,15 @@ def plan_ranges(path: Path, parts: int) -> list[ByteRange]:
     return ranges
 
 
-def range_lines(path: Path, byte_range: ByteRange, max_record: int) -> Iterator[bytes | Oversized]:
+def range_lines(
+    path: Path, byte_range: ByteRange, max_record: int, position: ReadPosition | None = None
+) -> Iterator[bytes | Oversized]:
     """The lines of one range, line endings kept; Oversized for a line over ``max_record`` bytes."""
     remaining = byte_range.end - byte_range.start
     with path.open("rb") as fh:
         fh.seek(byte_range.start)
+        if position is not None:
+            position.follow(fh, byte_range.start)
         for raw in bounded_lines(fh, max_record):  # type: ignore[arg-type]
             yield raw
             remaining -= raw.size if type(raw) is Oversized else len(raw)

@@ -109,11 +109,33 @@ class _Decompressed(io.RawIOBase):
         super().close()
 
 
-def open_binary(source: Source, stdin: BinaryIO | None = None) -> contextlib.AbstractContextManager[BinaryIO]:
+class ReadPosition:
+    """How far a reader has got into its file, in bytes of the file as stored (compressed bytes
+    for a compressed file): what a progress line can show for a big file before it is done."""
+
+    def __init__(self) -> None:
+        self._handle: BinaryIO | None = None
+        self._start = 0
+
+    def follow(self, handle: BinaryIO, start: int = 0) -> None:
+        self._handle, self._start = handle, start
+
+    def bytes_read(self) -> int:
+        handle = self._handle
+        if handle is None or handle.closed:
+            return 0
+        return max(0, handle.tell() - self._start)
+
+
+def open_binary(
+    source: Source, stdin: BinaryIO | None = None, position: ReadPosition | None = None
+) -> contextlib.AbstractContextManager[BinaryIO]:
     """A buffered binary stream of the source's decompressed bytes; stdin is never closed."""
     if source.path is None:
         return contextlib.nullcontext(stdin if stdin is not None else sys.stdin.buffer)
     raw = open(source.path, "rb")  # noqa: SIM115 - the returned stream owns and closes it
+    if position is not None:
+        position.follow(raw)
     if source.compression is None:
         return raw
     return io.BufferedReader(_Decompressed(raw, source.compression), buffer_size=_CHUNK)  # type: ignore[return-value]
