@@ -345,7 +345,6 @@ class _progress:
             SpinnerColumn,
             TaskProgressColumn,
             TextColumn,
-            TimeElapsedColumn,
             TimeRemainingColumn,
         )
         from rich.table import Column
