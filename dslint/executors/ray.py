@@ -13,12 +13,15 @@ ray is imported inside functions: dslint without the extra never loads it.
 from __future__ import annotations
 
 import logging
+import socket
+from dataclasses import replace
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dslint.executors.base import CheckCrashed, Executor, ExecutorError, Scan, WorkerDied
 from dslint.redact import display_path, printable
 
+_CONNECT_TIMEOUT = 5  # seconds
 _MAX_RETRIES = 3  # for a task whose worker died; a check that raises is not retried
 _contexts: dict[str, tuple[Any, Scan]] = {}  # in a worker: the run's checks, by object id
 
@@ -42,6 +45,7 @@ class RayExecutor(Executor):
         ray = _ray()
         if not ray.is_initialized():
             where = f"the Ray cluster at {printable(self.address)}" if self.address else "a local Ray cluster"
+            _check_reachable(self.address, where)
             try:
                 ray.init(address=self.address, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
             except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
@@ -58,7 +62,7 @@ class RayExecutor(Executor):
         task = ray.remote(_scan_task).options(num_returns=returns, max_retries=_MAX_RETRIES, retry_exceptions=False)
         pending = {}
         for i, shard in enumerate(shards):
-            refs = task.remote(self._box, shard)
+            refs = task.remote(self._box, _absolute(shard))
             refs = [refs] if returns == 1 else refs
             pending[refs[0]] = (i, refs[1:])
         return self._collect(pending, shards)
@@ -97,6 +101,24 @@ class RayExecutor(Executor):
         if self._started:
             _ray().shutdown()
             self._started = False
+
+
+def _absolute(shard: Any) -> Any:
+    """The shard with its local path made absolute: a worker runs in a folder of its own."""
+    path = shard.source.path
+    return shard if path is None else replace(shard, source=replace(shard.source, path=path.absolute()))
+
+
+def _check_reachable(address: str | None, where: str) -> None:
+    """Fail fast on an address nothing listens at: ray.init would retry it for minutes."""
+    if not address or address in ("auto", "local"):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=_CONNECT_TIMEOUT).close()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or ("not HOST:PORT" if isinstance(exc, ValueError) else type(exc).__name__)
+        raise ExecutorError(f"cannot reach {where}: {str(reason).lower()}") from None
 
 
 def _ray() -> Any:
