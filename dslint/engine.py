@@ -76,10 +76,15 @@ def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan
     for src in sources:
         root_path = _root_relative(src, loaded.root)
         split = next((name for pat, name in cfg.splits.items() if glob_match(pat, root_path)), None)
-        split = split or detect_split(root_path) or (detect_split(saved_split(src.path) or "") if src.kind == "arrow" and src.path is not None else None)
+        split = split or detect_split(root_path) or _saved_split(src)
         fmt = next((name for pat, name in cfg.formats.items() if glob_match(pat, root_path)), None)
         plans.append(FilePlan(src, root_path, split, fmt))
     return plans
+
+
+def _saved_split(src: Source) -> str | None:
+    """The split a local ``save_to_disk`` folder records for its Arrow file."""
+    return detect_split(saved_split(src.path) or "") if src.kind == "arrow" and src.path is not None else None
 
 
 def _root_relative(src: Source, root: Path) -> str:
@@ -240,8 +245,8 @@ def scan_all(
     own = executor is None
     executor = executor or make_executor(None, jobs)
     try:
+        executor.open(checks, scan_file)  # first: how many parts a file is worth may need the cluster
         plans = shard_plans(plans, executor.parts, checks.fields)
-        executor.open(checks, scan_file)
         # stdin and objects in memory exist only in this process: scanned here, while workers run
         remote = [i for i, p in enumerate(plans) if not _only_here(p.source)]
         results: list[FileResult | None] = [None] * len(plans)

@@ -40,8 +40,8 @@ class PoolExecutor(Executor):
     def map(self, shards: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         """Submits every shard now, so the caller can read stdin meanwhile; yields in plan order."""
         assert self.scan is not None, "open() first"
-        if not shards:
-            return iter(())
+        if len(shards) < 2:  # not worth starting a process
+            return ((i, self.scan(shard, self.checks)) for i, shard in enumerate(shards))
         # fork keeps plugin modules loaded from files importable in the workers
         ctx = multiprocessing.get_context("fork") if os.name == "posix" else None
         self._pool = ProcessPoolExecutor(

@@ -75,6 +75,17 @@ def test_ray_gives_the_in_process_report(
     assert report_json(lint(".", select=["ALL"], executor="ray"), "ray") == reference
 
 
+def test_a_large_file_is_cut_into_one_shard_per_cluster_cpu(
+    ray_cluster: Any, dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", 8 << 10)
+    monkeypatch.chdir(dataset)
+    done: list[str] = []
+    lint(".", select=["ALL"], executor="ray", progress=lambda name, _records: done.append(name))
+    # every file is over 8 KB, train-0 over 25 shards' worth: each is cut in two, for two CPUs
+    assert sorted(done) == sorted(2 * ["test.jsonl", "train-0.jsonl", "train-1.jsonl", "validation.jsonl"])
+
+
 def test_parquet_through_memory_fs_gives_the_in_process_report(ray_cluster: Any) -> None:
     """The driver lists memory://; Ray workers open the files in their own memory file system
     (filled by the cluster's worker setup hook), so records never pass through the driver."""
