@@ -19,6 +19,7 @@ from pathlib import Path
 from dslint.baseline import load_baseline
 from dslint.cli import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, UsageError, _fail, _lint, build_parser
 from dslint.engine import CheckCrashed
+from dslint.executors import ExecutorError
 from dslint.finding import Report
 from dslint.readers import InputError
 from dslint.report import render
@@ -112,7 +113,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     try:
         return run_action(env)
-    except (UsageError, ConfigError, InputError, CheckCrashed, OSError) as exc:
+    except (UsageError, ConfigError, InputError, CheckCrashed, ExecutorError, OSError) as exc:
         message = str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
         try:
             _write_outputs(env, {"verdict": "error", "exit-code": EXIT_ERROR})

@@ -8,6 +8,7 @@ from typing import Any
 
 from dslint.config import LoadedConfig, load_config
 from dslint.engine import Progress, run
+from dslint.executors import make_executor
 from dslint.finding import Report
 from dslint.policy import Overrides, Policy
 from dslint.paths import glob_match, is_pattern, path_selection, root_relative
@@ -53,6 +54,8 @@ def lint(
     extend_select: list[str] | None = None,
     fail_on: str | None = None,
     jobs: int | None = None,
+    executor: str | None = None,
+    ray_address: str | None = None,
     progress: Progress | None = None,
     use_ignore_files: bool = True,
     allow_plugins: bool = False,
@@ -65,6 +68,8 @@ def lint(
     Findings name such data ``<records>``, ``<DataFrame>``, ``<Dataset>`` or ``<split>``.
     Folder walks honour ``.gitignore`` and ``.dslintignore`` unless ``use_ignore_files`` is false.
     Code plugins named by the config run only with ``allow_plugins=True`` (see ``prepare``).
+    ``executor`` ("inprocess", "pool", "ray"; default: the config's) decides where files are
+    scanned; ``ray_address`` names the Ray cluster (default: ``$RAY_ADDRESS``, else a local one).
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
     a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
@@ -78,7 +83,9 @@ def lint(
         if isinstance(paths, (str, Path)):
             paths = [paths]
         found = find_sources([str(p) for p in paths] if paths else [], loaded, use_ignore_files)
-    return run(found.sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress, skipped=found.skipped)
+    jobs = jobs or loaded.config.jobs
+    executor = make_executor(executor or loaded.config.executor, jobs, ray_address)
+    return run(found.sources, loaded, registry, policy, jobs=jobs, executor=executor, progress=progress, skipped=found.skipped)
 
 
 def in_memory_sources(data: Any) -> list[Source] | None:

@@ -25,6 +25,7 @@ from dslint.atomic import write_atomic
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, ReadMeter, run
+from dslint.executors import EXECUTORS, ExecutorError, make_executor
 from dslint.finding import Report
 from dslint.policy import Overrides
 from dslint.precommit import plan_hook
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help="config file (default: nearest dslint.yaml, .dslint.yaml or pyproject.toml)")
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar; print nothing when the gate passes")
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: the config's jobs, else 1)")
+    check.add_argument("--executor", choices=EXECUTORS, help="where files are scanned (default: the config's executor, else pool when jobs > 1, else inprocess)")
+    check.add_argument("--ray-address", metavar="ADDRESS", help="with --executor ray: the cluster to connect to (default: $RAY_ADDRESS, else a new local one)")
     check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
     check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
     check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
@@ -176,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader of our output went away (`dslint check | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
-    except (ConfigError, InputError, CheckCrashed, OSError) as exc:
+    except (ConfigError, InputError, CheckCrashed, ExecutorError, OSError) as exc:
         if debug:
             raise
         return _fail(str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
@@ -262,10 +265,14 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
         if not args.paths:  # the config's own scope: a pattern matching nothing is likely a typo
             for warning in unmatched_patterns(loaded, found):
                 print(f"dslint: warning: {warning}", file=sys.stderr)
+    jobs = args.jobs or loaded.config.jobs
+    if getattr(args, "ray_address", None) and (getattr(args, "executor", None) or loaded.config.executor) != "ray":
+        raise UsageError("--ray-address needs --executor ray")
+    executor = make_executor(getattr(args, "executor", None) or loaded.config.executor, jobs, getattr(args, "ray_address", None))
     with _progress(enabled=not args.quiet and sys.stderr.isatty()) as progress:
         report = run(
             found.sources, loaded, registry, policy,
-            jobs=args.jobs or loaded.config.jobs, progress=progress, baseline=baseline, changes=changes,
+            jobs=jobs, executor=executor, progress=progress, baseline=baseline, changes=changes,
             skipped=found.skipped,
         )
     to_terminal = getattr(args, "output", None) is None and sys.stdout.isatty()

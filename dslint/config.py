@@ -97,6 +97,9 @@ class Config(_Model):
     rule_packs: list[str] = Field(default_factory=list, description="Extra YAML rule packs.")
     plugins: list[str] = Field(default_factory=list, description="Python modules or .py files with CHECKS.")
     jobs: int = Field(1, ge=1, le=256, description="Worker processes.")
+    executor: Literal["inprocess", "pool", "ray"] | None = Field(
+        None, description="Where files are scanned; default: pool when jobs > 1, else inprocess."
+    )
     max_record_size: int = Field(64, ge=1, le=2048, description="MB; a longer JSON Lines line or CSV row is DS123.")
 
     @field_validator("exclude", "paths")

@@ -1,23 +1,16 @@
 """One pass over every file: read records, run record checks, fold dataset-check states; then
 merge the states of all files in a fixed order, finalize, and hand the findings to the policy.
 
-With ``jobs > 1`` files, and byte-range shards of large JSON Lines files, are scanned in worker
-processes; their states come back to be merged in plan order (merges are associative and
-commutative anyway), so the findings are the same for any number of workers.
+An executor (``dslint/executors/``: this process, a process pool, a Ray cluster) scans the files,
+and byte-range shards of large JSON Lines files, wherever it runs them; the engine restores plan
+order and the executor merges the states in plan order (merges are associative and commutative
+anyway), so the findings are the same for any executor and number of workers.
 """
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
-import os
-import signal
-import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from itertools import islice
@@ -30,6 +23,7 @@ from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
 from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
+from dslint.executors import CheckCrashed, Executor, make_executor
 from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
@@ -47,14 +41,6 @@ from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppr
 
 Progress = Callable[[str, int], None]  # (file just finished, records so far)
 SHARD_MIN_BYTES = 4 << 20  # smaller JSON Lines files are not worth splitting across workers
-
-
-class CheckCrashed(Exception):
-    """A check raised on some record: a bug in dslint or a plugin, reported as a one-line error."""
-
-
-class WorkerDied(CheckCrashed):
-    """A worker process ended abruptly (killed for memory, or a plugin exited it)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +101,7 @@ class FileResult:
     summary: FileSummary
     findings: list[Finding] = field(default_factory=list)
     states: list[Any] = field(default_factory=list)
+    metered: int = 0  # bytes this scan added to a ReadMeter (none where the meter is not shared)
 
 
 def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan]:
@@ -124,10 +111,15 @@ def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan
     for src in sources:
         root_path = _root_relative(src, loaded.root)
         split = next((name for pat, name in cfg.splits.items() if glob_match(pat, root_path)), None)
-        split = split or detect_split(root_path) or (detect_split(saved_split(src.path) or "") if src.kind == "arrow" else None)
+        split = split or detect_split(root_path) or _saved_split(src)
         fmt = next((name for pat, name in cfg.formats.items() if glob_match(pat, root_path)), None)
         plans.append(FilePlan(src, root_path, split, fmt))
     return plans
+
+
+def _saved_split(src: Source) -> str | None:
+    """The split a local ``save_to_disk`` folder records for its Arrow file."""
+    return detect_split(saved_split(src.path) or "") if src.kind == "arrow" and src.path is not None else None
 
 
 def _root_relative(src: Source, root: Path) -> str:
@@ -214,10 +206,12 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         findings.append(EMPTY_FILE.dataset("file has no records", key=plan.source.display, location=where))
     if count and fmt.name == "unknown" and (plan.byte_range is None or plan.byte_range.start == 0):
         findings.append(_unrecognized(where, list(keys_seen)))
+    metered = 0
     if meter is not None:
-        meter.add(plan_bytes(plan) - reported)
+        metered = plan_bytes(plan)
+        meter.add(metered - reported)
     summary = FileSummary(path=plan.source.display, format=fmt.name if count else None, split=plan.split, records=count)
-    return FileResult(summary, findings, states)
+    return FileResult(summary, findings, states, metered)
 
 
 def _unrecognized(where: Location, keys: list[str]) -> Finding:
@@ -282,105 +276,70 @@ def _file_summaries(results: Sequence[FileResult]) -> list[FileSummary]:
     return list(by_path.values())
 
 
-def _scan_in_worker(args: tuple[FilePlan, Checks]) -> FileResult:
-    return scan_file(*args)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _worker_start(parent: int) -> None:
-    """A worker leaves interruptions to the main process, which stops it, and dies with it even
-    when the main process is killed outright (kill -9): on Linux through PR_SET_PDEATHSIG, else
-    by watching its parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    watched = False
-    if sys.platform.startswith("linux"):
-        try:
-            watched = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
-        except (OSError, AttributeError):
-            watched = False
-    if not watched:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # the main process died before the watch began
-        os._exit(1)
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers now: shutdown alone would let them finish the queued files."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public API for this
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.kill()
-    for worker in workers:
-        worker.join(5)
-
-
-def scan_all(plans: Sequence[FilePlan], checks: Checks, jobs: int = 1, progress: Progress | None = None) -> list[FileResult]:
-    """Scan every file, in worker processes when ``jobs > 1``; results come back in plan order."""
+def scan_all(
+    plans: Sequence[FilePlan],
+    checks: Checks,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> list[FileResult]:
+    """Scan every file and shard, by ``executor`` (default: a pool of ``jobs`` worker processes,
+    or this process); results come back in plan order. An executor given is left open, so its
+    states can be merged by :func:`finalize`; one made here is closed."""
     global _meter
-    plans = shard_plans(plans, jobs, checks.fields)
-    _meter = ReadMeter(sum(plan_bytes(p) for p in plans)) if progress is not None else None
-    if _meter is not None and hasattr(progress, "attach"):
-        progress.attach(_meter)  # type: ignore[union-attr]
+    own = executor is None
+    executor = executor or make_executor(None, jobs)
     try:
-        return _scan_plans(plans, checks, jobs, progress)
+        executor.open(checks, scan_file)  # first: how many parts a file is worth may need the cluster
+        plans = shard_plans(plans, executor.parts, checks.fields)
+        # Set before a pool forks its workers, which then add to the same shared counter.
+        _meter = ReadMeter(sum(plan_bytes(p) for p in plans)) if progress is not None else None
+        if _meter is not None and hasattr(progress, "attach"):
+            progress.attach(_meter)  # type: ignore[union-attr]
+        # stdin and objects in memory exist only in this process: scanned here, while workers run
+        remote = [i for i, p in enumerate(plans) if not _only_here(p.source)]
+        results: list[FileResult | None] = [None] * len(plans)
+        records = 0
+
+        def done(i: int, result: FileResult) -> None:
+            nonlocal records
+            results[i] = result
+            records += result.summary.records
+            if _meter is not None:  # what workers without the shared counter (Ray) read
+                _meter.add(plan_bytes(plans[i]) - result.metered)
+            if progress:
+                progress(plans[i].source.display, records)
+
+        from_workers = executor.map([plans[i] for i in remote])
+        for i, plan in enumerate(plans):
+            if _only_here(plan.source):
+                done(i, scan_file(plan, checks))
+        for k, result in from_workers:
+            done(remote[k], result)
+        return results  # type: ignore[return-value]  # every slot is filled
     finally:
         _meter = None
+        if own:
+            executor.close()
 
 
-def _scan_plans(plans: Sequence[FilePlan], checks: Checks, jobs: int, progress: Progress | None) -> list[FileResult]:
-    results: list[FileResult] = []
-    records = 0
-    if jobs > 1 and len(plans) > 1:
-        # fork keeps plugin modules loaded from files importable in the workers
-        ctx = multiprocessing.get_context("fork") if os.name == "posix" else None
-        # stdin belongs to this process (a worker's is /dev/null): read it here meanwhile.
-        in_workers = [p for p in plans if p.source.path is not None]
-        pool = ProcessPoolExecutor(
-            max_workers=min(jobs, len(plans)), mp_context=ctx, initializer=_worker_start, initargs=(os.getpid(),)
-        )
-        try:
-            from_workers = pool.map(_scan_in_worker, [(p, checks) for p in in_workers])
-            here = {i: scan_file(p, checks) for i, p in enumerate(plans) if p.source.path is None}
-            for i, plan in enumerate(plans):
-                try:
-                    result = here[i] if i in here else next(from_workers)
-                except BrokenProcessPool as exc:
-                    why = "a worker process died while scanning (killed for lack of memory?); try fewer --jobs"
-                    raise WorkerDied(why) from exc
-                results.append(result)
-                records += result.summary.records
-                if progress:
-                    progress(plan.source.display, records)
-        except BaseException:  # an error, Ctrl-C or SIGTERM: no worker goes on scanning
-            _stop_workers(pool)
-            raise
-        pool.shutdown()
-        return results
-    for plan in plans:
-        result = scan_file(plan, checks)
-        results.append(result)
-        records += result.summary.records
-        if progress:
-            progress(plan.source.display, records)
-    return results
+def _only_here(source: Source) -> bool:
+    return source.path is None and source.url is None
 
 
-def finalize(results: Sequence[FileResult], checks: Checks) -> tuple[list[Finding], dict[str, Any]]:
-    """Merge each dataset check's per-file states in file order; finalize them and collect stats."""
+def finalize(
+    results: Sequence[FileResult], checks: Checks, executor: Executor | None = None
+) -> tuple[list[Finding], dict[str, Any]]:
+    """Merge each dataset check's per-file states in file order (by ``executor``, where they
+    are, when given); finalize them and collect stats."""
     findings: list[Finding] = []
     stats: dict[str, Any] = {}
     for i, check in enumerate(checks.dataset):
         states = [r.states[i] for r in results]
-        merged = reduce(check.merge, states) if states else check.init()
+        if executor is not None:
+            merged = executor.reduce(i, states)
+        else:
+            merged = reduce(check.merge, states) if states else check.init()
         findings.extend(check.finalize(merged))
         figures = check.stats(merged)
         if figures:
@@ -395,6 +354,7 @@ def run(
     policy: Policy,
     *,
     jobs: int = 1,
+    executor: Executor | None = None,
     progress: Progress | None = None,
     baseline: Baseline | None = None,
     changes: Changes | None = None,
@@ -405,7 +365,8 @@ def run(
     With ``changes`` (``--diff-base``) only findings touching changed lines are kept; with a
     ``baseline`` the findings it records are marked suppressed and stale entries reported; the
     nearest ``.dslint-ignore.yaml`` does the same for the findings its entries pick, with reasons;
-    ``skipped`` (files a walk passed over) is recorded in the summary.
+    ``skipped`` (files a walk passed over) is recorded in the summary. ``executor`` decides where
+    files are scanned (default: a pool of ``jobs`` processes, or this process) and is closed here.
     """
     ignore_file = find_ignore_file(loaded.root)  # read first: a mistake in it fails before the scan
     suppressions = load_suppressions(ignore_file, registry.rules) if ignore_file is not None else None
@@ -413,9 +374,11 @@ def run(
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
     checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split), loaded.root)
     checks.max_record = loaded.config.max_record_size << 20
-    results = scan_all(plans, checks, jobs, progress)
+    executor = executor or make_executor(None, jobs)
+    with executor:
+        results = scan_all(plans, checks, jobs, progress, executor)
+        dataset_findings, stats = finalize(results, checks, executor)
     raw = [f for r in results for f in r.findings]
-    dataset_findings, stats = finalize(results, checks)
     raw.extend(dataset_findings)
     files = _file_summaries(results)
     records = sum(f.records for f in files)
@@ -438,7 +401,7 @@ def run(
         skipped=skipped or {},
     )
     report = Report(
-        tool=ToolInfo(version=__version__),
+        tool=ToolInfo(version=__version__, executor=executor.name),
         passed=policy.passed(findings),
         fail_on=policy.fail_on,  # type: ignore[arg-type]
         summary=summary,

@@ -88,6 +88,7 @@ class Finding(_Frozen):
 class ToolInfo(_Frozen):
     name: str = "dslint"
     version: str
+    executor: str = Field("inprocess", description="Where the files were scanned: inprocess, pool or ray.")
 
 
 class FileSummary(_Frozen):

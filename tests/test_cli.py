@@ -143,6 +143,7 @@ def test_findings_are_identical_for_any_number_of_jobs(cli, tmp_path: Path) -> N
     write_jsonl(tmp_path / "data" / "extra" / "train-2.jsonl", [{"messages": [], "x": 1}])
     one = cli("check", "data", "--format", "json", "--jobs", "1", cwd=tmp_path).json()
     two = cli("check", "data", "--format", "json", "--jobs", "3", cwd=tmp_path).json()
+    assert (one["tool"].pop("executor"), two["tool"].pop("executor")) == ("inprocess", "pool")
     assert one == two
     assert len(one["findings"]) >= 6
 

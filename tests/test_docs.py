@@ -9,7 +9,7 @@ from dslint.docs import END, START, builtin_docs, builtin_table, rule_page
 from dslint.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
-TEST_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install -q -e '.[test,datasets]' && pytest"
+TEST_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install -q -e '.[test,datasets,ray]' && pytest"
 
 
 def test_readme_rule_table_is_generated_from_rule_metadata() -> None:

@@ -11,6 +11,7 @@ import orjson
 import pyarrow as pa
 
 from dslint.readers.columnar import read_rows
+from dslint.readers.remote import native_file
 from dslint.readers.sources import Source
 from dslint.record import ReadIssue, Record
 
@@ -20,7 +21,7 @@ def read_arrow(source: Source) -> Iterator[Record | ReadIssue]:
 
     @contextmanager
     def batches() -> Iterator[tuple[list[str], Iterator[pa.RecordBatch]]]:
-        with pa.memory_map(str(source.path)) as mapped:
+        with native_file(source) as where, (pa.memory_map(where) if isinstance(where, str) else where) as mapped:
             reader = _open(mapped)
             yield reader.schema.names, _batches(reader)
 

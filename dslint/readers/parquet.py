@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dslint.readers.columnar import read_rows
+from dslint.readers.remote import native_file
 from dslint.readers.sources import Source
 from dslint.record import ReadIssue, Record
 
@@ -20,7 +21,7 @@ def read_parquet(source: Source) -> Iterator[Record | ReadIssue]:
 
     @contextmanager
     def batches() -> Iterator[tuple[list[str], Iterator[pa.RecordBatch]]]:
-        with pq.ParquetFile(source.path) as parquet:
+        with native_file(source) as where, pq.ParquetFile(where) as parquet:
             yield parquet.schema_arrow.names, parquet.iter_batches(batch_size=BATCH_ROWS)
 
     return read_rows(source.display, batches, "Parquet file")

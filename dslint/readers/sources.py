@@ -46,9 +46,16 @@ class Source:
     kind: Kind
     compression: Compression | None
     data: Any = field(default=None, compare=False, repr=False)
+    url: str | None = None  # a file fsspec opens (s3://, memory://, ...); ``path`` is then None
 
 
 STDIN = Source(None, "<stdin>", "jsonl", None)
+
+
+def is_url(arg: str) -> bool:
+    """Whether a command-line path names a file system by protocol (``s3://bucket/data``)."""
+    scheme, sep, _ = arg.partition("://")
+    return bool(sep) and len(scheme) > 1 and scheme.replace("+", "").replace("-", "").isalnum()
 
 
 def file_kind(name: str) -> tuple[Kind, Compression | None] | None:
@@ -107,6 +114,11 @@ def discover_inputs(
     for arg in paths:
         if arg == "-":
             found[STDIN.display] = STDIN
+            continue
+        if is_url(arg):
+            from dslint.readers.remote import discover_url  # fsspec is imported only for URLs
+
+            found.update((source.display, source) for source in discover_url(arg))
             continue
         for source in walk.expand(arg):
             if include and not match_list(include, root_relative(source.display, base)):

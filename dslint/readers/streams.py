@@ -131,9 +131,14 @@ def open_binary(
     source: Source, stdin: BinaryIO | None = None, position: ReadPosition | None = None
 ) -> contextlib.AbstractContextManager[BinaryIO]:
     """A buffered binary stream of the source's decompressed bytes; stdin is never closed."""
-    if source.path is None:
+    if source.url is not None:
+        from dslint.readers.remote import open_url  # fsspec is imported only for URLs
+
+        raw: BinaryIO = open_url(source)
+    elif source.path is None:
         return contextlib.nullcontext(stdin if stdin is not None else sys.stdin.buffer)
-    raw = open(source.path, "rb")  # noqa: SIM115 - the returned stream owns and closes it
+    else:
+        raw = open(source.path, "rb")  # noqa: SIM115 - the returned stream owns and closes it
     if position is not None:
         position.follow(raw)
     if source.compression is None:

@@ -1,0 +1,50 @@
+"""The process pool gives the in-process report byte for byte (apart from the executor it names)
+under several partitionings of the same files; the partitionings really differ."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from planted import PARTITIONINGS, PLANTED, in_process_report, report_json, write_dataset
+
+import dslint.engine
+from dslint.api import lint
+from dslint.readers import discover
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_dataset(tmp_path_factory.mktemp("planted"))
+
+
+@pytest.fixture(scope="module")
+def reference(dataset: Path) -> str:
+    return in_process_report(dataset)
+
+
+def test_the_dataset_has_every_planted_problem(reference: str) -> None:
+    report = json.loads(reference)
+    assert PLANTED <= set(report["summary"]["by_rule"])
+    assert report["summary"]["records"] == 800
+
+
+def test_large_files_are_cut_into_the_shards_asked_for(dataset: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = discover([str(dataset / "train-0.jsonl")])
+    plans = [dslint.engine.FilePlan(s, s.display, "train", None) for s in sources]
+    counts = []
+    for shard_bytes, parts in PARTITIONINGS:
+        monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", shard_bytes)
+        counts.append(len(dslint.engine.shard_plans(plans, parts, None)))
+    assert counts == [1, 2, 5]
+
+
+@pytest.mark.parametrize(("shard_bytes", "parts"), PARTITIONINGS)
+def test_the_pool_gives_the_in_process_report(
+    dataset: Path, reference: str, monkeypatch: pytest.MonkeyPatch, shard_bytes: int, parts: int
+) -> None:
+    monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", shard_bytes)
+    monkeypatch.chdir(dataset)
+    jobs = max(parts, 2)  # the pool cuts a large file into one shard per job
+    assert report_json(lint(".", select=["ALL"], executor="pool", jobs=jobs), "pool") == reference
