@@ -48,7 +48,8 @@ _BASE_INV = pow(_BASE, -1, 1 << 64)
 _M1, _M2 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53)
 _GOLDEN = 0x9E3779B97F4A7C15
 _PAIR_WINDOW = 32  # in a big LSH bucket, each member is paired with its next 32 members only
-_VERIFY_CHUNK = 1 << 16
+_SINGLE_PROBES = 4  # densification probes taken one at a time before probing in blocks
+_VERIFY_CHUNK = 1 << 14  # candidate pairs verified at once: 2 x 16k rows of signatures
 
 
 @dataclass(frozen=True)
@@ -264,17 +265,27 @@ def _densify(sig: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
         return sig
     flat = sig.reshape(-1)
     out = flat.copy()
+    probes = _probes(perm, cfg.seed)
     bins = todo % perm
     row_start = todo - bins
-    for probe in _probes(perm, cfg.seed):
-        value = flat[row_start + probe[bins]]
-        hit = value != EMPTY
+    # One probe at a time while many bins are left (most fill at the first probe), then blocks
+    # of 2, 4, 8, ... probes, so the few bins that need many cost a handful of steps.
+    attempt, width = 0, 1
+    while len(todo) and attempt < len(probes):
+        if width == 1:
+            value = flat[row_start + probes[attempt][bins]]
+        else:  # each bin's next ``width`` probes; the first filled one counts
+            values = flat[row_start[:, None] + probes[attempt : attempt + width][:, bins].T]
+            first = (values != EMPTY).argmax(axis=1)
+            value = values.reshape(-1)[np.arange(len(todo)) * values.shape[1] + first]
+        filled = value != EMPTY
+        hit, miss = np.flatnonzero(filled), np.flatnonzero(~filled)  # indices: faster than masks
         out[todo[hit]] = value[hit]
-        miss = ~hit
         todo, bins, row_start = todo[miss], bins[miss], row_start[miss]
-        if len(todo) == 0:
-            break
-    else:  # vanishingly rare: fall back to the document's first non-empty bin
+        attempt += width
+        if attempt >= _SINGLE_PROBES:
+            width *= 2
+    if len(todo):  # vanishingly rare: fall back to the document's first non-empty bin
         out[todo] = flat[row_start + np.argmax(~empty[todo // perm], axis=1)]
     return out.reshape(n, perm)
 
@@ -354,6 +365,26 @@ def _band_keys(table: SignatureTable, band: int, rows: int, seed: int) -> np.nda
     return key
 
 
+def _bucket_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ordered by key, and ascending within a key, with the keys in that order.
+
+    A plain sort of 64-bit values is many times faster than a stable argsort, so each key's
+    low bits are replaced by its row number and the result sorted. Should two different keys
+    agree in the bits kept (about once in 10**13 pairs), the stable argsort decides instead."""
+    bits = max(int(len(keys) - 1).bit_length(), 1)
+    low = _U64((1 << bits) - 1)
+    packed = keys & ~low
+    packed |= np.arange(len(keys), dtype=_U64)
+    packed.sort()
+    order = (packed & low).astype(np.int64)
+    sorted_keys = keys[order]
+    high = packed >> _U64(bits)
+    if bool(np.any((high[1:] == high[:-1]) & (sorted_keys[1:] != sorted_keys[:-1]))):
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+    return order, sorted_keys
+
+
 def candidate_pairs(sig: np.ndarray | SignatureTable, bands: int, rows: int, seed: int = 1) -> np.ndarray:
     """Unique (i, j) row pairs, i < j, that share at least one LSH band, sorted. In a bucket of
     more than ``_PAIR_WINDOW + 1`` rows each row is paired with the next ``_PAIR_WINDOW`` only,
@@ -362,9 +393,7 @@ def candidate_pairs(sig: np.ndarray | SignatureTable, bands: int, rows: int, see
     n = table.n
     found = []
     for band in range(bands):
-        keys = _band_keys(table, band, rows, seed)
-        order = np.argsort(keys, kind="stable")  # rows of a bucket stay in ascending order
-        sorted_keys = keys[order]
+        order, sorted_keys = _bucket_order(_band_keys(table, band, rows, seed))
         # Only rows of buckets with two or more rows can pair: the window runs over those alone.
         same = sorted_keys[1:] == sorted_keys[:-1]
         shared = np.zeros(n, dtype=bool)
