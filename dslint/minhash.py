@@ -305,6 +305,7 @@ class SignatureTable:
 
     @classmethod
     def of(cls, sig: np.ndarray | SignatureTable) -> SignatureTable:
+        """A table as is, or an (n, num_perm) array as a table of one part."""
         return sig if isinstance(sig, SignatureTable) else cls([sig])
 
     def subset(self, idx: np.ndarray) -> SignatureTable:
