@@ -12,6 +12,14 @@ in its own subprocess, so its peak memory (``ru_maxrss``) is its own:
   datasketch LSH      MinHash.bulk + MinHashLSH (its own banding for the threshold), candidates
                       as returned by ``query``.
   datasketch + verify the same candidates kept when ``MinHash.jaccard`` >= threshold (what dslint does).
+  dslint (baseline)   with ``--baseline DIR``: the first row's work done by another dslint checkout
+                      (e.g. ``git archive main | tar -x -C DIR``), in the same run, for a before/after.
+
+Memory at scale (``--table-rows``, default 1,000,000): the finalize step of DS203 (``Frame`` of
+the check's chunks and ``rep_pairs``: banding, verification) over that many rows of 128-position
+signatures, a quarter of them planted near-duplicates of an earlier row. It reports the growth of
+peak RSS over the RSS with the chunks built: what finalize adds on top of the signature table
+(512 MB at 1M rows), for this checkout and the baseline.
 
 Ground truth. Exact Jaccard over all 1.25e9 pairs is out of reach in a few minutes, so it is pooled:
 the exact Jaccard similarity of every planted pair (base-variant and variant-variant) and every
@@ -21,6 +29,7 @@ the tools also run on a sample of the corpus (whole planted groups plus random r
 the exact Jaccard of *all* pairs is computed with a sparse matrix product.
 
     python bench/bench_neardup.py [--records 50000] [--groups 2000] [--threshold 0.8] [--sample 4000] [--repeat 2]
+                                  [--baseline DIR] [--table-rows 1000000]
 
 Prints tables; asserts nothing. datasketch is a benchmark-only dependency (pip install datasketch).
 """
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -89,8 +99,14 @@ def dslint_pairs(texts: list[str], threshold: float) -> np.ndarray:
     return idx[pairs]
 
 
-def datasketch_pairs(texts: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """Candidates, verified pairs, and the seconds verification took."""
+def clock() -> np.ndarray:
+    """Wall and CPU seconds: CPU time is the fairer figure on a shared machine (every tool
+    here runs on one core)."""
+    return np.array([time.perf_counter(), time.process_time()])
+
+
+def datasketch_pairs(texts: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates, verified pairs, and the wall and CPU seconds verification took."""
     from datasketch import MinHash, MinHashLSH
 
     idx = [i for i, t in enumerate(texts) if t]
@@ -106,9 +122,9 @@ def datasketch_pairs(texts: list[str], threshold: float) -> tuple[np.ndarray, np
             if other != k:
                 found.add((min(k, other), max(k, other)))
     candidates = sorted(found)
-    start = time.perf_counter()
+    start = clock()
     verified = [(a, b) for a, b in candidates if hashes[a].jaccard(hashes[b]) >= threshold]
-    verify_seconds = time.perf_counter() - start
+    verify_seconds = clock() - start
     ids = np.array(idx)
 
     def as_rows(pairs: list[tuple[int, int]]) -> np.ndarray:
@@ -134,9 +150,41 @@ def run_check(path: Path) -> int:
     return len(list(check.finalize(state)))
 
 
+def finalize_table(rows: int, seed: int = 3) -> tuple[float, float, int]:
+    """CPU seconds and peak-RSS growth (MB) of DS203's finalize over ``rows`` rows of signatures,
+    and the number of verified pairs. Runs on this checkout's or the baseline's dslint alike."""
+    from dslint.checks._shared.neardup import MinHashOptions, rep_pairs
+    from dslint.checks._shared.tables import Chunk, Frame
+
+    rng = np.random.default_rng(seed)
+    chunks = []
+    for lo in range(0, rows, FLUSH_ROWS):
+        n = min(FLUSH_ROWS, rows - lo)
+        sigs = rng.integers(0, 2**32 - 1, size=(n, NUM_PERM), dtype=np.uint32)
+        near = np.flatnonzero(rng.random(n) < 0.25)
+        near = near[near > 0]
+        sigs[near] = sigs[near - 1]  # a near-duplicate of the row before: 10 positions differ
+        sigs[near[:, None], rng.integers(0, NUM_PERM, size=(len(near), 10))] = rng.integers(0, 2**31, size=(len(near), 10), dtype=np.uint32)
+        values = rng.integers(1, 2**63, size=(n, 4), dtype=np.uint64)
+        chunks.append(Chunk(files=("train.jsonl",), splits=("train",), file=np.zeros(n, dtype=np.int32),
+                            index=np.arange(lo, lo + n, dtype=np.int64), line=np.arange(lo, lo + n, dtype=np.int64),
+                            values=values, sigs=sigs))
+    rng.shuffle(chunks)  # merged shards come in any order; Frame sorts them
+    before = rss_mb()
+    start = time.process_time()
+    frame = Frame(chunks, 4)
+    found = rep_pairs(frame, frame.group("split"), MinHashOptions(), np.equal)
+    return time.process_time() - start, peak_mb() - before, len(found.pairs)
+
+
 def worker(tool: str, path: Path, out: Path, threshold: float, repeat: int) -> None:
-    """Run one tool ``repeat`` times; report the fastest wall time (the machine may be shared)."""
+    """Run one tool ``repeat`` times; report the fastest wall and CPU times (the machine may be shared)."""
     result: dict[str, float | int] = {}
+    if tool == "finalize":
+        # the THRESHOLD slot carries the row count
+        result["seconds"], result["delta_mb"], result["pairs"] = finalize_table(int(threshold))
+        print(json.dumps(result))
+        return
     texts: list[str] = []
     if tool != "dslint-check":
         start = time.perf_counter()
@@ -145,20 +193,20 @@ def worker(tool: str, path: Path, out: Path, threshold: float, repeat: int) -> N
     before = rss_mb()
     times, verify_times = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         if tool == "dslint-check":
             result["findings"] = run_check(path)
-        elif tool == "dslint":
+        elif tool in ("dslint", "baseline"):
             np.save(out, dslint_pairs(texts, threshold))
         else:
             candidates, verified, verify_seconds = datasketch_pairs(texts, threshold)
             np.save(out, candidates)
             np.save(out.with_suffix(".verified.npy"), verified)
             verify_times.append(verify_seconds)
-        times.append(time.perf_counter() - start - (verify_times[-1] if verify_times else 0.0))
-    result["seconds"] = min(times)
+        times.append(clock() - start - (verify_times[-1] if verify_times else 0.0))
+    result["seconds"], result["cpu_seconds"] = (min(t[k] for t in times) for k in (0, 1))
     if verify_times:
-        result["verify_seconds"] = min(verify_times)
+        result["verify_seconds"], result["verify_cpu_seconds"] = (min(t[k] for t in verify_times) for k in (0, 1))
     result["peak_mb"] = peak_mb()
     result["delta_mb"] = peak_mb() - before
     print(json.dumps(result))
@@ -223,9 +271,13 @@ def exhaustive_positives(texts: list[str], threshold: float) -> set[tuple[int, i
 # --- driver ---------------------------------------------------------------------------------------
 
 
-def spawn(tool: str, path: Path, out: Path, threshold: float, repeat: int) -> dict:
+def spawn(tool: str, path: Path, out: Path, threshold: float, repeat: int, checkout: Path | None = None) -> dict:
+    """Run a worker; with ``checkout``, on that checkout's dslint instead of this one."""
     cmd = [sys.executable, __file__, "--worker", tool, str(path), str(out), str(threshold), str(repeat)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout.resolve()), env.get("PYTHONPATH")]))
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -260,6 +312,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=4_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=2, help="runs per tool; the fastest counts")
+    parser.add_argument("--baseline", type=Path, help="another dslint checkout to compare with, in the same run")
+    parser.add_argument("--table-rows", type=int, default=1_000_000, help="rows of the finalize memory run (0: skip)")
     parser.add_argument("--worker", nargs=5, metavar=("TOOL", "CORPUS", "OUT", "THRESHOLD", "REPEAT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -282,9 +336,12 @@ def main() -> None:
             tool: spawn(tool, path, Path(tmp) / f"{tool}.npy", args.threshold, args.repeat)
             for tool in ("dslint", "datasketch", "dslint-check")
         }
+        if args.baseline:
+            runs["baseline"] = spawn("baseline", path, Path(tmp) / "baseline.npy", args.threshold, args.repeat, args.baseline)
         texts = load_texts(path)
         found = {
             "dslint": as_set(np.load(Path(tmp) / "dslint.npy")),
+            **({"dslint (baseline)": as_set(np.load(Path(tmp) / "baseline.npy"))} if args.baseline else {}),
             "datasketch LSH": as_set(np.load(Path(tmp) / "datasketch.npy")),
             "datasketch + verify": as_set(np.load(Path(tmp) / "datasketch.verified.npy")),
         }
@@ -294,20 +351,34 @@ def main() -> None:
         print(f"pooled ground truth: {len(pool):,} pairs with exact Jaccard computed, {len(positives):,} >= {args.threshold}")
         print(f"normalisation (shared, not in the times below): {runs['dslint']['prep_seconds']:.1f}s\n")
 
-        ds_time = runs["datasketch"]["seconds"]
+        ds = runs["datasketch"]
+        ds_wall, ds_cpu = ds["seconds"], ds["cpu_seconds"]
         rows_out = [
-            ("dslint", runs["dslint"]["seconds"], runs["dslint"]["delta_mb"], found["dslint"]),
-            ("datasketch LSH", ds_time, runs["datasketch"]["delta_mb"], found["datasketch LSH"]),
-            ("datasketch + verify", ds_time + runs["datasketch"]["verify_seconds"], runs["datasketch"]["delta_mb"], found["datasketch + verify"]),
+            ("dslint", runs["dslint"], found["dslint"], 0.0, 0.0),
+            *([("dslint (baseline)", runs["baseline"], found["dslint (baseline)"], 0.0, 0.0)] if args.baseline else []),
+            ("datasketch LSH", ds, found["datasketch LSH"], 0.0, 0.0),
+            ("datasketch + verify", ds, found["datasketch + verify"], ds["verify_seconds"], ds["verify_cpu_seconds"]),
         ]
-        print(f"{'tool':<22}{'seconds':>9}{'speed-up':>10}{'peak MB':>9}{'pairs':>8}{'precision':>11}{'recall':>9}")
-        for name, secs, mb, pairs in rows_out:
+        print(f"{'tool':<22}{'wall s':>8}{'speed-up':>9}{'CPU s':>8}{'speed-up':>9}{'peak MB':>9}{'pairs':>7}{'precision':>11}{'recall':>8}")
+        for name, run, pairs, extra_wall, extra_cpu in rows_out:
+            wall, cpu = run["seconds"] + extra_wall, run["cpu_seconds"] + extra_cpu
             p, r = score(pairs, positives)
-            print(f"{name:<22}{secs:>9.2f}{ds_time / secs:>9.1f}x{mb:>9.0f}{len(pairs):>8}{p:>11.3f}{r:>9.3f}")
+            print(f"{name:<22}{wall:>8.2f}{ds_wall / wall:>8.1f}x{cpu:>8.2f}{ds_cpu / cpu:>8.1f}x{run['delta_mb']:>9.0f}"
+                  f"{len(pairs):>7}{p:>11.3f}{r:>8.3f}")
         check = runs["dslint-check"]
-        print(f"{'dslint DS203 check':<22}{check['seconds']:>9.2f}{'':>10}{check['delta_mb']:>9.0f}"
+        print(f"{'dslint DS203 check':<22}{check['seconds']:>8.2f}{'':>9}{check['cpu_seconds']:>8.2f}{'':>9}{check['delta_mb']:>9.0f}"
               f"   (records -> {check['findings']} findings, normalisation included)")
-        print(f"seconds: fastest of {args.repeat} runs; peak MB: growth of the worker's peak RSS over its RSS before detection")
+        print(f"seconds: fastest of {args.repeat} runs; speed-up: datasketch LSH's time over the tool's; "
+              "peak MB: growth of the worker's peak RSS over its RSS before detection")
+
+        if args.table_rows:
+            print(f"\nDS203 finalize over {args.table_rows:,} rows of {NUM_PERM}-position signatures "
+                  f"(table: {args.table_rows * NUM_PERM * 4 / 1e6:,.0f} MB):")
+            print(f"{'dslint':<22}{'CPU s':>9}{'+peak MB':>10}{'pairs':>9}")
+            checkouts = [("dslint", None), *([("dslint (baseline)", args.baseline)] if args.baseline else [])]
+            for name, checkout in checkouts:
+                r = spawn("finalize", path, Path(tmp) / "unused", args.table_rows, 1, checkout)
+                print(f"{name:<22}{r['seconds']:>9.2f}{r['delta_mb']:>10.0f}{r['pairs']:>9}")
 
         print("\nrecall by exact Jaccard of the true pairs:")
         edges = [args.threshold, 0.85, 0.9, 0.95, 1.0001]

@@ -7,7 +7,8 @@ word n-grams or character n-grams of that text; a text shorter than one shingle 
 Shingle hashes: a polynomial hash of the shingle's code points (mod 2**64, computed for a whole
 batch at once from prefix sums, so no Python loop touches a shingle), finished with the murmur3
 mixer and a fixed seed. A hash depends only on the shingle's characters: equal shingles get equal
-64-bit hashes in any document, batch, process or machine.
+64-bit hashes in any document, batch, process or machine. A batch is one string (its texts
+joined by spaces, so words are the runs between spaces), held as bytes when it is ASCII.
 
 Signatures: one-permutation MinHash with optimal densification (Li, Owen and Zhang 2012;
 Shrivastava 2017). Each shingle hash picks one of ``num_perm`` bins with its high bits and
@@ -20,13 +21,17 @@ which is what makes dslint fast (bench/bench_neardup.py).
 
 Candidates come from LSH banding (``bands`` x ``rows`` positions); every candidate is verified
 with the Jaccard similarity estimated from the full signatures before it counts. Clusters join
-verified pairs (union-find semantics) and are rooted at their smallest member.
+verified pairs (union-find semantics) and are rooted at their smallest member. The signatures of
+a whole dataset stay in the chunks they were computed in (``SignatureTable``): banding reads one
+band's columns at a time and verification reads the rows of its candidates, so the table is
+never copied or reordered as a whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -43,7 +48,8 @@ _BASE_INV = pow(_BASE, -1, 1 << 64)
 _M1, _M2 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53)
 _GOLDEN = 0x9E3779B97F4A7C15
 _PAIR_WINDOW = 32  # in a big LSH bucket, each member is paired with its next 32 members only
-_VERIFY_CHUNK = 1 << 16
+_SINGLE_PROBES = 4  # densification probes taken one at a time before probing in blocks
+_VERIFY_CHUNK = 1 << 14  # candidate pairs verified at once: 2 x 16k rows of signatures
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,14 @@ def reference_shingles(text: str, shingle: Shingle, size: int) -> set[str]:
 
 
 def _fmix(h: np.ndarray) -> np.ndarray:
-    """The murmur3 64-bit finaliser: a bijection that spreads every input bit over the output."""
-    h = h ^ (h >> _U64(33))
-    h = h * _M1
-    h = h ^ (h >> _U64(33))
-    h = h * _M2
-    return h ^ (h >> _U64(33))
+    """The murmur3 64-bit finaliser, in place (callers pass arrays of their own): a bijection
+    that spreads every input bit over the output."""
+    h ^= h >> _U64(33)
+    h *= _M1
+    h ^= h >> _U64(33)
+    h *= _M2
+    h ^= h >> _U64(33)
+    return h
 
 
 def _seed_word(seed: int, salt: int) -> np.uint64:
@@ -122,36 +130,39 @@ class Shingles(NamedTuple):
 def shingle_hashes(texts: Sequence[str], shingle: Shingle, size: int, seed: int, *, short: bool = True) -> Shingles:
     """Hash every shingle of every text. ``short``: a non-empty text with fewer words (characters)
     than ``size`` is one shingle; otherwise it has none."""
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    if int(lengths.sum()) == 0:
+    if sum(map(len, texts)) == 0:
         empty = np.empty(0, dtype=np.int64)
         return Shingles(np.empty(0, dtype=_U64), empty, empty)
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    doc_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    if shingle == "char":
-        start = np.arange(len(codes), dtype=np.int64)
-        units = _Units(start, start + 1, np.repeat(np.arange(len(texts)), lengths), lengths, doc_start)
-    else:
-        units = _words(codes, doc_start, lengths)
+    codes, units = _words(texts) if shingle == "word" else _chars(texts)
     s, e, docs, positions = units.spans(size, short)
-    return Shingles(_fmix(_span_hashes(codes, s, e) ^ _seed_word(seed, 0)), docs, positions)
+    hashes = _span_hashes(codes, s, e)
+    hashes ^= _seed_word(seed, 0)
+    return Shingles(_fmix(hashes), docs, positions)
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``: one byte each when it is ASCII (the common case, a quarter
+    of the memory traffic), else four."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 class _Units:
     """The words (or characters) of a batch: where each starts and ends, and its text."""
 
-    def __init__(self, start: np.ndarray, end: np.ndarray, doc: np.ndarray, count: np.ndarray, first: np.ndarray) -> None:
-        self.start, self.end, self.doc = start, end, doc
+    def __init__(self, start: np.ndarray, end: np.ndarray, count: np.ndarray) -> None:
+        self.start, self.end = start, end
         self.count = count  # units per text
-        self.first = first  # index of each text's first unit
+        self.first = np.zeros(len(count), dtype=np.int64)  # index of each text's first unit
+        np.cumsum(count[:-1], out=self.first[1:])
+        self.doc = np.repeat(np.arange(len(count)), count)
 
     def spans(self, size: int, short: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(start, end, text, position) of every run of ``size`` units within one text."""
-        last = np.arange(len(self.start)) + size - 1
-        ok = last < len(self.start)
-        ok[ok] = self.doc[last[ok]] == self.doc[ok]
-        idx = np.flatnonzero(ok)
-        s, e, docs = self.start[idx], self.end[last[idx]], self.doc[idx]
+        runs = max(len(self.start) - size + 1, 0)
+        idx = np.flatnonzero(self.doc[:runs] == self.doc[size - 1 : size - 1 + runs])
+        s, e, docs = self.start[idx], self.end[idx + (size - 1)], self.doc[idx]
         positions = idx - self.first[docs]
         if short:
             few = np.flatnonzero((self.count > 0) & (self.count < size))
@@ -162,33 +173,44 @@ class _Units:
         return s, e, docs, positions
 
 
-def _words(codes: np.ndarray, doc_start: np.ndarray, lengths: np.ndarray) -> _Units:
-    """Words are runs of non-space characters; texts are concatenated, so their ends split too."""
-    space = codes == 32
-    boundary_before = np.ones(len(codes), dtype=bool)
-    boundary_before[1:] = space[:-1]
-    boundary_after = np.ones(len(codes), dtype=bool)
-    boundary_after[:-1] = space[1:]
-    nonempty = lengths > 0
-    boundary_before[doc_start[nonempty]] = True
-    boundary_after[doc_start[nonempty] + lengths[nonempty] - 1] = True
-    start = np.flatnonzero(~space & boundary_before)
-    end = np.flatnonzero(~space & boundary_after) + 1
-    doc = np.searchsorted(doc_start + lengths, start, side="right")
-    count = np.bincount(doc, minlength=len(lengths))
-    return _Units(start, end, doc, count, np.concatenate(([0], np.cumsum(count)[:-1])))
+def _words(texts: Sequence[str]) -> tuple[np.ndarray, _Units]:
+    """Words are the non-empty runs between spaces. The texts are joined with a space after each,
+    so every text ends at a space and the spaces alone delimit words."""
+    codes = _code_points(" ".join(texts) + " ")
+    space = np.flatnonzero(codes == 32)
+    start = np.empty(len(space), dtype=np.int64)  # of the run that ends at each space
+    start[0] = 0
+    start[1:] = space[:-1] + 1
+    word = space > start
+    # The space after text t is the (sum of len(texts[:t+1]) + t)-th character.
+    text_end = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1) - 1
+    words_before = np.concatenate(([0], np.cumsum(word)))[np.searchsorted(space, text_end) + 1]
+    count = np.diff(words_before, prepend=0)
+    keep = np.flatnonzero(word)
+    return codes, _Units(start[keep], space[keep], count)
+
+
+def _chars(texts: Sequence[str]) -> tuple[np.ndarray, _Units]:
+    codes = _code_points("".join(texts))
+    start = np.arange(len(codes), dtype=np.int64)
+    count = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return codes, _Units(start, start + 1, count)
 
 
 def _span_hashes(codes: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
     """Polynomial hashes of ``codes[s:e]`` for every span at once: prefix sums of the code
-    points weighted by BASE**-i, each span's difference scaled back by BASE**s."""
+    points (plus one) weighted by BASE**-i, each span's difference scaled back by BASE**s."""
     up, down = _POWERS.get(len(codes) + 1)
-    weighted = codes.astype(_U64)
-    weighted += _U64(1)
-    weighted *= down[: len(codes)]
-    prefix = np.zeros(len(codes) + 1, dtype=_U64)
-    np.cumsum(weighted, out=prefix[1:])
-    return (prefix[e] - prefix[s]) * up[s]
+    prefix = np.empty(len(codes) + 1, dtype=_U64)
+    prefix[0] = 0
+    weighted = prefix[1:]
+    np.multiply(codes, down[: len(codes)], out=weighted, dtype=_U64)
+    weighted += down[: len(codes)]  # (c + 1) * BASE**-i
+    np.cumsum(weighted, out=weighted)
+    hashes = prefix[e]
+    hashes -= prefix[s]
+    hashes *= up[s]
+    return hashes
 
 
 # The last batch signed in this process. The duplicates and leakage checks see the same records
@@ -204,38 +226,122 @@ def signatures(texts: Sequence[str], cfg: MinHashConfig) -> np.ndarray:
     n, perm = len(texts), cfg.num_perm
     sh = shingle_hashes(texts, cfg.shingle, cfg.size, cfg.seed)
     sig = np.full(n * perm, EMPTY, dtype=np.uint32)
-    bins = (((sh.hashes >> _U64(32)) * _U64(perm)) >> _U64(32)).astype(np.int64)
-    np.minimum.at(sig, sh.docs * perm + bins, (sh.hashes & _MASK32).astype(np.uint32))
+    slot = sh.hashes >> _U64(32)
+    slot *= _U64(perm)
+    slot >>= _U64(32)
+    slot = slot.astype(np.int64)
+    slot += sh.docs * perm
+    np.minimum.at(sig, slot, sh.hashes.astype(np.uint32))  # the low 32 bits compete in the bin
     sig = _densify(sig.reshape(n, perm), cfg)
     sig.flags.writeable = False  # shared with the next caller of the same batch
     _last = (cfg, list(texts), sig)
     return sig
 
 
+@lru_cache(maxsize=8)
+def _probes(perm: int, seed: int) -> np.ndarray:
+    """The densification probe sequence: row k is, per bin, the bin its (k+1)-th probe reads.
+    It does not depend on the document, so it is computed once per configuration."""
+    attempts = 8 * perm + 64
+    attempt = np.arange(1, attempts + 1, dtype=_U64)[:, None]
+    bins = np.arange(perm, dtype=_U64)[None, :]
+    with np.errstate(over="ignore"):
+        key = bins * _U64(_GOLDEN) + attempt * _M2
+    key ^= _seed_word(seed, 1)
+    probes = ((_fmix(key) >> _U64(32)) * _U64(perm)) >> _U64(32)
+    out = probes.astype(np.int64)
+    out.flags.writeable = False
+    return out
+
+
 def _densify(sig: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
     """Fill each empty bin from the first non-empty bin on its probe sequence (same for all
     documents), so that equal sets give equal signatures and similar sets agree as often as
-    their Jaccard similarity."""
-    filled = sig != EMPTY
-    has_any = filled.any(axis=1)
-    todo_doc, todo_bin = np.nonzero(~filled & has_any[:, None])
-    if len(todo_doc) == 0:
+    their Jaccard similarity. Works on flat indices of the empty bins only."""
+    n, perm = sig.shape
+    empty = sig == EMPTY
+    todo = np.flatnonzero(empty & ~empty.all(axis=1, keepdims=True))
+    if len(todo) == 0:
         return sig
-    out = sig.copy()
-    perm = cfg.num_perm
-    salt = _seed_word(cfg.seed, 1)
-    attempt = 0
-    max_attempts = 8 * perm + 64
-    while len(todo_doc) and attempt < max_attempts:
-        attempt += 1
-        probe_key = todo_bin.astype(_U64) * _U64(_GOLDEN) + _U64((attempt * int(_M2)) & 0xFFFFFFFFFFFFFFFF)
-        probe = (((_fmix(probe_key ^ salt) >> _U64(32)) * _U64(perm)) >> _U64(32)).astype(np.int64)
-        hit = filled[todo_doc, probe]
-        out[todo_doc[hit], todo_bin[hit]] = sig[todo_doc[hit], probe[hit]]
-        todo_doc, todo_bin = todo_doc[~hit], todo_bin[~hit]
-    if len(todo_doc):  # vanishingly rare: fall back to the document's first non-empty bin
-        out[todo_doc, todo_bin] = sig[todo_doc, np.argmax(filled[todo_doc], axis=1)]
-    return out
+    flat = sig.reshape(-1)
+    out = flat.copy()
+    probes = _probes(perm, cfg.seed)
+    bins = todo % perm
+    row_start = todo - bins
+    # One probe at a time while many bins are left (most fill at the first probe), then blocks
+    # of 2, 4, 8, ... probes, so the few bins that need many cost a handful of steps.
+    attempt, width = 0, 1
+    while len(todo) and attempt < len(probes):
+        if width == 1:
+            value = flat[row_start + probes[attempt][bins]]
+        else:  # each bin's next ``width`` probes; the first filled one counts
+            values = flat[row_start[:, None] + probes[attempt : attempt + width][:, bins].T]
+            first = (values != EMPTY).argmax(axis=1)
+            value = values.reshape(-1)[np.arange(len(todo)) * values.shape[1] + first]
+        filled = value != EMPTY
+        hit, miss = np.flatnonzero(filled), np.flatnonzero(~filled)  # indices: faster than masks
+        out[todo[hit]] = value[hit]
+        todo, bins, row_start = todo[miss], bins[miss], row_start[miss]
+        attempt += width
+        if attempt >= _SINGLE_PROBES:
+            width *= 2
+    if len(todo):  # vanishingly rare: fall back to the document's first non-empty bin
+        out[todo] = flat[row_start + np.argmax(~empty[todo // perm], axis=1)]
+    return out.reshape(n, perm)
+
+
+class SignatureTable:
+    """Signatures kept in parts (the chunks they were computed in) and read through a row map:
+    row i is row ``rows[i]`` of the parts' concatenation. Reading a band's columns or a few rows
+    copies only those; the table is never concatenated or reordered as a whole."""
+
+    def __init__(self, parts: Sequence[np.ndarray], rows: np.ndarray | None = None) -> None:
+        self.parts = list(parts)
+        self.num_perm = self.parts[0].shape[1] if self.parts else 1
+        self._starts = np.cumsum([0] + [len(p) for p in self.parts])
+        self.rows = np.arange(self._starts[-1]) if rows is None else rows
+        self.n = len(self.rows)
+        self._grouped: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, sig: np.ndarray | SignatureTable) -> SignatureTable:
+        """A table as is, or an (n, num_perm) array as a table of one part."""
+        return sig if isinstance(sig, SignatureTable) else cls([sig])
+
+    def subset(self, idx: np.ndarray) -> SignatureTable:
+        """Rows ``idx`` of this table, without copying signatures."""
+        return SignatureTable(self.parts, self.rows[idx])
+
+    def _group(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For positions in the concatenation: their order by part, each part's slice of that
+        order, and their row within their part."""
+        if len(self.parts) == 1:
+            return np.arange(len(pos)), np.array([0, len(pos)]), pos
+        order = np.argsort(pos, kind="stable")
+        bounds = np.searchsorted(pos[order], self._starts)
+        return order, bounds, pos - self._starts[np.searchsorted(self._starts, pos, side="right") - 1]
+
+    def take(self, idx: np.ndarray | None = None, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Columns ``lo:hi`` of rows ``idx`` (all rows when None) as one (len, hi - lo) array."""
+        hi = self.num_perm if hi is None else hi
+        if idx is None:
+            if self._grouped is None:  # banding reads all rows once per band: group them once
+                self._grouped = self._group(self.rows)
+            order, bounds, local = self._grouped
+        else:
+            order, bounds, local = self._group(self.rows[idx])
+        if len(self.parts) == 1:
+            return self.parts[0][local, lo:hi]
+        out = np.empty((len(local), hi - lo), dtype=np.uint32)
+        for part, a, b in zip(self.parts, bounds[:-1], bounds[1:]):
+            if b > a:
+                sel = order[a:b]
+                out[sel] = part[local[sel], lo:hi]
+        return out
+
+    def valid(self) -> np.ndarray:
+        """Rows with a signature: a text has all bins filled or none (densification)."""
+        return self.take(None, 0, 1)[:, 0] != EMPTY
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -250,45 +356,75 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
-def _band_keys(sig: np.ndarray, band: int, rows: int, seed: int) -> np.ndarray:
-    key = np.full(sig.shape[0], _seed_word(seed, 2 + band), dtype=_U64)
-    for col in range(band * rows, (band + 1) * rows):
-        key = _fmix(key ^ sig[:, col].astype(_U64))
+def _band_keys(table: SignatureTable, band: int, rows: int, seed: int) -> np.ndarray:
+    """One 64-bit key per row for a band: its ``rows`` positions chained through the mixer."""
+    cols = table.take(None, band * rows, (band + 1) * rows)
+    key = np.full(table.n, _seed_word(seed, 2 + band), dtype=_U64)
+    for col in range(rows):
+        key ^= cols[:, col]
+        _fmix(key)
     return key
 
 
-def candidate_pairs(sig: np.ndarray, bands: int, rows: int, seed: int = 1) -> np.ndarray:
+def _bucket_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ordered by key, and ascending within a key, with the keys in that order.
+
+    A plain sort of 64-bit values is many times faster than a stable argsort, so each key's
+    low bits are replaced by its row number and the result sorted. Should two different keys
+    agree in the bits kept (about once in 10**13 pairs), the stable argsort decides instead."""
+    bits = max(int(len(keys) - 1).bit_length(), 1)
+    low = _U64((1 << bits) - 1)
+    packed = keys & ~low
+    packed |= np.arange(len(keys), dtype=_U64)
+    packed.sort()
+    order = (packed & low).astype(np.int64)
+    sorted_keys = keys[order]
+    high = packed >> _U64(bits)
+    if bool(np.any((high[1:] == high[:-1]) & (sorted_keys[1:] != sorted_keys[:-1]))):
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+    return order, sorted_keys
+
+
+def candidate_pairs(sig: np.ndarray | SignatureTable, bands: int, rows: int, seed: int = 1) -> np.ndarray:
     """Unique (i, j) row pairs, i < j, that share at least one LSH band, sorted. In a bucket of
     more than ``_PAIR_WINDOW + 1`` rows each row is paired with the next ``_PAIR_WINDOW`` only,
     which keeps templated data from producing a quadratic number of pairs."""
-    n = sig.shape[0]
+    table = SignatureTable.of(sig)
+    n = table.n
     found = []
     for band in range(bands):
-        keys = _band_keys(sig, band, rows, seed)
-        order = np.argsort(keys, kind="stable")  # rows of a bucket stay in ascending order
-        sorted_keys = keys[order]
+        order, sorted_keys = _bucket_order(_band_keys(table, band, rows, seed))
+        # Only rows of buckets with two or more rows can pair: the window runs over those alone.
+        same = sorted_keys[1:] == sorted_keys[:-1]
+        shared = np.zeros(n, dtype=bool)
+        shared[1:] = same
+        shared[:-1] |= same
+        members = np.flatnonzero(shared)
+        member_keys, member_rows = sorted_keys[members], order[members]
         for d in range(1, _PAIR_WINDOW + 1):
-            same = np.flatnonzero(sorted_keys[d:] == sorted_keys[:-d])
-            if len(same) == 0:
+            hit = np.flatnonzero(member_keys[d:] == member_keys[:-d])
+            if len(hit) == 0:
                 break
-            found.append(order[same] * n + order[same + d])
+            found.append(member_rows[hit] * n + member_rows[hit + d])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     codes = np.unique(np.concatenate(found))
     return np.stack((codes // n, codes % n), axis=1)
 
 
-def estimate_jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+def estimate_jaccard(sig: np.ndarray | SignatureTable, pairs: np.ndarray) -> np.ndarray:
     """The share of equal signature positions of each pair: the estimated Jaccard similarity."""
+    table = SignatureTable.of(sig)
     out = np.empty(len(pairs), dtype=np.float64)
     for lo in range(0, len(pairs), _VERIFY_CHUNK):
         chunk = pairs[lo : lo + _VERIFY_CHUNK]
-        out[lo : lo + len(chunk)] = (sig[chunk[:, 0]] == sig[chunk[:, 1]]).mean(axis=1)
+        out[lo : lo + len(chunk)] = (table.take(chunk[:, 0]) == table.take(chunk[:, 1])).mean(axis=1)
     return out
 
 
 def near_duplicate_pairs(
-    sig: np.ndarray,
+    sig: np.ndarray | SignatureTable,
     threshold: float,
     bands: int,
     rows: int,

@@ -178,3 +178,72 @@ def test_a_batch_signed_twice_in_a_row_is_computed_once(monkeypatch: pytest.Monk
     minhash.signatures(texts, MinHashConfig(seed=2))
     minhash.signatures([*texts, "one more"], cfg)
     assert len(calls) == 3
+
+
+def test_a_text_hashes_alike_in_an_ascii_batch_and_in_a_unicode_one() -> None:
+    """A batch is read as bytes when it is ASCII and as code points otherwise: same hashes."""
+    for shingle, size in (("word", 3), ("char", 4)):
+        alone = shingle_hashes([TEXTS[0]], shingle, size, seed=1)  # type: ignore[arg-type]
+        mixed = shingle_hashes([TEXTS[3], TEXTS[0], TEXTS[4]], shingle, size, seed=1)  # type: ignore[arg-type]
+        assert np.array_equal(alone.hashes, mixed.hashes[mixed.docs == 1])
+        assert np.array_equal(alone.positions, mixed.positions[mixed.docs == 1])
+
+
+def test_words_are_the_runs_between_spaces() -> None:
+    messy = shingle_hashes(["  alpha  beta gamma ", "", " ", "delta"], "word", 1, seed=1)
+    clean = shingle_hashes(["alpha beta gamma", "", "", "delta"], "word", 1, seed=1)
+    assert np.array_equal(messy.hashes, clean.hashes)
+    assert messy.docs.tolist() == [0, 0, 0, 3] and messy.positions.tolist() == [0, 1, 2, 0]
+
+
+def test_densified_bins_hold_values_of_the_texts_own_shingles() -> None:
+    cfg = MinHashConfig(size=2)
+    text = "one two three four"  # three shingles for 128 bins: most bins are filled by probing
+    low = set((shingle_hashes([text], "word", 2, cfg.seed).hashes & np.uint64(0xFFFFFFFF)).tolist())
+    sig = signatures([text, TEXTS[1]], cfg)[0]
+    assert set(sig.tolist()) <= low  # every bin holds one of the text's own minima
+    assert len(set(sig.tolist())) > 1
+
+
+def _reference_candidates(sig: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    """The banding definition, one band at a time: rows with equal band values form a bucket;
+    each row pairs with the next ``_PAIR_WINDOW`` rows of its bucket."""
+    found = set()
+    for band in range(bands):
+        buckets: dict[bytes, list[int]] = {}
+        for i in range(len(sig)):
+            buckets.setdefault(sig[i, band * rows : (band + 1) * rows].tobytes(), []).append(i)
+        for members in buckets.values():
+            for k, i in enumerate(members):
+                found |= {(i, j) for j in members[k + 1 : k + 1 + minhash._PAIR_WINDOW]}
+    return found
+
+
+def test_candidate_pairs_follow_the_banding_definition() -> None:
+    rng = np.random.default_rng(4)
+    sig = rng.integers(0, 50, size=(300, 32), dtype=np.uint32)  # small values: chance collisions
+    sig[100:150] = sig[10]  # a bucket bigger than the pair window in every band
+    sig[200:210, :16] = sig[20, :16]  # shares the first bands only
+    pairs = candidate_pairs(sig, 8, 4)
+    assert {(int(a), int(b)) for a, b in pairs} == _reference_candidates(sig, 8, 4)
+    assert pairs.tolist() == sorted(pairs.tolist())
+
+
+def test_a_signature_table_in_parts_reads_like_the_reordered_array() -> None:
+    """Frames keep signatures in their chunks and read them through the sort order."""
+    rng = np.random.default_rng(9)
+    whole = rng.integers(0, 8, size=(500, 16), dtype=np.uint32)
+    whole[250:260] = whole[3]
+    parts = [whole[:120], whole[120:121], whole[121:400], whole[400:]]
+    order = rng.permutation(500)
+    table = minhash.SignatureTable(parts, order)
+    reordered = whole[order]
+    idx = rng.integers(0, 500, size=80)
+    assert np.array_equal(table.take(idx), reordered[idx])
+    assert np.array_equal(table.take(None, 4, 8), reordered[:, 4:8])
+    sub = rng.choice(500, size=300, replace=False)
+    assert np.array_equal(table.subset(sub).take(), reordered[sub])
+    assert np.array_equal(candidate_pairs(table, 4, 4), candidate_pairs(reordered, 4, 4))
+    pairs = np.array([[0, 1], [5, 499], [17, 17]])
+    assert np.array_equal(estimate_jaccard(table, pairs), estimate_jaccard(reordered, pairs))
+    assert table.valid().all()

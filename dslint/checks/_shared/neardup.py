@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from dslint.check import RuleOptions
 from dslint.checks._shared.tables import NORM, Frame, groups
-from dslint.minhash import EMPTY, MinHashConfig, lsh_params, near_duplicate_pairs
+from dslint.minhash import EMPTY, MinHashConfig, SignatureTable, lsh_params, near_duplicate_pairs
 
 
 class MinHashOptions(RuleOptions):
@@ -75,14 +75,14 @@ def rep_pairs(
     """Verified near-duplicate pairs between rows whose keys ``allow`` accepts. Rows with the
     same key and equal normalised text are one LSH entry (their first row), so copies cost nothing."""
     n = frame.n
-    sigs = frame.sigs if frame.sigs is not None else np.full((n, 1), EMPTY, dtype=np.uint32)
-    valid = (sigs != EMPTY).any(axis=1)
+    sigs = frame.sigs if frame.sigs is not None else SignatureTable([np.full((n, 1), EMPTY, dtype=np.uint32)])
+    valid = sigs.valid()
     rep_of, _ = groups([key, frame.column(NORM)], valid)
     reps = np.flatnonzero(rep_of == np.arange(n))
     rep_key = key[reps]
     bands, rows = banding(opts)
     pairs, sims = near_duplicate_pairs(
-        sigs[reps], opts.threshold, bands, rows, opts.seed,
+        sigs.subset(reps), opts.threshold, bands, rows, opts.seed,
         allow=lambda p: allow(rep_key[p[:, 0]], rep_key[p[:, 1]]),
     )
     return RepPairs(valid, rep_of, reps, pairs, sims)

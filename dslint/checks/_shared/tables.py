@@ -6,7 +6,8 @@ checks share (``TableCheck``).
 A table row is one record: its file, index, line and a few 64-bit hashes, appended to Python lists
 and turned into numpy chunks every ``FLUSH_ROWS`` rows (about 40 bytes a row, plus the MinHash
 signature when near-duplicates are on). Merging concatenates chunk lists; ``Frame`` sorts rows by
-(file, record index), so findings never depend on how records were sharded or merged.
+(file, record index), so findings never depend on how records were sharded or merged. The
+signatures are not sorted: ``Frame.sigs`` reads them from the chunks through the sort order.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import xxhash
 
 from dslint.check import DatasetCheck
 from dslint.finding import Finding, Location
+from dslint.minhash import SignatureTable
 from dslint.normalize import normalize_text
 from dslint.record import HASH_SEED, Record, canonical_json
 
@@ -191,8 +193,9 @@ class Frame:
         self.line = np.concatenate([c.line for c in chunks])[order] if chunks else np.empty(0, dtype=np.int64)
         values = np.concatenate([c.values for c in chunks]) if chunks else np.empty((0, width), dtype=np.uint64)
         self.values = values[order]
+        # Signatures stay in their chunks, read through the sort order: never copied as a whole.
         with_sigs = [c.sigs for c in chunks if c.sigs is not None]
-        self.sigs = np.concatenate(with_sigs)[order] if chunks and len(with_sigs) == len(chunks) else None
+        self.sigs = SignatureTable(with_sigs, order) if chunks and len(with_sigs) == len(chunks) else None
         self._where = np.empty(self.n, dtype=np.int64)  # concatenated position -> sorted position
         self._where[order] = np.arange(self.n)
 
