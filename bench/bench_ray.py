@@ -10,6 +10,12 @@ part on the driver (merging states, finalizing, the policy). The estimate assume
 record stays the same and the serial part grows with the number of records, which is what the
 exact and near-duplicate states do: their final states, which reach the driver, hold an entry
 per record. Their pickled size per record (measured on up to 20,000 records) is printed too.
+
+Measured on a 2-core machine shared with other jobs, 200,000 records, 16 shards a large file:
+in-process 202 s (shards 183 s, serial part 18.5 s), local 2-CPU Ray 138 s (ratio 0.68, ideal
+0.55); states reaching the driver 0.56 KB (duplicates) and 3.2 KB (leakage) per record; estimate
+for 100M records: 8 workers 6.2 h (4.1x one process), 32 workers 3.5 h (7.3x), 128 workers 2.8 h
+(9.1x), the serial part on the driver being most of it beyond 8 workers.
 """
 
 from __future__ import annotations
