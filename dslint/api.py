@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dslint.config import LoadedConfig, load_config
-from dslint.engine import Progress, run
+from dslint.engine import Progress, resolve_jobs, run
 from dslint.executors import make_executor
 from dslint.finding import Report
 from dslint.policy import Overrides, Policy
@@ -83,7 +83,7 @@ def lint(
         if isinstance(paths, (str, Path)):
             paths = [paths]
         found = find_sources([str(p) for p in paths] if paths else [], loaded, use_ignore_files)
-    jobs = jobs or loaded.config.jobs
+    jobs = resolve_jobs(jobs or loaded.config.jobs, found.sources)
     executor = make_executor(executor or loaded.config.executor, jobs, ray_address)
     return run(found.sources, loaded, registry, policy, jobs=jobs, executor=executor, progress=progress, skipped=found.skipped)
 

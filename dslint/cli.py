@@ -24,7 +24,7 @@ from dslint.api import config_scope, find_sources, prepare, unmatched_patterns
 from dslint.atomic import write_atomic
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
-from dslint.engine import CheckCrashed, ReadMeter, run
+from dslint.engine import CheckCrashed, ReadMeter, resolve_jobs, run
 from dslint.executors import EXECUTORS, ExecutorError, make_executor
 from dslint.finding import Report
 from dslint.policy import Overrides
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when the gate fails")
     check.add_argument("--config", help="config file (default: nearest dslint.yaml, .dslint.yaml or pyproject.toml)")
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar; print nothing when the gate passes")
-    check.add_argument("--jobs", "-j", type=int, help="worker processes (default: the config's jobs, else 1)")
+    check.add_argument("--jobs", "-j", type=int, help="worker processes (default: the config's jobs, else one per available CPU once the data reaches 2 MB)")
     check.add_argument("--executor", choices=EXECUTORS, help="where files are scanned (default: the config's executor, else pool when jobs > 1, else inprocess)")
     check.add_argument("--ray-address", metavar="ADDRESS", help="with --executor ray: the cluster to connect to (default: $RAY_ADDRESS, else a new local one)")
     check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
@@ -265,7 +265,7 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
         if not args.paths:  # the config's own scope: a pattern matching nothing is likely a typo
             for warning in unmatched_patterns(loaded, found):
                 print(f"dslint: warning: {warning}", file=sys.stderr)
-    jobs = args.jobs or loaded.config.jobs
+    jobs = resolve_jobs(args.jobs or loaded.config.jobs, found.sources)
     if getattr(args, "ray_address", None) and (getattr(args, "executor", None) or loaded.config.executor) != "ray":
         raise UsageError("--ray-address needs --executor ray")
     executor = make_executor(getattr(args, "executor", None) or loaded.config.executor, jobs, getattr(args, "ray_address", None))

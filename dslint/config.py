@@ -96,7 +96,9 @@ class Config(_Model):
     fields: FieldMap | None = None
     rule_packs: list[str] = Field(default_factory=list, description="Extra YAML rule packs.")
     plugins: list[str] = Field(default_factory=list, description="Python modules or .py files with CHECKS.")
-    jobs: int = Field(1, ge=1, le=256, description="Worker processes.")
+    jobs: int | None = Field(
+        None, ge=1, le=256, description="Worker processes; default: one per available CPU once the data reaches 2 MB, else 1."
+    )
     executor: Literal["inprocess", "pool", "ray"] | None = Field(
         None, description="Where files are scanned; default: pool when jobs > 1, else inprocess."
     )

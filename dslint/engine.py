@@ -23,7 +23,7 @@ from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
 from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
-from dslint.executors import CheckCrashed, Executor, make_executor
+from dslint.executors import CheckCrashed, Executor, default_jobs, make_executor
 from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
@@ -87,13 +87,24 @@ _METER_EVERY = 128  # items between updates of the meter
 
 
 def plan_bytes(plan: FilePlan) -> int:
-    """The bytes a plan covers: its byte range, else the whole file (0 for stdin and memory)."""
+    """The bytes a plan covers: its byte range, else the whole file."""
     if plan.byte_range is not None:
         return plan.byte_range.end - plan.byte_range.start
+    return source_bytes(plan.source)
+
+
+def source_bytes(source: Source) -> int:
+    """A local file's size (0 for stdin, memory, URLs and what cannot be read)."""
     try:
-        return plan.source.path.stat().st_size if plan.source.path is not None else 0
+        return source.path.stat().st_size if source.path is not None else 0
     except OSError:
         return 0
+
+
+def resolve_jobs(requested: int | None, sources: Sequence[Source]) -> int:
+    """The worker processes asked for (``--jobs``, else the config's ``jobs``), else the default
+    for this much data: one per available CPU from 2 MB on."""
+    return requested if requested is not None else default_jobs([source_bytes(s) for s in sources])
 
 
 @dataclass

@@ -10,6 +10,7 @@ import pytest
 from conftest import CLEAN_CHATS, chat
 
 import dslint.engine
+import dslint.executors
 from dslint.readers.shards import plan_ranges
 
 
@@ -117,3 +118,20 @@ def test_progress_meter_moves_while_a_big_file_is_read(tmp_path: Path, monkeypat
     partial = [s for s in seen if 0 < s < size]
     assert len(partial) >= 5, seen  # many updates before the file is done, not one at the end
     assert seen == sorted(seen) and seen[-1] == size
+
+
+def test_default_jobs_use_every_cpu_only_for_data_worth_a_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dslint.executors import POOL_MIN_BYTES
+    from dslint.readers import discover
+
+    monkeypatch.setattr(dslint.executors, "available_cpus", lambda: 6)
+    (tmp_path / "small.jsonl").write_text("\n".join(realistic_rows(50, 1)) + "\n")
+    small = discover([str(tmp_path)])
+    assert dslint.engine.resolve_jobs(None, small) == 1
+    assert dslint.engine.resolve_jobs(3, small) == 3  # asked for: always given
+    rows = realistic_rows(50, 2)
+    big = tmp_path / "big.jsonl"
+    with big.open("w") as fh:
+        while fh.tell() < POOL_MIN_BYTES:
+            fh.write("\n".join(rows) + "\n")
+    assert dslint.engine.resolve_jobs(None, discover([str(tmp_path)])) == 6

@@ -7,11 +7,33 @@ dataset-check states are merged. Executors never import checks.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+
 from dslint.executors.base import CheckCrashed, Executor, ExecutorError, Scan, WorkerDied
 
-__all__ = ["CheckCrashed", "Executor", "ExecutorError", "Scan", "WorkerDied", "EXECUTORS", "make_executor"]
+__all__ = [
+    "CheckCrashed", "Executor", "ExecutorError", "Scan", "WorkerDied", "EXECUTORS", "default_jobs", "make_executor"
+]
 
 EXECUTORS = ("inprocess", "pool", "ray")
+# Less data than this is linted sooner in this process than worker processes start and send
+# their states back.
+POOL_MIN_BYTES = 2 << 20
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_jobs(sizes: Sequence[int]) -> int:
+    """Worker processes when neither the command line nor the config says: one per available CPU,
+    once the files (their ``sizes`` in bytes) are worth it."""
+    return available_cpus() if sum(sizes) >= POOL_MIN_BYTES else 1
 
 
 def make_executor(name: str | None, jobs: int = 1, ray_address: str | None = None) -> Executor:

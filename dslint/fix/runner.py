@@ -21,7 +21,7 @@ import orjson
 from dslint.api import find_sources, prepare
 from dslint.check import CheckContext, Rule
 from dslint.config import LoadedConfig
-from dslint.engine import FilePlan, build_checks, finalize, plan_files, scan_all
+from dslint.engine import FilePlan, build_checks, finalize, plan_files, resolve_jobs, scan_all
 from dslint.finding import Finding, Location
 from dslint.fix.delimited import write_delimited
 from dslint.fix.diff import field_diff
@@ -105,7 +105,7 @@ def run_fix(
     files = _files(plan_files(sources, loaded), work)
     ctx = CheckContext(options=policy.options, root=loaded.root)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
-    jobs = jobs or loaded.config.jobs
+    jobs = resolve_jobs(jobs or loaded.config.jobs, sources)
 
     changes: list[Change] = []
     diffs: list[str] | None = [] if diff else None
