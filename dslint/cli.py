@@ -28,6 +28,7 @@ from dslint.engine import CheckCrashed, run
 from dslint.finding import Report
 from dslint.policy import Overrides
 from dslint.precommit import plan_hook
+from dslint.profiles import profile_names
 from dslint.readers import InputError
 from dslint.redact import printable
 from dslint.report import RENDERERS, RenderOptions, render
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help="config file (default: nearest dslint.yaml, .dslint.yaml or pyproject.toml)")
     check.add_argument("--quiet", "-q", action="store_true", help="no progress bar; print nothing when the gate passes")
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: the config's jobs, else 1)")
+    check.add_argument("--profile", choices=profile_names(), help="trainer profile: measure rows as this trainer would (DS9xx)")
     check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
     check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
     check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
@@ -243,7 +245,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
     """The run shared by `check` and `baseline`: config, rules, paths, changes, engine. None
     when ``--pre-commit`` was given staged files of which none is data."""
-    overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on)
+    overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on,
+                          profile=getattr(args, "profile", None))
     loaded, registry, policy = prepare(args.config, overrides, allow_plugins=args.allow_plugins)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
