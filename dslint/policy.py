@@ -84,6 +84,8 @@ class Policy:
             enabled = enabled_rules(rules, select, extend, ov.ignore, outranked_ignore=cfg.ignore)
         else:
             enabled = enabled_rules(rules, select, extend, [*cfg.ignore, *ov.ignore])
+        if profile is None:  # the trainer rules measure rows as a profile's trainer would: none, nothing to run
+            enabled = {code for code in enabled if rules[code].family != "trainer"}
         for pattern, selectors in cfg.per_file_ignores.items():
             validate_selectors(selectors, rules, partial(loaded.where, "per-file-ignores", pattern))
 

@@ -4,7 +4,7 @@ With a profile (``profile:`` in the config, ``--profile``; see ``dslint/profiles
 ``TrainerCheck`` measures every row as that trainer would: its layouts and role rules, the chat
 template (from a local model folder, rendered in a Jinja2 sandbox), exact tokens counted in
 batches, the loss mask, and what the maximum length drops or truncates. Without a profile the
-check does nothing and the recommended preset leaves the rules off.
+policy leaves the rules off, whatever the selection.
 """
 
 from dslint.checks.trainer.check import TrainerCheck
