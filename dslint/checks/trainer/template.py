@@ -4,7 +4,8 @@ Templates run in ``jinja2.sandbox.ImmutableSandboxedEnvironment`` with ``trim_bl
 ``lstrip_blocks``, the ``raise_exception`` and ``strftime_now`` globals, a ``tojson`` filter
 that keeps non-ASCII text, and the ``{% generation %}`` tag that marks assistant text, as in
 transformers' ``_compile_jinja_template``. ``strftime_now`` formats a fixed date (2024-01-01),
-so counts never depend on the day dslint runs.
+so counts never depend on the day dslint runs. Jinja2 (extra ``dslint[trainer]``) is imported
+only when a template is compiled.
 """
 
 from __future__ import annotations
@@ -16,11 +17,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import jinja2
-import jinja2.ext
-from jinja2 import nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 CHATML = (
     "{% for message in messages %}"
@@ -40,23 +36,28 @@ class TemplateFailed(Exception):
     """The template raised on a conversation; ``str()`` is the template's own message."""
 
 
-class _GenerationTag(jinja2.ext.Extension):
-    """``{% generation %}...{% endgeneration %}``: records where its text lands in the output."""
+def _generation_tag() -> type:
+    """The ``{% generation %}...{% endgeneration %}`` extension: records where its text lands."""
+    import jinja2.ext
+    from jinja2 import nodes
 
-    tags = {"generation"}
+    class GenerationTag(jinja2.ext.Extension):
+        tags = {"generation"}
 
-    def parse(self, parser: Any) -> nodes.Node:
-        lineno = next(parser.stream).lineno
-        body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
-        return nodes.CallBlock(self.call_method("_mark"), [], [], body).set_lineno(lineno)
+        def parse(self, parser: Any) -> nodes.Node:
+            lineno = next(parser.stream).lineno
+            body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
+            return nodes.CallBlock(self.call_method("_mark"), [], [], body).set_lineno(lineno)
 
-    def _mark(self, caller: Any) -> str:
-        text = caller()
-        track = _TRACK.get()
-        if track is not None:
-            start = sum(len(b) for b in track[0])
-            track[1].append((start, start + len(text)))
-        return text
+        def _mark(self, caller: Any) -> str:
+            text = caller()
+            track = _TRACK.get()
+            if track is not None:
+                start = sum(len(b) for b in track[0])
+                track[1].append((start, start + len(text)))
+            return text
+
+    return GenerationTag
 
 
 def _raise(message: str) -> None:
@@ -69,10 +70,16 @@ def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None, s
 
 
 @functools.lru_cache(maxsize=8)
-def compile_template(source: str) -> jinja2.Template:
+def compile_template(source: str) -> Any:
     """Compile a chat template; a syntax error becomes ``TemplateFailed``."""
+    try:
+        import jinja2
+        import jinja2.ext
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+    except ImportError:
+        raise TemplateFailed("chat templates need the jinja2 package: pip install 'dslint[trainer]'") from None
     env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[_GenerationTag, jinja2.ext.loopcontrols]
+        trim_blocks=True, lstrip_blocks=True, extensions=[_generation_tag(), jinja2.ext.loopcontrols]
     )
     env.filters["tojson"] = _tojson
     env.globals["raise_exception"] = _raise
@@ -102,6 +109,8 @@ class ChatTemplate:
         return self._render(messages, add_generation_prompt)[0]
 
     def _render(self, messages: Sequence[Mapping[str, Any]], add_generation_prompt: bool) -> tuple[str, list[Span]]:
+        import jinja2
+
         blocks: list[str] = []
         spans: list[Span] = []
         token = _TRACK.set((blocks, spans))
