@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dslint.finding import Severity
 from dslint.formats import FORMAT_NAMES
 from dslint.paths import SPLIT_ALIASES, check_pattern
+from dslint.profiles import profile_names
 from dslint.yamlpos import ConfigError, Positions, did_you_mean, load_pyproject, load_yaml
 
 CONFIG_FILES = ("dslint.yaml", ".dslint.yaml", "pyproject.toml")
@@ -98,6 +99,14 @@ class Config(_Model):
                 raise ValueError(f"unknown split '{name}' for '{pattern}'{did_you_mean(name, list(SPLIT_ALIASES))}")
             out[pattern] = canonical
         return out
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str | None) -> str | None:
+        names = profile_names()
+        if value is not None and value not in names:
+            raise ValueError(f"unknown profile '{value}'{did_you_mean(value, names)} (profiles: {', '.join(names)})")
+        return value
 
     @field_validator("exclude")
     @classmethod

@@ -417,13 +417,17 @@ def _concatenated(seq: Sequence, eos: str) -> Rendered:
 
 
 def _classify(starts: list[int], spans: tuple[tuple[int, int], ...]) -> list[Segment]:
-    """Runs of tokens in and out of the trainable spans, by each token's first character."""
-    bounds = [b for span in spans for b in span]  # sorted, disjoint
+    """Runs of tokens in and out of the trainable spans (sorted, disjoint): a token is trainable
+    when its first character is in a span. ``starts`` is sorted, so each span is two bisections."""
     segments: list[Segment] = []
-    for start in starts:
-        trainable = bisect.bisect_right(bounds, start) % 2 == 1
-        if segments and segments[-1][1] == trainable:
-            segments[-1] = (segments[-1][0] + 1, trainable)
-        else:
-            segments.append((1, trainable))
+    done = 0
+    for a, b in spans:
+        i, j = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+        if i > done:
+            segments.append((i - done, False))
+        if j > max(i, done):
+            segments.append((j - max(i, done), True))
+        done = max(done, j)
+    if len(starts) > done:
+        segments.append((len(starts) - done, False))
     return segments

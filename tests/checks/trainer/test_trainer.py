@@ -12,9 +12,12 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 import dslint
+from dslint.checks.trainer.check import _classify
 from dslint.checks.trainer.lengths import fit, infer_seqlen
 from dslint.checks.trainer.rules import TRAINER_RULES
 from dslint.profiles import load_profile, profile_names
@@ -305,7 +308,7 @@ def test_templates_run_sandboxed(tmp_path: Path, tok: Tokenizer) -> None:
     hostile = "{{ ''.__class__.__mro__[1].__subclasses__() }}" + CHATML
     report = run(tmp_path, "trl", [conversation(3, 3)], model=str(model_folder(tmp_path, tok, hostile)))
     [finding] = by_rule(report, "DS905")
-    assert "unsafe" in finding.message or "not safely" in finding.message or "access" in finding.message
+    assert "access to attribute '__class__' of 'str' object is unsafe" in finding.message
 
 
 def test_special_tokens_in_content(tmp_path: Path, tok: Tokenizer) -> None:
@@ -362,3 +365,22 @@ def test_profiles_cite_sources_and_select_only_trainer_rules() -> None:
         profile = load_profile(name)
         assert profile.sources and all(s.url.startswith("https://") for s in profile.sources)
         assert set(profile.select) <= codes and set(profile.severity) <= codes
+
+
+@given(st.lists(st.integers(0, 60), max_size=40), st.lists(st.integers(0, 60), max_size=8))
+def test_token_runs_match_a_token_by_token_classification(starts: list[int], cuts: list[int]) -> None:
+    starts = sorted(starts)
+    bounds = sorted(set(cuts))
+    spans = tuple(zip(bounds[::2], bounds[1::2]))
+    runs = _classify(starts, spans)
+    flags = [t for n, t in runs for _ in range(n)]
+    assert flags == [any(a <= s < b for a, b in spans) for s in starts]
+    assert all(n > 0 for n, _ in runs)
+
+
+def test_unknown_profile_in_config_is_a_one_line_error(tmp_path: Path, cli) -> None:
+    write(tmp_path, "train.jsonl", [conversation(3, 3)])
+    (tmp_path / "dslint.yaml").write_text("profile: trll\n")
+    result = cli("check", "train.jsonl", cwd=tmp_path)
+    assert result.code == 2
+    assert "dslint.yaml:1" in result.err and "did you mean 'trl'" in result.err
