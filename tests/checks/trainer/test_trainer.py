@@ -384,3 +384,16 @@ def test_unknown_profile_in_config_is_a_one_line_error(tmp_path: Path, cli) -> N
     result = cli("check", "train.jsonl", cwd=tmp_path)
     assert result.code == 2
     assert "dslint.yaml:1" in result.err and "did you mean 'trl'" in result.err
+
+
+def test_trl_dpo_keeps_the_end_of_each_side(tmp_path: Path, tok: Tokenizer) -> None:
+    row = {"prompt": sentence(40, 1), "chosen": sentence(6, 2), "rejected": sentence(9, 3)}
+    report = run(tmp_path, "trl", [row], name="prefs.jsonl", model=str(model_folder(tmp_path, tok)), max_length=30)
+    found = {f.metrics["trainable_tokens"]: f for f in by_rule(report, "DS903")}
+    for side in ("chosen", "rejected"):
+        text = row["prompt"] + row[side] + "</s>"  # TRL concatenates prompt and completion, then EOS
+        completion = count_in(tok, text, [(len(row["prompt"]), len(text))])
+        finding = found[completion]
+        assert f"the {side} side" in finding.message and "from the start" in finding.message
+        assert finding.metrics["tokens"] == count_in(tok, text)
+        assert finding.metrics["trainable_lost"] == 0  # keep_end cuts the prompt, not the answer
