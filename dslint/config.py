@@ -77,7 +77,9 @@ class Config(_Model):
     jobs: int = Field(1, ge=1, le=256, description="Worker processes.")
     max_record_size: int = Field(64, ge=1, le=2048, description="MB; a longer JSON Lines line or CSV row is DS123.")
     profile: str | None = Field(
-        None, description="Trainer profile for the DS9xx rules: openai, trl, axolotl, llama-factory or torchtune."
+        None,
+        description="Trainer profile for the DS9xx rules: openai, trl, axolotl, llama-factory or torchtune.",
+        json_schema_extra={"enum": [*profile_names(), None]},
     )
 
     @field_validator("formats")
