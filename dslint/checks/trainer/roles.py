@@ -32,7 +32,7 @@ def openai(record: Record, seq: Sequence) -> str | None:
         if unknown:
             return f"message {i} has unrecognized key {quote(unknown[0])} (message_unrecognized_key)"
         role = m.get("role")
-        if role not in OPENAI_ROLES:
+        if not isinstance(role, str) or role not in OPENAI_ROLES:
             return f"message {i} has unrecognized role {quote(role)} (unrecognized_role)"
         if m.get("content") is None and not m.get("function_call") and not m.get("tool_calls"):
             return f"message {i} has no content (missing_content)"
@@ -51,7 +51,7 @@ def llama_factory(record: Record, seq: Sequence) -> str | None:
     if record.format is not None and record.format.name == "sharegpt" and isinstance(turns, list):
         for i, turn in enumerate(turns):
             tag = turn.get("from") if isinstance(turn, Mapping) else None
-            if tag not in LF_TAGS:
+            if not isinstance(tag, str) or tag not in LF_TAGS:
                 return f"role tag {quote(tag)} at turn {i} is not one of {', '.join(LF_TAGS)} (\"Invalid role tag\")"
     roles = [t.role for t in seq.turns]
     if roles and roles[0] == "system":

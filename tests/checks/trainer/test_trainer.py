@@ -397,3 +397,16 @@ def test_trl_dpo_keeps_the_end_of_each_side(tmp_path: Path, tok: Tokenizer) -> N
         assert f"the {side} side" in finding.message and "from the start" in finding.message
         assert finding.metrics["tokens"] == count_in(tok, text)
         assert finding.metrics["trainable_lost"] == 0  # keep_end cuts the prompt, not the answer
+
+
+@pytest.mark.parametrize("profile", profile_names())
+def test_wrong_types_anywhere_are_findings_not_crashes(tmp_path: Path, profile: str) -> None:
+    rows = [
+        {"messages": [{"role": ["user"], "content": "hi"}, {"role": "assistant", "content": {"x": 1}}]},
+        {"messages": [{"role": "user", "content": "hi", "weight": [1]}, {"role": "assistant", "content": "yo", "weight": True}]},
+        {"messages": [None, 3, {"role": "assistant", "content": "ok"}]},
+        {"conversations": [{"from": {"a": 1}, "value": "hi"}, {"from": "gpt", "value": ["x"]}]},
+    ]
+    for i, row in enumerate(rows):
+        report = run(tmp_path, profile, [row, conversation(3, 3)], name=f"r{i}.jsonl")
+        assert report.summary.records == 2
