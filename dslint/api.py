@@ -59,6 +59,7 @@ def lint(
     progress: Progress | None = None,
     use_ignore_files: bool = True,
     allow_plugins: bool = False,
+    profile: str | None = None,
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
 
@@ -70,11 +71,14 @@ def lint(
     Code plugins named by the config run only with ``allow_plugins=True`` (see ``prepare``).
     ``executor`` ("inprocess", "pool", "ray"; default: the config's) decides where files are
     scanned; ``ray_address`` names the Ray cluster (default: ``$RAY_ADDRESS``, else a local one).
+    ``profile`` names a trainer profile (openai, trl, axolotl, llama-factory, torchtune) over the config's.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
     a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
     """
-    overrides = Overrides(select=select, extend_select=extend_select or [], ignore=ignore or [], fail_on=fail_on)
+    overrides = Overrides(
+        select=select, extend_select=extend_select or [], ignore=ignore or [], fail_on=fail_on, profile=profile
+    )
     loaded, registry, policy = prepare(config, overrides, allow_plugins=allow_plugins)
     memory = in_memory_sources(paths)
     if memory is not None:

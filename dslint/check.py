@@ -160,6 +160,7 @@ class CheckContext:
     enabled: frozenset[str] | None = None  # None: every rule
     splits: frozenset[str] | None = None  # the splits of the files being linted; None: unknown
     root: Path | None = None  # the config's folder; None: the working directory
+    profile: str | None = None  # the trainer profile (DS9xx), from `profile:` or --profile
 
     def path(self, value: str) -> str:
         """A path named in a rule option, resolved from the config's folder like its other paths."""

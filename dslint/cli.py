@@ -29,6 +29,7 @@ from dslint.executors import EXECUTORS, ExecutorError, make_executor
 from dslint.finding import Report
 from dslint.policy import Overrides
 from dslint.precommit import plan_hook
+from dslint.profiles import profile_names
 from dslint.readers import InputError
 from dslint.redact import printable
 from dslint.report import RENDERERS, RenderOptions, render
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: the config's jobs, else one per available CPU once the data reaches 2 MB)")
     check.add_argument("--executor", choices=EXECUTORS, help="where files are scanned (default: the config's executor, else pool when jobs > 1, else inprocess)")
     check.add_argument("--ray-address", metavar="ADDRESS", help="with --executor ray: the cluster to connect to (default: $RAY_ADDRESS, else a new local one)")
+    check.add_argument("--profile", choices=profile_names(), help="trainer profile: measure rows as this trainer would (DS9xx)")
     check.add_argument("--baseline", help="baseline file: fail only on findings it does not record")
     check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
     check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
@@ -246,7 +248,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
     """The run shared by `check` and `baseline`: config, rules, paths, changes, engine. None
     when ``--pre-commit`` was given staged files of which none is data."""
-    overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on)
+    overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on,
+                          profile=getattr(args, "profile", None))
     loaded, registry, policy = prepare(args.config, overrides, allow_plugins=args.allow_plugins)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")

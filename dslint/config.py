@@ -19,6 +19,7 @@ from dslint.finding import Severity
 from dslint.formats import FORMAT_NAMES
 from dslint.paths import SPLIT_ALIASES, check_pattern
 from dslint.redact import quote
+from dslint.profiles import profile_names
 from dslint.yamlpos import ConfigError, Positions, did_you_mean, load_pyproject, load_yaml
 
 CONFIG_FILES = ("dslint.yaml", ".dslint.yaml", "pyproject.toml")
@@ -103,6 +104,19 @@ class Config(_Model):
         None, description="Where files are scanned; default: pool when jobs > 1, else inprocess."
     )
     max_record_size: int = Field(64, ge=1, le=2048, description="MB; a longer JSON Lines line or CSV row is DS123.")
+    profile: str | None = Field(
+        None,
+        description="Trainer profile for the DS9xx rules: openai, trl, axolotl, llama-factory or torchtune.",
+        json_schema_extra={"enum": [*profile_names(), None]},
+    )
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str | None) -> str | None:
+        names = profile_names()
+        if value is not None and value not in names:
+            raise ValueError(f"unknown profile {quote(value, 80)}{did_you_mean(value, names)} (profiles: {', '.join(names)})")
+        return value
 
     @field_validator("exclude", "paths")
     @classmethod

@@ -145,7 +145,7 @@ def build_checks(
     root: Path | None = None,
 ) -> Checks:
     """Instantiate the checks that have at least one enabled rule."""
-    ctx = CheckContext(options=policy.options, enabled=policy.enabled, splits=splits, root=root)
+    ctx = CheckContext(options=policy.options, enabled=policy.enabled, splits=splits, root=root, profile=policy.profile)
     record: list[RecordCheck] = []
     dataset: list[DatasetCheck] = []
     for cls in registry.check_classes:

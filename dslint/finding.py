@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 REPORT_VERSION = "1.0"
 
 Family = Literal[
-    "schema", "duplicates", "leakage", "imbalance", "labels", "pii", "encoding", "length", "content"
+    "schema", "duplicates", "leakage", "imbalance", "labels", "pii", "encoding", "length", "content", "trainer"
 ]
 FAMILIES: tuple[str, ...] = Family.__args__  # type: ignore[attr-defined]
 

@@ -14,6 +14,7 @@ from dslint.check import Rule
 from dslint.config import LoadedConfig
 from dslint.finding import Finding, Severity
 from dslint.paths import glob_match
+from dslint.profiles import load_profile
 from dslint.registry import Registry
 from dslint.selection import enabled_rules, matches_any, validate_selectors
 from dslint.yamlpos import ConfigError, did_you_mean
@@ -47,6 +48,7 @@ class Overrides:
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     fail_on: str | None = None
+    profile: str | None = None  # --profile: a trainer profile, over the config's
 
     def __post_init__(self) -> None:
         if self.fail_on is not None and self.fail_on not in FAIL_RANK:
@@ -62,6 +64,7 @@ class Policy:
     budgets: dict[str, Budget]
     per_file_ignores: list[tuple[str, list[str]]]
     fail_on: str
+    profile: str | None = None
 
     @classmethod
     def build(cls, loaded: LoadedConfig, registry: Registry, overrides: Overrides | None = None) -> Policy:
@@ -74,17 +77,23 @@ class Policy:
         validate_selectors(cfg.ignore, rules, partial(loaded.where, "ignore"))
         validate_selectors(ov.extend_select, rules, "--extend-select")
         validate_selectors(ov.ignore, rules, "--ignore")
-        extend = [*cfg.extend_select, *ov.extend_select]
+        profile = load_profile(ov.profile or cfg.profile) if (ov.profile or cfg.profile) else None
+        # A profile turns its DS9xx rules on by code, as an explicit selection would
+        extend = [*cfg.extend_select, *ov.extend_select, *(profile.select if profile else [])]
         if ov.select is not None:  # the command line beats the config, and its preset, on a tie
             enabled = enabled_rules(rules, select, extend, ov.ignore, outranked_ignore=cfg.ignore)
         else:
             enabled = enabled_rules(rules, select, extend, [*cfg.ignore, *ov.ignore])
+        if profile is None:  # the trainer rules measure rows as a profile's trainer would: none, nothing to run
+            enabled = {code for code in enabled if rules[code].family != "trainer"}
         for pattern, selectors in cfg.per_file_ignores.items():
             validate_selectors(selectors, rules, partial(loaded.where, "per-file-ignores", pattern))
 
         options: dict[str, BaseModel] = {}
         severities: dict[str, Severity] = {}
         budgets: dict[str, Budget] = {}
+        if profile is not None:  # the profile's severities; the config's `rules:` override them
+            severities.update({code: sev for code, sev in profile.severity.items() if code in rules})
         for key, settings in cfg.rules.items():
             rule = registry.resolve(key)
             if rule is None:
@@ -103,6 +112,7 @@ class Policy:
             budgets=budgets,
             per_file_ignores=list(cfg.per_file_ignores.items()),
             fail_on=ov.fail_on or cfg.fail_on,
+            profile=profile.name if profile else None,
         )
 
     def severity(self, code: str) -> Severity:

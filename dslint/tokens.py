@@ -11,9 +11,11 @@ error instead. Without a tokenizer, tokens are estimated from characters.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -191,3 +193,110 @@ def _load_hf(path: str) -> Any:
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:200] + ("…" if len(text) > 200 else "")
+
+
+# --- model folders: token offsets in batches, special tokens and the chat template -------------
+
+
+class OffsetEncoder(Protocol):
+    """Token start offsets (in characters) of texts; what the trainer profiles measure with."""
+
+    name: str
+    specials: frozenset[str]  # special-token strings (added tokens marked special, BOS, EOS)
+
+    def starts(self, texts: list[str]) -> list[list[int]]: ...
+
+
+class HFOffsets:
+    """A ``tokenizer.json`` measured with ``encode_batch`` (Rust threads over all cores); with
+    ``batched=False`` one ``encode`` call per text, for the benchmark's comparison."""
+
+    def __init__(self, path: str, extra_specials: frozenset[str] = frozenset(), batched: bool = True) -> None:
+        self.path, self.batched = path, batched
+        self.name = f"tokenizer.json of {Path(path).parent.name or '.'}"  # short: messages repeat it
+        self._tok = _load_hf(path)
+        added = self._tok.get_added_tokens_decoder().values()
+        self.specials = frozenset(t.content for t in added if t.special) | extra_specials
+
+    def starts(self, texts: list[str]) -> list[list[int]]:
+        if self.batched:
+            encodings = self._tok.encode_batch(texts, add_special_tokens=False)
+        else:
+            encodings = [self._tok.encode(t, add_special_tokens=False) for t in texts]
+        return [[start for start, _ in e.offsets] for e in encodings]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (HFOffsets, (self.path, self.specials, self.batched))
+
+
+class TiktokenOffsets:
+    """A tiktoken encoding from the local cache; offsets from ``decode_with_offsets``."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.name = f"{TIKTOKEN_PREFIX}{encoding}"
+        self._enc = _cached_tiktoken(encoding)._enc
+        self.specials = frozenset(self._enc.special_tokens_set)
+
+    def starts(self, texts: list[str]) -> list[list[int]]:
+        batches = self._enc.encode_ordinary_batch(texts)
+        return [self._enc.decode_with_offsets(ids)[1] for ids in batches]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TiktokenOffsets, (self.encoding,))
+
+
+@dataclass(frozen=True)
+class ModelFolder:
+    """What a Hugging Face model folder says about text: its tokenizer.json and, from
+    ``tokenizer_config.json`` (or ``chat_template.jinja``), the chat template and BOS/EOS."""
+
+    tokenizer: str
+    chat_template: str | None
+    bos_token: str | None
+    eos_token: str | None
+
+
+def read_model_folder(path: str) -> ModelFolder:
+    """A local model folder (a Hugging Face cache snapshot works too); never downloads.
+    Raises ``TokenizerError`` with a one-line message."""
+    folder = Path(path)
+    if not (folder / "tokenizer.json").is_file():
+        raise TokenizerError(f"model folder {path} has no tokenizer.json (dslint reads local folders only)")
+    config: dict[str, Any] = {}
+    config_file = folder / "tokenizer_config.json"
+    if config_file.is_file():
+        try:
+            config = json.loads(config_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TokenizerError(f"{config_file} is not valid JSON: {_one_line(exc)}") from None
+        if not isinstance(config, dict):
+            raise TokenizerError(f"{config_file} is not a JSON object")
+    template = config.get("chat_template")
+    if isinstance(template, list):  # named templates: [{"name": "default", "template": ...}, ...]
+        named = {t.get("name"): t.get("template") for t in template if isinstance(t, dict)}
+        template = named.get("default")
+    jinja_file = folder / "chat_template.jinja"
+    if not isinstance(template, str) and jinja_file.is_file():
+        template = jinja_file.read_text(encoding="utf-8")
+    return ModelFolder(
+        tokenizer=str(folder / "tokenizer.json"),
+        chat_template=template if isinstance(template, str) else None,
+        bos_token=_token_text(config.get("bos_token")),
+        eos_token=_token_text(config.get("eos_token")),
+    )
+
+
+def _token_text(value: Any) -> str | None:
+    """``"</s>"`` or ``{"content": "</s>", ...}`` (an AddedToken serialised) as a string."""
+    if isinstance(value, dict):
+        value = value.get("content")
+    return value if isinstance(value, str) and value else None
+
+
+def build_offset_encoder(spec: str, root: Path | None = None, extra_specials: frozenset[str] = frozenset(),
+                         batched: bool = True) -> OffsetEncoder:
+    """``tiktoken:<encoding>`` or the path of a tokenizer.json (relative to ``root``)."""
+    if spec.startswith(TIKTOKEN_PREFIX):
+        return TiktokenOffsets(spec[len(TIKTOKEN_PREFIX) :].strip())
+    return HFOffsets(resolve_from(root, spec), extra_specials, batched)

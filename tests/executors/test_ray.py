@@ -4,7 +4,6 @@ failures and setup errors as one line. One local cluster for the whole module.""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
