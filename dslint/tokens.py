@@ -129,7 +129,7 @@ def _load_tiktoken(encoding: str) -> Any:
         import tiktoken.load
     except ImportError:
         raise TokenizerError(
-            f"tokenizer 'tiktoken:{encoding}' needs the tiktoken package: pip install 'dslint[tiktoken]'"
+            f"the tiktoken encoding {encoding} needs the tiktoken package: pip install 'dslint[tiktoken]'"
         ) from None
     with _downloads_refused(tiktoken.load, encoding):
         try:
@@ -137,10 +137,10 @@ def _load_tiktoken(encoding: str) -> Any:
         except TokenizerError:
             raise
         except ValueError as exc:  # unknown encoding name
-            raise TokenizerError(f"tokenizer 'tiktoken:{encoding}': {_one_line(exc)}") from None
+            raise TokenizerError(f"the tiktoken encoding {encoding}: {_one_line(exc)}") from None
         except Exception as exc:  # a corrupt cache file, a permission error, ...
             raise TokenizerError(
-                f"tokenizer 'tiktoken:{encoding}' cannot be loaded: {type(exc).__name__}: {_one_line(exc)}"
+                f"the tiktoken encoding {encoding} cannot be loaded: {type(exc).__name__}: {_one_line(exc)}"
             ) from None
 
 
@@ -153,7 +153,7 @@ def _downloads_refused(load_module: Any, encoding: str) -> Iterator[None]:
     original = getattr(load_module, "read_file", None)
     if original is None:  # a tiktoken whose internals moved: refuse rather than risk a download
         raise TokenizerError(
-            f"tokenizer 'tiktoken:{encoding}': this tiktoken version cannot be loaded offline by dslint;"
+            f"the tiktoken encoding {encoding}: this tiktoken version cannot be loaded offline by dslint;"
             " use a tokenizer.json instead"
         )
 
@@ -161,7 +161,7 @@ def _downloads_refused(load_module: Any, encoding: str) -> Iterator[None]:
         if "://" not in blobpath:
             return original(blobpath)
         raise TokenizerError(
-            f"tokenizer 'tiktoken:{encoding}' is not in tiktoken's local cache and dslint never downloads:"
+            f"the tiktoken encoding {encoding} is not in tiktoken's local cache and dslint never downloads:"
             f" run `python -c \"import tiktoken; tiktoken.get_encoding('{encoding}')\"` once with network"
             " access, or set TIKTOKEN_CACHE_DIR to a folder that holds the cached file"
         )

@@ -413,7 +413,7 @@ def _fake_tiktoken(monkeypatch: pytest.MonkeyPatch, cached: set[str]) -> list[st
 
 def test_tiktoken_never_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
     downloads = _fake_tiktoken(monkeypatch, cached=set())
-    with pytest.raises(TokenizerError, match=r"^tokenizer 'tiktoken:cl100k_base' is not in tiktoken's local cache"):
+    with pytest.raises(TokenizerError, match=r"^the tiktoken encoding cl100k_base is not in tiktoken's local cache"):
         build_counter("tiktoken:cl100k_base")
     assert downloads == []
     assert sys.modules["tiktoken.load"].read_file.__name__ == "read_file"  # restored afterwards

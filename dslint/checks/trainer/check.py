@@ -110,7 +110,7 @@ class TrainerCheck(DatasetCheck[TrainerState]):
             try:
                 self.encoder = build_offset_encoder(profile.tokenizer)
             except TokenizerError as exc:
-                self.note = f"{profile.tokenizer} unavailable ({exc})"
+                self.note = f"{exc}"  # e.g. the tiktoken encoding is not cached
         self.max_length = opts.max_length or (
             profile.limits.get(self.model_name, profile.max_length) if profile.limits else profile.max_length
         )
