@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ def lint(
     progress: Progress | None = None,
     use_ignore_files: bool = True,
     allow_plugins: bool = False,
+    cache: bool = True,
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
 
@@ -65,6 +67,8 @@ def lint(
     Findings name such data ``<records>``, ``<DataFrame>``, ``<Dataset>`` or ``<split>``.
     Folder walks honour ``.gitignore`` and ``.dslintignore`` unless ``use_ignore_files`` is false.
     Code plugins named by the config run only with ``allow_plugins=True`` (see ``prepare``).
+    Files read before come from the per-file cache (``.dslint_cache`` next to the config) unless
+    ``cache`` is false; data in memory is never cached.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
     a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
@@ -79,7 +83,10 @@ def lint(
             paths = [paths]
         targets = [str(p) for p in paths] if paths else resolve_default_paths(loaded)
         found = find_sources(targets, loaded, use_ignore_files)
-    return run(found.sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress, skipped=found.skipped)
+    return run(
+        found.sources, loaded, registry, policy, jobs=jobs or loaded.config.jobs, progress=progress, skipped=found.skipped,
+        cache=cache and memory is None, warn=lambda message: warnings.warn(message, stacklevel=2),
+    )
 
 
 def in_memory_sources(data: Any) -> list[Source] | None:

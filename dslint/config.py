@@ -75,6 +75,7 @@ class Config(_Model):
     plugins: list[str] = Field(default_factory=list, description="Python modules or .py files with CHECKS.")
     jobs: int = Field(1, ge=1, le=256, description="Worker processes.")
     max_record_size: int = Field(64, ge=1, le=2048, description="MB; a longer JSON Lines line or CSV row is DS123.")
+    cache_dir: str | None = Field(None, description="Folder of the per-file cache, inside the config's folder (default .dslint_cache).")
 
     @field_validator("formats")
     @classmethod

@@ -26,11 +26,12 @@ from typing import Any
 
 from dslint import __version__
 from dslint.baseline import Baseline, apply_baseline
+from dslint.cache import FileCache, FileKey, open_run_cache
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
 from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
-from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
+from dslint.finding import CacheCounts, FileSummary, Finding, Location, Report, Summary, ToolInfo
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
@@ -41,7 +42,7 @@ from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.readers.streams import MAX_RECORD_BYTES
 from dslint.record import ReadIssue, Record, stable_hash
-from dslint.redact import quote, redact_report
+from dslint.redact import quote, redact_finding, redact_report
 from dslint.registry import Registry
 from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppressions
 
@@ -348,13 +349,18 @@ def run(
     baseline: Baseline | None = None,
     changes: Changes | None = None,
     skipped: dict[str, str] | None = None,
+    cache: bool = False,
+    cache_dir: Path | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Report:
     """Lint ``sources`` and return the report with the gate's verdict.
 
     With ``changes`` (``--diff-base``) only findings touching changed lines are kept; with a
     ``baseline`` the findings it records are marked suppressed and stale entries reported; the
     nearest ``.dslint-ignore.yaml`` does the same for the findings its entries pick, with reasons;
-    ``skipped`` (files a walk passed over) is recorded in the summary.
+    ``skipped`` (files a walk passed over) is recorded in the summary. With ``cache``, files read
+    before with the same settings come from the per-file cache (see ``dslint/cache.py``); ``warn``
+    is told, once, why the cache could not be used or written.
     """
     ignore_file = find_ignore_file(loaded.root)  # read first: a mistake in it fails before the scan
     suppressions = load_suppressions(ignore_file, registry.rules) if ignore_file is not None else None
@@ -362,7 +368,11 @@ def run(
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
     checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split), loaded.root)
     checks.max_record = loaded.config.max_record_size << 20
-    results = scan_all(plans, checks, jobs, progress)
+    splits = sorted({p.split for p in plans if p.split})
+    file_cache = open_run_cache(loaded, registry, policy, checks.fields, checks.max_record, splits, cache_dir, warn) if cache else None
+    results = scan_all(plans, checks, jobs, progress) if file_cache is None else scan_cached(plans, checks, jobs, progress, file_cache)
+    if file_cache is not None and file_cache.warning and warn is not None:
+        warn(file_cache.warning)
     raw = [f for r in results for f in r.findings]
     dataset_findings, stats = finalize(results, checks)
     raw.extend(dataset_findings)
@@ -385,6 +395,7 @@ def run(
         file_details=files,
         stats=dict(sorted(stats.items())),
         skipped=skipped or {},
+        cache=CacheCounts(hits=file_cache.hits, misses=file_cache.misses) if file_cache is not None else None,
     )
     report = Report(
         tool=ToolInfo(version=__version__),
@@ -394,3 +405,58 @@ def run(
         findings=findings,
     )
     return redact_report(report)
+
+
+def scan_cached(
+    plans: Sequence[FilePlan], checks: Checks, jobs: int, progress: Progress | None, cache: FileCache
+) -> list[FileResult]:
+    """``scan_all`` for the files the cache does not hold; each scanned file is stored (its shards
+    merged into one result), and prunes old entries. stdin and data in memory are never cached."""
+    keys = {
+        i: FileKey(p.source.path, p.source.display, p.root_path, p.split, p.format_name)
+        for i, p in enumerate(plans)
+        if p.source.path is not None and p.source.kind != "memory" and p.source.path.is_file()
+    }
+    if len({p.source.display for p in plans}) < len(plans):  # results are matched to files by name
+        keys = {}
+    results: dict[int, FileResult] = {}
+    digests: dict[int, str | None] = {}
+    done = 0
+    for i, key in keys.items():
+        payload, digests[i] = cache.lookup(key)
+        if payload is not None:
+            results[i] = payload
+            done += payload.summary.records
+            if progress:
+                progress(key.display, done)
+    misses = [p for i, p in enumerate(plans) if i not in results]
+    shown = (lambda name, records: progress(name, done + records)) if progress else None
+    scanned = _per_file(scan_all(misses, checks, jobs, shown), checks)
+    for i, plan in enumerate(plans):
+        if i not in results:
+            results[i] = scanned[plan.source.display]
+            if i in keys:
+                cache.store(keys[i], _for_cache(results[i], checks), digests.get(i))
+    cache.prune()
+    return [results[i] for i in range(len(plans))]
+
+
+def _per_file(results: Sequence[FileResult], checks: Checks) -> dict[str, FileResult]:
+    """One result per file: the shards of a split file merged in plan order."""
+    out: dict[str, FileResult] = {}
+    for r in results:
+        prev = out.get(r.summary.path)
+        if prev is None:
+            out[r.summary.path] = r
+            continue
+        summary = prev.summary.model_copy(update={"records": prev.summary.records + r.summary.records, "format": prev.summary.format or r.summary.format})
+        states = [check.merge(a, b) for check, a, b in zip(checks.dataset, prev.states, r.states)]
+        out[r.summary.path] = FileResult(summary, prev.findings + r.findings, states)
+    return out
+
+
+def _for_cache(result: FileResult, checks: Checks) -> FileResult:
+    """What an entry keeps: findings redacted as any report would show them (the policy needs
+    their locations as they are, so only their texts are scrubbed), states settled."""
+    states = [check.settle(state) for check, state in zip(checks.dataset, result.states)]
+    return FileResult(result.summary, [redact_finding(f) for f in result.findings], states)
