@@ -28,6 +28,7 @@ that old. Clearing the cache is deleting the folder.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import importlib.metadata
 import json
@@ -122,13 +123,10 @@ def key_parts(
     **settings: Any,
 ) -> dict[str, Any]:
     """What goes into the run's key. ``options`` maps each enabled rule to its validated options as
-    JSON; a string option naming an existing file (resolved by ``option_paths``) adds the file's
-    content hash; ``settings`` are the reader and run settings (fields, record limit, splits)."""
-    named_files = {}
-    for value in _strings(options):
-        path = Path(option_paths(value))
-        if path.is_file():
-            named_files[value] = file_digest(path)
+    JSON; a string option naming files (resolved by ``option_paths``: a file, a folder or a glob,
+    like ``against:`` benchmarks or a ``tokenizer.json``) adds their names and content hashes;
+    ``settings`` are the reader and run settings (fields, record limit, splits)."""
+    named_files = {value: digest for value in _strings(options) if (digest := _named_digest(option_paths(value)))}
     return {
         "dslint": __version__,
         "source": _package_digest(),
@@ -143,6 +141,23 @@ def key_parts(
         "named_files": named_files,
         "settings": settings,
     }
+
+
+def _named_digest(value: str) -> str | None:
+    """A hash of the names and contents of the files ``value`` names, or None if it names none."""
+    path = Path(value)
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+    elif any(c in value for c in "*?["):
+        files = sorted(p for p in map(Path, glob.glob(value, recursive=True)) if p.is_file())
+    else:
+        return None
+    h = xxhash.xxh3_128()
+    for file in files:
+        h.update(file.as_posix().encode("utf-8", "surrogatepass") + b"\0" + file_digest(file).encode())
+    return h.hexdigest()
 
 
 def _strings(value: Any) -> Iterable[str]:

@@ -156,6 +156,11 @@ def test_the_folder_is_tagged_ignored_by_git_and_never_linted(cli, tmp_path: Pat
     (folder / "stray.jsonl").write_text('{"text": "hi"}\n')
     data, _ = report(cli, tmp_path)
     assert data["summary"]["files"] == 3
+    # A cache folder that is not hidden is passed over too: it carries CACHEDIR.TAG.
+    cli("check", ".", "--cache-dir", "lint-cache", "--exit-zero", cwd=tmp_path)
+    (tmp_path / "lint-cache" / "stray.jsonl").write_text('{"text": "hi"}\n')
+    data, _ = report(cli, tmp_path, "--cache-dir", "lint-cache")
+    assert data["summary"]["files"] == 3
 
 
 def test_cache_dir_from_config_stays_in_its_folder(cli, tmp_path: Path) -> None:
@@ -285,3 +290,17 @@ def test_the_rich_footer_says_how_many_files_came_from_the_cache(cli, tmp_path: 
     footer = " ".join(out[out.rindex("FAILED") :].split())  # the verdict line, as wrapped at 100 columns
     assert footer.endswith("in 3 files, 49 records; 2 of 3 files from the cache")
     assert "from the cache" not in cli("check", ".", "--format", "rich", "--exit-zero", "--no-cache", cwd=tmp_path).out
+
+
+def test_a_changed_benchmark_file_invalidates_the_cache(cli, tmp_path: Path) -> None:
+    dataset(tmp_path)
+    bench = tmp_path / "benchmarks"
+    write_jsonl(bench / "quiz.jsonl", [chat("What is DNS?", "A name lookup service.")])
+    (tmp_path / "dslint.yaml").write_text("exclude: [benchmarks/]\nrules:\n  DS304: {against: [benchmarks]}\n")
+    first, counts = report(cli, tmp_path)
+    assert counts == {"hits": 0, "misses": 3}
+    assert report(cli, tmp_path)[1] == {"hits": 3, "misses": 0}
+    write_jsonl(bench / "more.jsonl", [chat("How do I reset router 2?", "Hold the button for 5 seconds. ")])
+    second, counts = report(cli, tmp_path)
+    assert counts == {"hits": 0, "misses": 3}
+    assert second == report(cli, tmp_path, "--no-cache")[0]
