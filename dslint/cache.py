@@ -34,6 +34,7 @@ import importlib.metadata
 import json
 import os
 import pickle
+import re
 import sys
 import tempfile
 import time
@@ -69,6 +70,7 @@ CACHEDIR_TAG = (
     "# This file is a cache directory tag created by dslint.\n"
     "# For information about cache directory tags, see https://bford.info/cachedir/\n"
 )
+_ENTRY_NAME = re.compile(r"[0-9a-f]{40}")
 _RACY_NS = 2_000_000_000  # a file modified this close to its entry's writing is re-hashed anyway
 
 
@@ -212,6 +214,14 @@ class FileKey:
     format_name: str | None
 
 
+@dataclass
+class Seen:
+    """A file's (size, mtime, inode) before it was read, and its content hash once computed."""
+
+    stat: tuple[int, int, int] | None
+    digest: str | None = None
+
+
 class FileCache:
     """Entries of one run key in one cache folder; counts hits and misses."""
 
@@ -229,45 +239,43 @@ class FileCache:
         ident = json.dumps([self.key, file.display, file.root_path, file.split, file.format_name])
         return hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
-    def lookup(self, file: FileKey) -> tuple[Any, str | None]:
-        """The payload stored for the file, or None; with the file's content hash when it was
-        computed (to store it again without re-reading)."""
+    def lookup(self, file: FileKey) -> tuple[Any, Seen]:
+        """The payload stored for the file, or None; and how the file was seen before it is
+        read (for ``store``)."""
         name = self._name(file)
         entry = self.entries / name
         try:
-            stat = file.path.stat()
-            blob = entry.read_bytes()
+            seen = Seen(_stat(file.path.stat()))
         except OSError:
             self.misses += 1
-            return None, None
+            return None, Seen(None)
+        try:
+            blob = entry.read_bytes()
+        except OSError:  # no entry yet (or an unreadable folder)
+            self.misses += 1
+            return None, seen
         stored = self._open(name, blob)
-        digest = None
         if stored is not None:
-            trusted = stored["stat"] == _stat(stat) and stored["written"] - stat.st_mtime_ns > _RACY_NS
+            trusted = stored["stat"] == seen.stat and stored["written"] - seen.stat[1] > _RACY_NS
             if not trusted:
-                digest = file_digest(file.path)
-            if trusted or digest == stored["content"]:
+                seen.digest = file_digest(file.path)
+            if trusted or seen.digest == stored["content"]:
                 self.hits += 1
                 _touch(entry)
-                return stored["payload"], digest
+                return stored["payload"], seen
         self.misses += 1
-        return None, digest
+        return None, seen
 
-    def store(self, file: FileKey, payload: Any, digest: str | None = None) -> None:
-        """Write the file's entry; a cache that cannot be written is left alone for the run."""
-        if not self._writable:
+    def store(self, file: FileKey, payload: Any, seen: Seen) -> None:
+        """Write the file's entry, unless the file changed since ``lookup`` saw it (the payload
+        may then be of either content); a cache that cannot be written is left alone for the run."""
+        if not self._writable or seen.stat is None:
             return
         try:
-            stat = file.path.stat()
-            stored = {
-                "key": self.key,
-                "content": digest or file_digest(file.path),
-                "stat": _stat(stat),
-                "written": time.time_ns(),
-                "payload": payload,
-            }
-            if file.path.stat().st_mtime_ns != stat.st_mtime_ns:
-                return  # changed while hashing: store nothing rather than a mismatched entry
+            digest = seen.digest or file_digest(file.path)
+            if _stat(file.path.stat()) != seen.stat:
+                return
+            stored = {"key": self.key, "content": digest, "stat": seen.stat, "written": time.time_ns(), "payload": payload}
             name = self._name(file)
             self._prepare()
             nonce = os.urandom(NONCE_BYTES)
@@ -312,10 +320,10 @@ class FileCache:
         cutoff = (now or time.time()) - MAX_AGE_DAYS * 86400
         try:
             for sub in self.folder.iterdir():
-                if not sub.is_dir() or sub.is_symlink():
+                if not sub.name.startswith("v") or not sub.is_dir() or sub.is_symlink():
                     continue
                 for entry in sub.iterdir():
-                    if len(entry.name) == 40 and entry.is_file() and entry.stat().st_mtime < cutoff:
+                    if _ENTRY_NAME.fullmatch(entry.name) and entry.is_file() and entry.stat().st_mtime < cutoff:
                         entry.unlink(missing_ok=True)
                 if sub != self.entries and not any(sub.iterdir()):
                     sub.rmdir()

@@ -26,7 +26,7 @@ from typing import Any
 
 from dslint import __version__
 from dslint.baseline import Baseline, apply_baseline
-from dslint.cache import FileCache, FileKey, open_run_cache
+from dslint.cache import FileCache, FileKey, Seen, open_run_cache
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
 from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
@@ -420,10 +420,10 @@ def scan_cached(
     if len({p.source.display for p in plans}) < len(plans):  # results are matched to files by name
         keys = {}
     results: dict[int, FileResult] = {}
-    digests: dict[int, str | None] = {}
+    seen: dict[int, Seen] = {}
     done = 0
     for i, key in keys.items():
-        payload, digests[i] = cache.lookup(key)
+        payload, seen[i] = cache.lookup(key)
         if payload is not None:
             results[i] = payload
             done += payload.summary.records
@@ -436,7 +436,7 @@ def scan_cached(
         if i not in results:
             results[i] = scanned[plan.source.display]
             if i in keys:
-                cache.store(keys[i], _for_cache(results[i], checks), digests.get(i))
+                cache.store(keys[i], _for_cache(results[i], checks), seen[i])
     cache.prune()
     return [results[i] for i in range(len(plans))]
 

@@ -197,7 +197,8 @@ def test_concurrent_writers_leave_a_whole_entry(tmp_path: Path) -> None:
     data.write_text("{}\n")
     key = FileKey(data, "train.jsonl", "train.jsonl", "train", None)
     caches = [FileCache(tmp_path / CACHE_FOLDER, "run", user_key()) for _ in range(8)]
-    threads = [threading.Thread(target=c.store, args=(key, {"n": i, "blob": "x" * 200_000})) for i, c in enumerate(caches)]
+    seen = [c.lookup(key)[1] for c in caches]
+    threads = [threading.Thread(target=c.store, args=(key, {"n": i, "blob": "x" * 200_000}, s)) for i, (c, s) in enumerate(zip(caches, seen))]
     for t in threads:
         t.start()
     for t in threads:
