@@ -412,13 +412,13 @@ def scan_cached(
 ) -> list[FileResult]:
     """``scan_all`` for the files the cache does not hold; each scanned file is stored (its shards
     merged into one result), and prunes old entries. stdin and data in memory are never cached."""
+    if len({p.source.display for p in plans}) < len(plans):  # results are matched to files by name
+        return scan_all(plans, checks, jobs, progress)
     keys = {
         i: FileKey(p.source.path, p.source.display, p.root_path, p.split, p.format_name)
         for i, p in enumerate(plans)
-        if p.source.path is not None and p.source.kind != "memory" and p.source.path.is_file()
+        if p.source.path is not None and p.source.path.is_file()
     }
-    if len({p.source.display for p in plans}) < len(plans):  # results are matched to files by name
-        keys = {}
     results: dict[int, FileResult] = {}
     seen: dict[int, Seen] = {}
     done = 0
@@ -449,7 +449,8 @@ def _per_file(results: Sequence[FileResult], checks: Checks) -> dict[str, FileRe
         if prev is None:
             out[r.summary.path] = r
             continue
-        summary = prev.summary.model_copy(update={"records": prev.summary.records + r.summary.records, "format": prev.summary.format or r.summary.format})
+        records, fmt = prev.summary.records + r.summary.records, prev.summary.format or r.summary.format
+        summary = prev.summary.model_copy(update={"records": records, "format": fmt})
         states = [check.merge(a, b) for check, a, b in zip(checks.dataset, prev.states, r.states)]
         out[r.summary.path] = FileResult(summary, prev.findings + r.findings, states)
     return out
