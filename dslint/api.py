@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ def lint(
     use_ignore_files: bool = True,
     allow_plugins: bool = False,
     profile: str | None = None,
+    cache: bool = True,
 ) -> Report:
     """Lint ``paths`` (default: the config's ``paths``, else ``.``) and return the report.
 
@@ -72,6 +74,8 @@ def lint(
     ``executor`` ("inprocess", "pool", "ray"; default: the config's) decides where files are
     scanned; ``ray_address`` names the Ray cluster (default: ``$RAY_ADDRESS``, else a local one).
     ``profile`` names a trainer profile (openai, trl, axolotl, llama-factory, torchtune) over the config's.
+    Files read before come from the per-file cache (``.dslint_cache`` next to the config) unless
+    ``cache`` is false; data in memory is never cached.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config, ``dslint.readers.InputError`` for
     a path that cannot be read and ``ValueError`` for an unknown ``fail_on``.
@@ -89,7 +93,10 @@ def lint(
         found = find_sources([str(p) for p in paths] if paths else [], loaded, use_ignore_files)
     jobs = resolve_jobs(jobs or loaded.config.jobs, found.sources)
     executor = make_executor(executor or loaded.config.executor, jobs, ray_address)
-    return run(found.sources, loaded, registry, policy, jobs=jobs, executor=executor, progress=progress, skipped=found.skipped)
+    return run(
+        found.sources, loaded, registry, policy, jobs=jobs, executor=executor, progress=progress, skipped=found.skipped,
+        cache=cache and memory is None, warn=lambda message: warnings.warn(message, stacklevel=2),
+    )
 
 
 def in_memory_sources(data: Any) -> list[Source] | None:

@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: str | Path, text: str, *, append: bool = False) -> None:
+def write_atomic(path: str | Path, text: str | bytes, *, append: bool = False) -> None:
     """Replace ``path`` with ``text`` (with ``append``: its old content followed by ``text``)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     target = Path(path)
     old = b""
     if append:
@@ -25,7 +26,7 @@ def write_atomic(path: str | Path, text: str, *, append: bool = False) -> None:
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(old + text.encode("utf-8"))
+                fh.write(old + data)
             os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
             os.replace(tmp, target)
         except BaseException:
@@ -33,8 +34,8 @@ def write_atomic(path: str | Path, text: str, *, append: bool = False) -> None:
             raise
         return
     # /dev/stdout, a pipe or another special file cannot be replaced: write to it directly.
-    with open(target, "a" if append else "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    with open(target, "ab" if append else "wb") as fh:
+        fh.write(data)
 
 
 def _umask() -> int:

@@ -198,6 +198,9 @@ class DatasetCheck(Generic[State]):
     """
 
     rules: ClassVar[tuple[Rule, ...]] = ()
+    # Part of the per-file cache's key: raise it when the state's layout or meaning changes, so
+    # states stored by an older version of the check are not merged with new ones.
+    state_version: ClassVar[int] = 1
 
     def __init__(self, ctx: CheckContext | None = None) -> None:
         self.ctx = ctx or CheckContext()
@@ -213,6 +216,11 @@ class DatasetCheck(Generic[State]):
 
     def finalize(self, state: State) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def settle(self, state: State) -> State:
+        """The state with deferred work done, before the per-file cache stores it, so that a
+        re-run loading it does less (e.g. a table's unflushed rows). Must not change findings."""
+        return state
 
     def stats(self, state: State) -> Mapping[str, Any]:
         """Optional figures for the report's ``summary.stats`` under ``stats_key`` (JSON values:

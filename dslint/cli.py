@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff-base", metavar="REF", help="report only findings on files and lines changed since this git ref")
     check.add_argument("--summary-file", help="append a Markdown summary here (default: $GITHUB_STEP_SUMMARY when set)")
     check.add_argument("--no-ignore", action="store_true", help="walk folders without honouring .gitignore and .dslintignore")
+    check.add_argument("--no-cache", action="store_true", help="read every file again; neither use nor write the per-file cache")
+    check.add_argument("--cache-dir", help="folder of the per-file cache (default: the config's cache-dir, else .dslint_cache next to it)")
     check.add_argument(
         "--pre-commit",
         action="store_true",
@@ -276,7 +278,8 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
         report = run(
             found.sources, loaded, registry, policy,
             jobs=jobs, executor=executor, progress=progress, baseline=baseline, changes=changes,
-            skipped=found.skipped,
+            skipped=found.skipped, cache=not getattr(args, "no_cache", True),
+            cache_dir=Path(args.cache_dir) if getattr(args, "cache_dir", None) else None, warn=_warn,
         )
     to_terminal = getattr(args, "output", None) is None and sys.stdout.isatty()
     options = RenderOptions(
@@ -287,6 +290,12 @@ def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[R
         enabled=policy.enabled,
     )
     return report, options
+
+
+def _warn(message: str) -> None:
+    from dslint.redact import scrub
+
+    print(f"dslint: warning: {scrub(message)}", file=sys.stderr)
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:

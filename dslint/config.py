@@ -109,6 +109,7 @@ class Config(_Model):
         description="Trainer profile for the DS9xx rules: openai, trl, axolotl, llama-factory or torchtune.",
         json_schema_extra={"enum": [*profile_names(), None]},
     )
+    cache_dir: str | None = Field(None, description="Folder of the per-file cache, inside the config's folder (default .dslint_cache).")
 
     @field_validator("profile")
     @classmethod

@@ -19,12 +19,13 @@ from typing import Any
 
 from dslint import __version__
 from dslint.baseline import Baseline, apply_baseline
+from dslint.cache import FileCache, FileKey, Seen, open_run_cache
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
 from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
 from dslint.executors import CheckCrashed, Executor, default_jobs, make_executor
-from dslint.finding import FileSummary, Finding, Location, Report, Summary, ToolInfo
+from dslint.finding import CacheCounts, FileSummary, Finding, Location, Report, Summary, ToolInfo
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
@@ -35,7 +36,7 @@ from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.readers.streams import MAX_RECORD_BYTES, ReadPosition
 from dslint.record import ReadIssue, Record, stable_hash
-from dslint.redact import quote, redact_report
+from dslint.redact import quote, redact_finding, redact_report
 from dslint.registry import Registry
 from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppressions
 
@@ -370,6 +371,9 @@ def run(
     baseline: Baseline | None = None,
     changes: Changes | None = None,
     skipped: dict[str, str] | None = None,
+    cache: bool = False,
+    cache_dir: Path | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Report:
     """Lint ``sources`` and return the report with the gate's verdict.
 
@@ -378,6 +382,9 @@ def run(
     nearest ``.dslint-ignore.yaml`` does the same for the findings its entries pick, with reasons;
     ``skipped`` (files a walk passed over) is recorded in the summary. ``executor`` decides where
     files are scanned (default: a pool of ``jobs`` processes, or this process) and is closed here.
+    With ``cache``, files read before with the same settings come from the per-file cache (see
+    ``dslint/cache.py``; not on Ray, whose states stay on the cluster until merged there); ``warn``
+    is told, once, why the cache could not be used or written.
     """
     ignore_file = find_ignore_file(loaded.root)  # read first: a mistake in it fails before the scan
     suppressions = load_suppressions(ignore_file, registry.rules) if ignore_file is not None else None
@@ -386,9 +393,17 @@ def run(
     checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split), loaded.root)
     checks.max_record = loaded.config.max_record_size << 20
     executor = executor or make_executor(None, jobs)
+    splits = sorted({p.split for p in plans if p.split})
+    use_cache = cache and executor.name != "ray"
+    file_cache = open_run_cache(loaded, registry, policy, checks.fields, checks.max_record, splits, cache_dir, warn) if use_cache else None
     with executor:
-        results = scan_all(plans, checks, jobs, progress, executor)
+        if file_cache is None:
+            results = scan_all(plans, checks, jobs, progress, executor)
+        else:
+            results = scan_cached(plans, checks, jobs, progress, file_cache, executor)
         dataset_findings, stats = finalize(results, checks, executor)
+    if file_cache is not None and file_cache.warning and warn is not None:
+        warn(file_cache.warning)
     raw = [f for r in results for f in r.findings]
     raw.extend(dataset_findings)
     files = _file_summaries(results)
@@ -410,6 +425,7 @@ def run(
         file_details=files,
         stats=dict(sorted(stats.items())),
         skipped=skipped or {},
+        cache=CacheCounts(hits=file_cache.hits, misses=file_cache.misses) if file_cache is not None else None,
     )
     report = Report(
         tool=ToolInfo(version=__version__, executor=executor.name),
@@ -419,3 +435,79 @@ def run(
         findings=findings,
     )
     return redact_report(report)
+
+
+def scan_cached(
+    plans: Sequence[FilePlan],
+    checks: Checks,
+    jobs: int,
+    progress: Progress | None,
+    cache: FileCache,
+    executor: Executor | None = None,
+) -> list[FileResult]:
+    """``scan_all`` for the files the cache does not hold; each scanned file is stored (its shards
+    merged into one result), and prunes old entries. stdin and data in memory are never cached."""
+    if len({p.source.display for p in plans}) < len(plans):  # results are matched to files by name
+        return scan_all(plans, checks, jobs, progress, executor)
+    keys = {
+        i: FileKey(p.source.path, p.source.display, p.root_path, p.split, p.format_name)
+        for i, p in enumerate(plans)
+        if p.source.path is not None and p.source.path.is_file()
+    }
+    results: dict[int, FileResult] = {}
+    seen: dict[int, Seen] = {}
+    done = 0
+    for i, key in keys.items():
+        payload, seen[i] = cache.lookup(key)
+        if payload is not None:
+            results[i] = payload
+            done += payload.summary.records
+            if progress:
+                progress(key.display, done)
+    misses = [p for i, p in enumerate(plans) if i not in results]
+    shown = _CountedOn(progress, done) if progress else None
+    scanned = _per_file(scan_all(misses, checks, jobs, shown, executor), checks)
+    for i, plan in enumerate(plans):
+        if i not in results:
+            results[i] = scanned[plan.source.display]
+            if i in keys:
+                cache.store(keys[i], _for_cache(results[i], checks), seen[i])
+    cache.prune()
+    return [results[i] for i in range(len(plans))]
+
+
+class _CountedOn:
+    """Progress for the files scanned after the cache's hits: records counted on from theirs,
+    and the byte meter (of the files still to read) passed through."""
+
+    def __init__(self, progress: Progress, done: int) -> None:
+        self.progress, self.done = progress, done
+
+    def __call__(self, name: str, records: int) -> None:
+        self.progress(name, self.done + records)
+
+    def attach(self, meter: ReadMeter) -> None:
+        if hasattr(self.progress, "attach"):
+            self.progress.attach(meter)
+
+
+def _per_file(results: Sequence[FileResult], checks: Checks) -> dict[str, FileResult]:
+    """One result per file: the shards of a split file merged in plan order."""
+    out: dict[str, FileResult] = {}
+    for r in results:
+        prev = out.get(r.summary.path)
+        if prev is None:
+            out[r.summary.path] = r
+            continue
+        records, fmt = prev.summary.records + r.summary.records, prev.summary.format or r.summary.format
+        summary = prev.summary.model_copy(update={"records": records, "format": fmt})
+        states = [check.merge(a, b) for check, a, b in zip(checks.dataset, prev.states, r.states)]
+        out[r.summary.path] = FileResult(summary, prev.findings + r.findings, states)
+    return out
+
+
+def _for_cache(result: FileResult, checks: Checks) -> FileResult:
+    """What an entry keeps: findings redacted as any report would show them (the policy needs
+    their locations as they are, so only their texts are scrubbed), states settled."""
+    states = [check.settle(state) for check, state in zip(checks.dataset, result.states)]
+    return FileResult(result.summary, [redact_finding(f) for f in result.findings], states)

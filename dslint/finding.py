@@ -98,6 +98,11 @@ class FileSummary(_Frozen):
     records: int
 
 
+class CacheCounts(_Frozen):
+    hits: int = Field(description="Files whose findings and states came from the per-file cache.")
+    misses: int = Field(description="Files read and checked (and stored, when they are regular files).")
+
+
 class Summary(_Frozen):
     files: int
     records: int
@@ -111,6 +116,7 @@ class Summary(_Frozen):
         default_factory=dict,
         description="Files a folder walk passed over, with the reason: 'not a dataset' or 'written by dslint'.",
     )
+    cache: CacheCounts | None = Field(None, description="Per-file cache use; null when the cache was off.")
 
 
 class Report(_Frozen):

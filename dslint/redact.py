@@ -224,15 +224,16 @@ def _location(loc: Location) -> Location:
     return loc.model_copy(update={"file": display_path(loc.file), "field": field})
 
 
-def _finding(f: Finding) -> Finding:
+def redact_finding(f: Finding) -> Finding:
+    """A finding's texts (message, snippet, metrics) scrubbed; its locations left as they are."""
     return f.model_copy(
-        update={
-            "message": scrub(f.message),
-            "snippet": scrub(f.snippet) if f.snippet is not None else None,
-            "location": _location(f.location) if f.location is not None else None,
-            "related": [_location(r) for r in f.related],
-            "metrics": scrub_value(f.metrics),
-        }
+        update={"message": scrub(f.message), "snippet": scrub(f.snippet) if f.snippet is not None else None, "metrics": scrub_value(f.metrics)}
+    )
+
+
+def _finding(f: Finding) -> Finding:
+    return redact_finding(f).model_copy(
+        update={"location": _location(f.location) if f.location is not None else None, "related": [_location(r) for r in f.related]}
     )
 
 

@@ -61,8 +61,12 @@ CLEAN_CHATS = [
 
 
 @pytest.fixture(autouse=True)
-def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_user_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests must not depend on the developer's environment."""
     for var in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "FORCE_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # The per-file cache is tested in tests/test_cache.py; elsewhere every run reads its files,
+    # so tests comparing two runs compare two scans. No test touches the user's cache key.
+    monkeypatch.setenv("DSLINT_NO_CACHE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))

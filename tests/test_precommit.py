@@ -37,7 +37,9 @@ def precommit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # The hook's environment is built once per test module and shared by every test.
     home = tmp_path_factory.mktemp("pre-commit-home")
     identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    return {**os.environ, **identity, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    # The hook keeps its per-file cache on (as users have it); its key goes to a temporary folder.
+    cache = {"XDG_CACHE_HOME": str(home / "xdg-cache")}
+    return {**os.environ, **identity, **cache, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
 
 
 def project_repo(path: Path, env: dict[str, str]) -> Path:

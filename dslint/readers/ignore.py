@@ -20,13 +20,14 @@ _IGNORE_FILE_LIMIT = 1 << 20  # bytes; a larger "ignore file" is not one a perso
 
 
 def skip_folder(path: Path) -> bool:
-    """A hidden folder, a tool or build folder, or a Python or conda environment."""
+    """A hidden folder, a tool or build folder, a cache (tagged with ``CACHEDIR.TAG``, as dslint's
+    own is), or a Python or conda environment."""
     name = path.name
     if name.startswith(".") and name not in (".", ".."):
         return True
     if name in SKIP_FOLDERS or name.endswith(".egg-info"):
         return True
-    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
+    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir() or (path / "CACHEDIR.TAG").is_file()
 
 
 class IgnoreRules:

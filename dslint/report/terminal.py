@@ -220,4 +220,7 @@ def rule_table(report: Report, options: RenderOptions) -> RenderableType:
 def verdict(report: Report) -> Text:
     text = Text.assemble(("PASSED", "bold green") if report.passed else ("FAILED", "bold red"))
     text.append(f" (fail-on: {report.fail_on}): {findings_phrase(report.findings)} in {scope_phrase(report)}")
+    cache = report.summary.cache
+    if cache is not None and cache.hits + cache.misses:
+        text.append(f"; {cache.hits:,} of {cache.hits + cache.misses:,} files from the cache", style="dim")
     return text

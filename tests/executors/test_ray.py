@@ -71,7 +71,7 @@ def test_ray_gives_the_in_process_report(
     monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", shard_bytes)
     monkeypatch.setattr(RayExecutor, "parts", property(lambda self: parts))  # more shards than CPUs
     monkeypatch.chdir(dataset)
-    assert report_json(lint(".", select=["ALL"], executor="ray"), "ray") == reference
+    assert report_json(lint(".", select=["ALL"], cache=False, executor="ray"), "ray") == reference
 
 
 def test_a_large_file_is_cut_into_one_shard_per_cluster_cpu(
@@ -80,7 +80,7 @@ def test_a_large_file_is_cut_into_one_shard_per_cluster_cpu(
     monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", 8 << 10)
     monkeypatch.chdir(dataset)
     done: list[str] = []
-    lint(".", select=["ALL"], executor="ray", progress=lambda name, _records: done.append(name))
+    lint(".", select=["ALL"], cache=False, executor="ray", progress=lambda name, _records: done.append(name))
     # every file is over 8 KB, train-0 over 25 shards' worth: each is cut in two, for two CPUs
     assert sorted(done) == sorted(2 * ["test.jsonl", "train-0.jsonl", "train-1.jsonl", "validation.jsonl"])
 

@@ -291,6 +291,10 @@ class TableCheck(DatasetCheck[TableState]):
             self._flush(table)
         return TableState(table)
 
+    def settle(self, state: TableState) -> TableState:
+        self._flush(state.table)  # signatures and n-grams instead of the pending rows' texts
+        return state
+
     def finalize(self, state: TableState) -> Iterable[Finding]:
         return list(self._results(state)[0])
 

@@ -156,7 +156,7 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
     needle = frame.extra("needle")
     if not needle or len(needle["hash"]) == 0:
         return {}
-    wanted = np.unique(needle["hash"])
+    wanted = _sorted_unique(needle["hash"])
     hay = frame.extra("hay", keep=lambda a: member(a["hash"], wanted)[0])
     if not hay or len(hay["hash"]) == 0:
         return {}
@@ -184,6 +184,15 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
         owner = int(hay_row[at[lo:hi][hit]].min())
         out[row] = EvalMatch(owner, int(matched[row]), int(total[row]), span_text(text_of[row], start, run, n))
     return out
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting: numpy 2.3+ takes a hash-table path for it that is about 100 times
+    slower on millions of 64-bit hashes (the re-run from the per-file cache is mostly this)."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
 
 
 def member(values: np.ndarray, sorted_unique: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
