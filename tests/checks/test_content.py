@@ -3,7 +3,6 @@ realistic records; a clean multilingual sample that must produce no finding at a
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -598,11 +597,11 @@ def test_scan_fences_follows_markdown_rules() -> None:
         "\n\n" + "Human: " * 10000,
     ],
 )
-def test_pathological_inputs_stay_fast(text: str) -> None:
-    start = time.perf_counter()
-    findings(chat(text, text))
-    list(PackCheck(PACK_RULES).check(rec(chat(text, text))))
-    assert time.perf_counter() - start < 2.0
+def test_pathological_inputs_give_well_formed_findings(text: str) -> None:
+    # How long they take is for bench/, not a timed assertion; here: no crash, and every finding
+    # is a content rule's, at a field of the record.
+    found = findings(chat(text, text)) + list(PackCheck(PACK_RULES).check(rec(chat(text, text))))
+    assert all(f.rule.startswith("DS8") and f.location.field.startswith("/messages/") for f in found)
 
 
 # --- a clean multilingual sample ---------------------------------------------------------------

@@ -137,12 +137,11 @@ def test_iban_digits_are_not_reported_as_a_card() -> None:
     ["415-839-2047, " * 4_000, "030 1234567, " * 4_000, "+44 20 7123 4567; " * 3_000, "415.555.2671x459 " * 3_000, "(415) 839-2047 / " * 3_000],
     ids=["nanp", "national-zero", "international", "extensions", "slashes"],
 )
-def test_many_phone_numbers_stay_linear(text: str) -> None:
-    import time
-
-    start = time.perf_counter()
-    scan(text, ScanConfig())
-    assert time.perf_counter() - start < 1.0
+def test_many_phone_numbers_give_well_formed_hits(text: str) -> None:
+    # Timing lives in bench/bench_pii.py; here every hit is the text it claims, in order.
+    hits = scan(text, ScanConfig())
+    assert all(text[h.start : h.end] == h.value for h in hits)
+    assert all(a.end <= b.start for a, b in zip(hits, hits[1:]))
 
 
 def test_numbers_at_the_start_of_a_line_and_national_forms_without_trunk_prefix() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 
 import pytest
 
@@ -195,12 +194,13 @@ ADVERSARIAL = {
 
 
 @pytest.mark.parametrize("name", ADVERSARIAL)
-def test_catalogue_runs_in_linear_time(name: str) -> None:
+def test_catalogue_gives_ordered_disjoint_matches_on_adversarial_text(name: str) -> None:
+    # Timing lives in bench/bench_pii.py; here the matches must be well-formed.
     text = ADVERSARIAL[name]
-    start = time.perf_counter()
-    list(find_secrets(text, True))
-    list(find_secrets(text, False))
-    assert time.perf_counter() - start < 1.0
+    for validate in (True, False):
+        found = list(find_secrets(text, validate))
+        assert all(0 <= m.start < m.end <= len(text) for m in found)
+        assert all(a.end <= b.start for a, b in zip(found, found[1:]))
 
 
 def test_readme_lists_every_format() -> None:

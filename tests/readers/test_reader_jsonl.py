@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from io import BytesIO
 from pathlib import Path
 
@@ -179,17 +178,14 @@ def test_empty_files_yield_nothing(content: bytes) -> None:
     assert read_all("train.jsonl") == []
 
 
-def test_50_mb_single_line_is_fast() -> None:
+def test_50_mb_single_line_is_read_whole() -> None:
     text = "Summarise the following server log and list every error code you find. " * 720_000
     big = orjson.dumps(chat(text, "No errors were found."))
     assert len(big) > 50_000_000
     write("big.jsonl", jsonl_bytes(CHATS[:1]) + big + b"\n" + jsonl_bytes(CHATS[1:2]))
-    start = time.perf_counter()
     items = read_all("big.jsonl")
-    elapsed = time.perf_counter() - start
     assert shape(items) == [("record", 1, 0), ("record", 2, 1), ("record", 3, 2)]
     assert items[1].data["messages"][0]["content"] == text
-    assert elapsed < 2.0
 
 
 def test_stdin_is_json_lines() -> None:
