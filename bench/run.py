@@ -42,7 +42,7 @@ def main() -> None:
         print(f"{'orjson parse (baseline)':<28}{base:>10.3f}{args.records / base:>14,.0f}{1.0:>10.2f}")
         for jobs in (int(j) for j in args.jobs.split(",")):
             for selector in args.families.split(","):
-                secs = best_of(args.repeat, lambda: dslint.lint([str(path)], select=[selector], fail_on="never", jobs=jobs))
+                secs = best_of(args.repeat, lambda: dslint.lint([str(path)], select=[selector], fail_on="never", jobs=jobs, cache=False))
                 label = f"dslint {selector}" + (f" -j{jobs}" if jobs > 1 else "")
                 print(f"{label:<28}{secs:>10.3f}{args.records / secs:>14,.0f}{secs / base:>10.2f}")
 
