@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dslint.baseline import load_baseline
-from dslint.cli import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, UsageError, _fail, _lint, build_parser
+from dslint.cli import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, UsageError, build_parser, fail, lint_args
 from dslint.engine import CheckCrashed
 from dslint.executors import ExecutorError
 from dslint.finding import Report
@@ -94,7 +94,7 @@ def run_action(env: Mapping[str, str]) -> int:
     args = build_parser().parse_args(argv)
     if args.diff_base:
         _ensure_ref(args.diff_base)
-    report, options = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
+    report, options = lint_args(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
     render(args.format, report, sys.stdout, options)
     if summary := env.get("GITHUB_STEP_SUMMARY"):
         with open(summary, "a", encoding="utf-8") as fh:
@@ -120,7 +120,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
         except (UsageError, OSError):
             pass
         print(f"::error title=dslint::{escape_data(message)}")
-        return _fail(message)
+        return fail(message)
 
 
 if __name__ == "__main__":

@@ -178,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.allow_plugins = allow_plugins
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        return _fail(f"{exc} (see dslint --help)")
+        return fail(f"{exc} (see dslint --help)")
     except BrokenPipeError:
         # The reader of our output went away (`dslint check | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -186,11 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, InputError, CheckCrashed, ExecutorError, OSError) as exc:
         if debug:
             raise
-        return _fail(str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return fail(str(exc) if not isinstance(exc, OSError) else f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        return fail("interrupted")
     except Terminated:
-        return _fail("terminated")
+        return fail("terminated")
     finally:
         restore_signals()
 
@@ -223,7 +223,7 @@ def _reject_misspelt_command(argv: Sequence[str]) -> None:
         raise UsageError(f"unknown command '{printable(word)}'{hint}")
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
     from dslint.redact import scrub
 
     print(f"dslint: error: {scrub(message)}", file=sys.stderr)  # one line, no raw data
@@ -231,7 +231,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    linted = _lint(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
+    linted = lint_args(args, baseline=load_baseline(Path(args.baseline)) if args.baseline else None)
     if linted is None:
         print("dslint: no staged data files; nothing to check", file=sys.stderr)
         return EXIT_PASSED
@@ -247,8 +247,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PASSED if report.passed or args.exit_zero else EXIT_FAILED
 
 
-def _lint(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
-    """The run shared by `check` and `baseline`: config, rules, paths, changes, engine. None
+def lint_args(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
+    """The run shared by `check`, `baseline`, `suppress` and the GitHub Action: config, rules, paths,
+    changes, engine. None
     when ``--pre-commit`` was given staged files of which none is data."""
     overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on,
                           profile=getattr(args, "profile", None))
@@ -301,7 +302,7 @@ def _warn(message: str) -> None:
 def cmd_baseline(args: argparse.Namespace) -> int:
     """`baseline create` records today's findings; `baseline prune` drops entries that no longer occur."""
     args.fail_on = "never"
-    report, _ = _lint(args)  # type: ignore[misc]  # None only with --pre-commit, which baseline lacks
+    report, _ = lint_args(args)  # type: ignore[misc]  # None only with --pre-commit, which baseline lacks
     target = Path(args.output)
     if args.action == "create":
         Baseline.from_findings(report.findings).write(target)
@@ -524,7 +525,7 @@ def cmd_suppress(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise ConfigError(f"--reason: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
     args.select, args.extend_select, args.ignore, args.fail_on, args.quiet = None, [], [], "never", True
-    report, options = _lint(args)  # this also validates an existing ignore file
+    report, options = lint_args(args)  # this also validates an existing ignore file
     root = load_config(args.config).root
     path = find_ignore_file(root) or root / IGNORE_FILE
     existing = {(e.spec.fingerprint, e.rule.code) for e in load_suppressions(path, options.rules).entries} if path.is_file() else set()
