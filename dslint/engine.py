@@ -258,7 +258,7 @@ def shard_plans(plans: Sequence[FilePlan], jobs: int, fields: dict[str, Any] | N
     out: list[FilePlan] = []
     for plan in plans:
         src = plan.source
-        size = src.path.stat().st_size if src.path is not None and src.path.is_file() else 0
+        size = source_bytes(src)
         if jobs > 1 and src.kind == "jsonl" and src.compression is None and size >= SHARD_MIN_BYTES:
             fmt = plan.format_name or _detected_format(src, fields)
             if fmt is not None:
@@ -281,11 +281,13 @@ def _file_summaries(results: Sequence[FileResult]) -> list[FileSummary]:
     for r in results:
         s = r.summary
         prev = by_path.get(s.path)
-        if prev is None:
-            by_path[s.path] = s
-        else:
-            by_path[s.path] = prev.model_copy(update={"records": prev.records + s.records, "format": prev.format or s.format})
+        by_path[s.path] = s if prev is None else _joined(prev, s)
     return list(by_path.values())
+
+
+def _joined(first: FileSummary, then: FileSummary) -> FileSummary:
+    """The summary of a file from those of two of its shards, in plan order."""
+    return first.model_copy(update={"records": first.records + then.records, "format": first.format or then.format})
 
 
 def scan_all(
@@ -499,10 +501,8 @@ def _per_file(results: Sequence[FileResult], checks: Checks) -> dict[str, FileRe
         if prev is None:
             out[r.summary.path] = r
             continue
-        records, fmt = prev.summary.records + r.summary.records, prev.summary.format or r.summary.format
-        summary = prev.summary.model_copy(update={"records": records, "format": fmt})
         states = [check.merge(a, b) for check, a, b in zip(checks.dataset, prev.states, r.states)]
-        out[r.summary.path] = FileResult(summary, prev.findings + r.findings, states)
+        out[r.summary.path] = FileResult(_joined(prev.summary, r.summary), prev.findings + r.findings, states)
     return out
 
 
