@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 import xxhash
 
+from dslint.batch import Batch
 from dslint.check import DatasetCheck
 from dslint.finding import Finding, Location
 from dslint.minhash import SignatureTable
@@ -58,22 +59,14 @@ class RecordView:
     task: str  # the format's task (sft, preference, kto, ...)
 
 
-_last: tuple[tuple[str, int, str, int], RecordView | None] | None = None
+def batch_views(batch: Batch) -> list[RecordView | None]:
+    """Each record's view (None for a record without text fields), computed once per batch: the
+    duplicates and leakage checks both read them."""
+    return batch.shared("record-views", lambda b: [view_of(r) for r in b.records])
 
 
 def view_of(record: Record) -> RecordView | None:
-    """The record's view, or None when it has no text fields. The duplicates and leakage checks
-    see the same record one after the other, so the last view is kept for the next caller."""
-    global _last
-    key = (record.file, record.index, record.content_hash, id(record.format))
-    if _last is not None and _last[0] == key:
-        return _last[1]
-    view = _compute_view(record)
-    _last = (key, view)
-    return view
-
-
-def _compute_view(record: Record) -> RecordView | None:
+    """The record's view, or None when it has no text fields."""
     fields = record.fields
     if not fields:
         return None

@@ -1,0 +1,174 @@
+"""The batch path gives the per-record path's findings: for any batch size, and with every check's
+``check_batch``/``update_batch`` replaced by the per-record adapters of the base classes. The
+one-pass regex prefilter finds every text the regex matches alone."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dslint.engine
+from dslint.api import lint
+from dslint.batch import Batch
+from dslint.check import DatasetCheck, RecordCheck
+from dslint.prefilter import _joined_form, may_match
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Patterns whose matches depend on where a text ends, and plain ones.
+PATTERNS = [
+    r"ab", r"^ab", r"ab$", r"^$", r"\bab\b", r"\Bb", r"a*", r"a\s+b", r"(?s)a.b", r"(a|b)\1",
+    r"(?i)AB", r"[^a]", r"(?m)^b", r"\Aab", r"ab\Z", r"(?<=a)b", r"(?<!a)b", r"a(?=b)", r"a(?!b)", r"<\|[a-z_]+\|>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.lists(st.sampled_from(["ab", "a", "b", " ", "\n", ".", "<|x_y|>", "ba"]), max_size=4).map("".join), max_size=6),
+    pattern=st.sampled_from(PATTERNS),
+)
+def test_the_prefilter_keeps_every_text_that_matches(texts: list[str], pattern: str) -> None:
+    regex = re.compile(pattern)
+    found = may_match(regex, texts)
+    assert found == sorted(set(found))
+    assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(found)
+
+
+@pytest.mark.parametrize("pattern", [r"\Aab", r"ab\Z", r"(?<=a)b", r"(?<!a)b", r"a(?=b)", r"x(?!y)|z"])
+def test_patterns_that_look_past_a_match_are_searched_text_by_text(pattern: str) -> None:
+    assert _joined_form(re.compile(pattern)) is None
+    texts = ["ab", "xb", "b", "abab"]
+    regex = re.compile(pattern)
+    assert may_match(regex, texts) == [i for i, t in enumerate(texts) if regex.search(t)]
+
+
+def test_a_match_across_a_seam_marks_both_texts_and_the_search_goes_on() -> None:
+    regex = re.compile(r"a\s+b")
+    assert may_match(regex, ["xa", "b", "zzz", "a b"]) == [0, 1, 3]
+
+
+def _write_corpus(root: Path) -> Path:
+    """Real layouts, the examples, and records planted for every record-level family."""
+    for path in (REPO / "tests/data/layouts").iterdir():
+        shutil.copy(path, root / path.name)
+    for path in (REPO / "examples").iterdir():
+        shutil.copy(path, root / f"ex-{path.name}")
+    rows = []
+    for i in range(1300):  # several batches of the default size
+        user = [
+            f"Explain why the sky is blue, case {i}.",
+            f"Contact me at jane.doe{i}@example.com or +1 415 555 01{i % 90:02d}",
+            f"Use key AKIA{'ABCDEFGHIJKLMNOP'[i % 16]}2345678901234 please",
+            "Fill in {name} and [PLACEHOLDER] for me",
+            "https://example.com/doc",
+            "CafÃ© and naÃ¯ve text\u200b here",
+        ][i % 6]
+        assistant = [
+            "Yes.",
+            f"Sure <|im_end|> <div>answer {i}</div>",
+            "```python\nprint(1)",
+            user,
+            "N/A",
+            f"Answer {i}: the scattering of light. User: next question?",
+        ][i % 5]
+        rows.append({"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": user}, {"role": "assistant", "content": assistant}]})
+    (root / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows) + "{broken\n")
+    (root / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[::97]))
+    return root
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _write_corpus(tmp_path_factory.mktemp("batch"))
+
+
+def _report(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(corpus)
+    return lint(".", select=["ALL"], cache=False, jobs=1).model_dump_json(indent=2)
+
+
+@pytest.fixture(scope="module")
+def reference(corpus: Path) -> str:
+    with pytest.MonkeyPatch.context() as mp:
+        return _report(corpus, mp)
+
+
+def test_the_corpus_fires_many_rules(reference: str) -> None:
+    fired = set(json.loads(reference)["summary"]["by_rule"])
+    assert len(fired) >= 25
+    assert {"DS101", "DS201", "DS301", "DS501", "DS801"} <= fired
+
+
+@pytest.mark.parametrize("size", [1, 7, 100_000])
+def test_any_batch_size_gives_the_same_report(corpus: Path, reference: str, monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    monkeypatch.setattr(dslint.engine, "BATCH_RECORDS", size)
+    assert _report(corpus, monkeypatch) == reference
+
+
+def test_the_per_record_path_gives_the_batch_path_report(corpus: Path, reference: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check run through the base classes' adapters (``check``/``update`` per record)."""
+    calls = {"record": 0, "dataset": 0}
+
+    def per_record(self: RecordCheck, batch: Batch):  # type: ignore[no-untyped-def]
+        calls["record"] += 1
+        return [f for record in batch.records for f in self.check(record)]
+
+    def update_each(self: DatasetCheck, state, batch: Batch):  # type: ignore[no-untyped-def]
+        calls["dataset"] += 1
+        for record in batch.records:
+            state = self.update(state, record)
+        return state
+
+    for cls in _subclasses(RecordCheck):
+        monkeypatch.setattr(cls, "check_batch", per_record, raising=False)
+    for cls in _subclasses(DatasetCheck):
+        monkeypatch.setattr(cls, "update_batch", update_each, raising=False)
+    assert _report(corpus, monkeypatch) == reference
+    assert calls["record"] and calls["dataset"]
+
+
+def _subclasses(cls: type) -> list[type]:
+    out, todo = [], [cls]
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo.extend(c.__subclasses__())
+    return out
+
+
+class _FailsOnRecord600(RecordCheck):
+    def check(self, record):  # type: ignore[no-untyped-def]
+        if record.index == 600:
+            raise ValueError("boom")
+        return []
+
+
+class _FailsToFold600(DatasetCheck):
+    def init(self):  # type: ignore[no-untyped-def]
+        return 0
+
+    def update(self, state, record):  # type: ignore[no-untyped-def]
+        if record.index == 600:
+            raise ValueError("boom")
+        return state + 1
+
+
+@pytest.mark.parametrize("failing", [_FailsOnRecord600, _FailsToFold600])
+def test_a_check_that_raises_in_a_batch_is_named_with_its_record(corpus: Path, monkeypatch: pytest.MonkeyPatch, failing: type) -> None:
+    build = dslint.engine.build_checks
+
+    def with_failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        checks = build(*args, **kwargs)
+        (checks.dataset if issubclass(failing, DatasetCheck) else checks.record).append(failing())
+        return checks
+
+    monkeypatch.setattr(dslint.engine, "build_checks", with_failing)
+    monkeypatch.chdir(corpus)
+    with pytest.raises(dslint.engine.CheckCrashed, match=rf"^{failing.__name__} failed on train\.jsonl:601: ValueError: boom$"):
+        lint(["train.jsonl"], select=["ALL"], cache=False, jobs=1)
