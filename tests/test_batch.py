@@ -5,53 +5,17 @@ one-pass regex prefilter finds every text the regex matches alone."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import dslint.engine
 from dslint.api import lint
 from dslint.batch import Batch
 from dslint.check import DatasetCheck, RecordCheck
-from dslint.prefilter import _joined_form, may_match
 
 REPO = Path(__file__).resolve().parent.parent
-
-# Patterns whose matches depend on where a text ends, and plain ones.
-PATTERNS = [
-    r"ab", r"^ab", r"ab$", r"^$", r"\bab\b", r"\Bb", r"a*", r"a\s+b", r"(?s)a.b", r"(a|b)\1",
-    r"(?i)AB", r"[^a]", r"(?m)^b", r"\Aab", r"ab\Z", r"(?<=a)b", r"(?<!a)b", r"a(?=b)", r"a(?!b)", r"<\|[a-z_]+\|>",
-]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    texts=st.lists(st.lists(st.sampled_from(["ab", "a", "b", " ", "\n", ".", "<|x_y|>", "ba"]), max_size=4).map("".join), max_size=6),
-    pattern=st.sampled_from(PATTERNS),
-)
-def test_the_prefilter_keeps_every_text_that_matches(texts: list[str], pattern: str) -> None:
-    regex = re.compile(pattern)
-    found = may_match(regex, texts)
-    assert found == sorted(set(found))
-    assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(found)
-
-
-@pytest.mark.parametrize("pattern", [r"\Aab", r"ab\Z", r"(?<=a)b", r"(?<!a)b", r"a(?=b)", r"x(?!y)|z"])
-def test_patterns_that_look_past_a_match_are_searched_text_by_text(pattern: str) -> None:
-    assert _joined_form(re.compile(pattern)) is None
-    texts = ["ab", "xb", "b", "abab"]
-    regex = re.compile(pattern)
-    assert may_match(regex, texts) == [i for i, t in enumerate(texts) if regex.search(t)]
-
-
-def test_a_match_across_a_seam_marks_both_texts_and_the_search_goes_on() -> None:
-    regex = re.compile(r"a\s+b")
-    assert may_match(regex, ["xa", "b", "zzz", "a b"]) == [0, 1, 3]
-
 
 def _write_corpus(root: Path) -> Path:
     """Real layouts, the examples, and records planted for every record-level family."""
