@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_tokenizers import make_tokenizer
 
 import dslint.engine
 from dslint.api import lint
@@ -75,8 +76,23 @@ def test_any_batch_size_gives_the_same_report(corpus: Path, reference: str, monk
     assert _report(corpus, monkeypatch) == reference
 
 
-def test_the_per_record_path_gives_the_batch_path_report(corpus: Path, reference: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(scope="module")
+def tokenized_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus measured by a real tokenizer.json, which counts a batch in one call."""
+    root = _write_corpus(tmp_path_factory.mktemp("batch-tokenizer"))
+    make_tokenizer(root / "tokenizer.json")
+    (root / "dslint.yaml").write_text("rules:\n  DS703: {tokenizer: tokenizer.json, context-window: 12}\n")
+    return root
+
+
+@pytest.mark.parametrize("tokenized", [False, True])
+def test_the_per_record_path_gives_the_batch_path_report(
+    corpus: Path, tokenized_corpus: Path, reference: str, monkeypatch: pytest.MonkeyPatch, tokenized: bool
+) -> None:
     """Every check run through the base classes' adapters (``check``/``update`` per record)."""
+    if tokenized:
+        corpus, reference = tokenized_corpus, _report(tokenized_corpus, monkeypatch)
+        assert "DS703" in json.loads(reference)["summary"]["by_rule"]
     calls = {"record": 0, "dataset": 0}
 
     def per_record(self: RecordCheck, batch: Batch):  # type: ignore[no-untyped-def]
