@@ -19,6 +19,7 @@ from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.finding import Family, Finding, Severity
 from dslint.formats.base import ROLES, TextField, resolve_pointer
 from dslint.prefilter import may_match
+from dslint.re2 import re2_superset
 from dslint.record import Record
 from dslint.redact import quote
 from dslint.yamlpos import ConfigError, did_you_mean, load_yaml
@@ -175,6 +176,9 @@ class PackCheck(RecordCheck):
         super().__init__(ctx)
         self.pack_rules = pack_rules
         self.rules = tuple(p.rule for p in pack_rules)  # type: ignore[misc]
+        for pack_rule in pack_rules:  # translated here, before worker processes fork and share it
+            if isinstance(pack_rule.spec, RegexSpec) and self.ctx.is_enabled(pack_rule.rule):
+                re2_superset(pack_rule.regex)
 
     def check(self, record: Record) -> Iterable[Finding]:
         for pack_rule in self.pack_rules:
