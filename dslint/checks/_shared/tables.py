@@ -23,7 +23,7 @@ from dslint.batch import Batch
 from dslint.check import DatasetCheck
 from dslint.finding import Finding, Location
 from dslint.minhash import SignatureTable
-from dslint.normalize import normalize_text, normalize_texts
+from dslint.normalize import normalize_text
 from dslint.record import HASH_SEED, Record, canonical_json
 
 # The hash columns of the tables that duplicates and leakage build.
@@ -61,31 +61,18 @@ class RecordView:
 
 def batch_views(batch: Batch) -> list[RecordView | None]:
     """Each record's view (None for a record without text fields), computed once per batch: the
-    duplicates and leakage checks both read them. The batch's texts are normalised together."""
-
-    def compute(b: Batch) -> list[RecordView | None]:
-        norms = normalize_texts(b.columns.texts)
-        out, start = [], 0
-        for record in b.records:
-            n = len(record.fields)
-            out.append(_view(record, norms[start : start + n]))
-            start += n
-        return out
-
-    return batch.shared("record-views", compute)
+    duplicates and leakage checks both read them."""
+    return batch.shared("record-views", lambda b: [view_of(r) for r in b.records])
 
 
 def view_of(record: Record) -> RecordView | None:
     """The record's view, or None when it has no text fields."""
-    return _view(record, [normalize_text(f.text) for f in record.fields])
-
-
-def _view(record: Record, norms: list[str]) -> RecordView | None:
     fields = record.fields
     if not fields:
         return None
     norm_parts, inputs, outputs, texts = [], [], [], []
-    for f, text in zip(fields, norms):
+    for f in fields:
+        text = normalize_text(f.text)
         norm_parts.append(f"{f.role}\x1e{f.branch or ''}\x1e{text}")
         if f.part == "input":
             inputs.append(f"{f.role}\x1e{text}")
