@@ -188,8 +188,8 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
 
 
 def member(values: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which ``values`` are in ``table`` (sorted, unique), and where (searchsorted: no hashing, no copies
-    of the big array)."""
+    """Which ``values`` are in ``table`` (sorted, unique), and where (searchsorted: no hashing,
+    no copies of the big array)."""
     if len(table) == 0:
         return np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=np.int64)
     at = np.minimum(np.searchsorted(table, values), len(table) - 1)
