@@ -29,7 +29,6 @@ from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from dslint.re2 import re2_superset
 
@@ -50,6 +49,8 @@ def _re2_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int] | No
     pattern = re2_superset(regex)
     if pattern is None:
         return None
+    import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
+
     try:
         hits = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), pattern=pattern)
     except (pa.ArrowException, UnicodeError):  # a lone surrogate in a text, a pattern RE2 rejects

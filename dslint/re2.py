@@ -22,7 +22,6 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 RE2_MAX_REPEAT = 1000  # RE2 rejects larger counted repetitions
 _MAX_RANGE = 512  # characters a case-insensitive range may expand to before we give up
@@ -148,6 +147,8 @@ def _folded_literal(c: int) -> str:
     if len(chars) == 1:
         return _code(c)
     own = f"(?i:{_code(c)})"
+    import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
+
     try:
         if pc.all(pc.match_substring_regex(pa.array([chr(x) for x in sorted(chars)]), pattern=f"^{own}$")).as_py():
             return own
