@@ -158,6 +158,8 @@ def _add_fix_parser(sub: argparse._SubParsersAction) -> None:
     fix.add_argument("--ignore", type=_selectors, default=[], help="selectors whose fixes do not run")
     fix.add_argument("--config", help="config file")
     fix.add_argument("--jobs", "-j", type=int, help="worker processes for linting")
+    fix.add_argument("--executor", choices=EXECUTORS, help="where files are linted (default: the config's executor, else pool when jobs > 1, else inprocess)")
+    fix.add_argument("--ray-address", metavar="ADDRESS", help="with --executor ray: the cluster to connect to (default: $RAY_ADDRESS, else a new local one)")
     fix.add_argument("--diff", action="store_true", help="print a unified diff of the rewritten fields (redacted)")
 
 
@@ -571,10 +573,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.ray_address and args.executor != "ray":
+        raise UsageError("--ray-address needs --executor ray")
     summary = fix(
         args.paths, args.output_dir, args.config, select=args.select, ignore=args.ignore,
         unsafe_fixes=args.unsafe_fixes, drop_leaked=args.drop_leaked, in_place=args.in_place, jobs=args.jobs,
-        diff=args.diff, allow_plugins=args.allow_plugins,
+        diff=args.diff, allow_plugins=args.allow_plugins, executor=args.executor, ray_address=args.ray_address,
     )
     if summary.diff:
         print(summary.diff)

@@ -56,7 +56,8 @@ class RayExecutor(Executor):
                 raise ExecutorError(f"cannot start or reach {where}: {reason}") from None
             self._started = True
         self._cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        self._logs_were = _driver_logs(False)
+        if self._logs_were is None:
+            self._logs_were = _driver_logs(False)
         _ship_plugins(ray, checks)
         self._box = [ray.put((checks, scan))]
 

@@ -28,6 +28,8 @@ def fix(
     drop_leaked: DropLeaked = "train",
     in_place: bool = False,
     jobs: int | None = None,
+    executor: str | None = None,
+    ray_address: str | None = None,
     diff: bool = False,
     allow_plugins: bool = False,
 ) -> FixSummary:
@@ -36,7 +38,8 @@ def fix(
     summary ``dslint fix`` prints. Safe fixes only, unless ``unsafe_fixes``; ``drop_leaked``
     chooses which side of a train/eval leak is dropped; ``diff`` fills ``summary.diff`` with a
     redacted unified diff of the rewrites. Code plugins named by the config run only with
-    ``allow_plugins=True``, as in ``dslint.lint``.
+    ``allow_plugins=True``, and ``executor`` / ``ray_address`` choose where the files are linted,
+    as in ``dslint.lint``.
 
     Raises ``dslint.yamlpos.ConfigError`` for a bad config and ``dslint.readers.InputError`` for
     paths that cannot be read or an output that would overwrite an input."""
@@ -45,7 +48,7 @@ def fix(
     return run_fix(
         [str(p) for p in paths or []], output_dir, config,
         select=select, ignore=ignore, unsafe_fixes=unsafe_fixes, drop_leaked=drop_leaked, jobs=jobs, in_place=in_place, diff=diff,
-        allow_plugins=allow_plugins,
+        allow_plugins=allow_plugins, executor=executor, ray_address=ray_address,
     )
 
 

@@ -22,6 +22,7 @@ from dslint.api import find_sources, prepare
 from dslint.check import CheckContext, Rule
 from dslint.config import LoadedConfig
 from dslint.engine import FilePlan, build_checks, finalize, plan_files, resolve_jobs, scan_all
+from dslint.executors import Executor, make_executor
 from dslint.finding import Finding, Location
 from dslint.fix.delimited import write_delimited
 from dslint.fix.diff import field_diff
@@ -84,6 +85,8 @@ def run_fix(
     in_place: bool = False,
     diff: bool = False,
     allow_plugins: bool = False,
+    executor: str | None = None,
+    ray_address: str | None = None,
 ) -> FixSummary:
     """Fix the files under ``targets`` into ``output_dir`` (or in place); see ``dslint.fix``."""
     if (output_dir is None) == (not in_place):
@@ -106,11 +109,12 @@ def run_fix(
     ctx = CheckContext(options=policy.options, root=loaded.root)
     fields = loaded.config.fields.model_dump(exclude_none=True) if loaded.config.fields else None
     jobs = resolve_jobs(jobs or loaded.config.jobs, sources)
+    where = make_executor(executor or loaded.config.executor, jobs, ray_address)
 
     changes: list[Change] = []
     diffs: list[str] | None = [] if diff else None
     try:
-        first, counts_in = findings, counts = _lint(files, loaded, registry, lint_policy, fields, jobs)
+        first, counts_in = findings, counts = _lint(files, loaded, registry, lint_policy, fields, where)
         # Copied as they are, whatever was found in them: files that cannot be read, and files of
         # a kind no writer handles (the summary names those that had something to fix).
         unreadable = sorted({f.location.file for f in first if f.rule == UNREADABLE_FILE and f.location})
@@ -132,7 +136,7 @@ def run_fix(
             if not made:
                 break
             changes.extend(made)
-            findings, counts = _lint(files, loaded, registry, lint_policy, fields, jobs)
+            findings, counts = _lint(files, loaded, registry, lint_policy, fields, where)
     except BaseException:
         if in_place:
             _remove_copies(files)  # the inputs stay as they were
@@ -200,17 +204,21 @@ def _base(files: dict[str, _File]) -> Path:
 
 
 def _lint(
-    files: dict[str, _File], loaded: LoadedConfig, registry: Registry, policy: Policy, fields: Any, jobs: int
+    files: dict[str, _File], loaded: LoadedConfig, registry: Registry, policy: Policy, fields: Any, executor: Executor
 ) -> tuple[list[Finding], dict[str, int]]:
     """The findings of the fixable rules on the current copies, located as the inputs are named,
     and the number of records of each file."""
     plans = [replace(f.plan, source=f.current) for f in files.values()]
     checks = build_checks(registry, policy, fields, frozenset(p.split for p in plans if p.split), loaded.root)
-    results = scan_all(plans, checks, jobs)
+    try:  # each pass has checks of its own: the executor is opened for them, and closed
+        results = scan_all(plans, checks, executor=executor)
+        dataset_findings = finalize(results, checks, executor)[0]
+    finally:
+        executor.close()
     for f, result in zip(files.values(), results):
         if result.summary.format and f.format is None:
             f.format = make_format(result.summary.format, fields)
-    raw = [x for r in results for x in r.findings] + finalize(results, checks)[0]
+    raw = [x for r in results for x in r.findings] + dataset_findings
     counts: dict[str, int] = {}
     for r in results:  # a large file comes back in several shards
         counts[r.summary.path] = counts.get(r.summary.path, 0) + r.summary.records

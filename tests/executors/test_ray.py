@@ -17,6 +17,7 @@ from conftest import write_jsonl
 from planted import MEMORY_ROOT, PARTITIONINGS, in_process_report, parquet_files, planted_rows, report_json, shared_rows, write_dataset
 
 import dslint.engine
+import dslint.fix
 from dslint.api import lint
 from dslint.check import RecordCheck
 from dslint.config import load_config
@@ -227,3 +228,19 @@ def test_ray_prints_nothing_on_stdout_while_dslint_drives_it(ray_cluster: Any, t
         assert "after close" in capsys.readouterr().out
     finally:
         _driver_logs(False)
+
+
+def test_fix_on_ray_writes_what_it_writes_in_process(ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = planted_rows(80, 3, shared_rows(3))
+    rows[5]["messages"][0]["content"] = "\ufeff" + rows[5]["messages"][0]["content"]  # a safe rewrite (DS601)
+    write_jsonl(tmp_path / "data" / "train.jsonl", rows)
+    monkeypatch.chdir(tmp_path)
+    passes = []
+    ray_map = RayExecutor.map
+    monkeypatch.setattr(RayExecutor, "map", lambda self, shards: passes.append(len(shards)) or ray_map(self, shards))
+    here = dslint.fix(["data"], "here", unsafe_fixes=True, executor="inprocess")
+    assert passes == []
+    there = dslint.fix(["data"], "there", unsafe_fixes=True, executor="ray")
+    assert len(passes) == there.passes + 1  # the first lint, then one after each pass that changed files
+    assert here.changes and [c.__dict__ for c in here.changes] == [c.__dict__ for c in there.changes]
+    assert (tmp_path / "here" / "train.jsonl").read_bytes() == (tmp_path / "there" / "train.jsonl").read_bytes()

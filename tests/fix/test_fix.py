@@ -171,8 +171,9 @@ def test_gzip_is_kept_and_output_identical_for_any_jobs(tmp_path: Path, monkeypa
         fh.writelines(json.dumps(r) + "\n" for r in rows)
     dslint.fix(["data"], "one", unsafe_fixes=True, jobs=1)
     dslint.fix(["data"], "two", unsafe_fixes=True, jobs=2)
+    dslint.fix(["data"], "pool", unsafe_fixes=True, jobs=2, executor="pool")
     one = (tmp_path / "one" / "train.jsonl.gz").read_bytes()
-    assert one == (tmp_path / "two" / "train.jsonl.gz").read_bytes()
+    assert one == (tmp_path / "two" / "train.jsonl.gz").read_bytes() == (tmp_path / "pool" / "train.jsonl.gz").read_bytes()
     assert len(gzip.decompress(one).splitlines()) == 40
 
 
@@ -199,6 +200,8 @@ def test_bad_invocations_exit_2_with_one_line(tmp_path: Path, monkeypatch: pytes
     assert onto_itself.code == 2 and "overwrite the input" in onto_itself.err
     assert cli("fix", "-", "-o", "out", cwd=tmp_path).code == 2
     assert cli("fix", "train.jsonl", "-o", "x", "--in-place", cwd=tmp_path).code == 2
+    no_ray = cli("fix", "train.jsonl", "-o", "x", "--ray-address", "localhost:1", cwd=tmp_path)
+    assert no_ray.code == 2 and no_ray.err == "dslint: error: --ray-address needs --executor ray (see dslint --help)\n"
 
 
 def test_last_runs_output_inside_the_input_folder_is_not_fixed_again(tmp_path: Path, cli) -> None:
