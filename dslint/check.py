@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from dslint.finding import Family, Finding, Hit, Location, Severity, location
+from dslint.finding import FAMILIES, Family, Finding, Hit, Location, Severity, location, plain_metrics
 from dslint.paths import resolve_from
 from dslint.record import Record, stable_hash
 from dslint.redact import Cut
@@ -78,6 +78,8 @@ class Rule:
             raise ValueError(f"rule code {self.code!r} must look like DS101")
         if not NAME_RE.match(self.name):
             raise ValueError(f"rule name {self.name!r} must be kebab-case")
+        if self.family not in FAMILIES:  # findings are not validated one by one: check it here
+            raise ValueError(f"rule family {self.family!r} must be one of {', '.join(FAMILIES)}")
 
     def at(
         self,
@@ -104,8 +106,8 @@ class Rule:
             message=message,
             location=location_of(record, field),
             fingerprint=stable_hash(f"{self.code}\0{record.content_hash}\0{field or ''}\0{key}"),
-            related=list(related),
-            metrics=dict(metrics or {}),
+            related=tuple(related),
+            metrics=plain_metrics(metrics),
             cut=Cut(snippet, _text_at(record, field)) if snippet is not None else None,
         )
 
@@ -128,8 +130,8 @@ class Rule:
             message=message,
             location=location,
             fingerprint=stable_hash(f"{self.code}\0dataset\0{key}"),
-            related=list(related),
-            metrics=dict(metrics or {}),
+            related=tuple(related),
+            metrics=plain_metrics(metrics),
             cut=Cut(snippet) if snippet is not None else None,
         )
 

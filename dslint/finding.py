@@ -104,6 +104,13 @@ _PLAIN = (int, float, str, bool, type(None))
 _METRICS: TypeAdapter[dict[str, float | int | str | bool | None]] = TypeAdapter(dict[str, float | int | str | bool | None])
 
 
+def plain_metrics(metrics: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A finding's metrics as the report holds them: JSON scalars; other values (NumPy numbers)
+    coerced as ``Finding`` validation would, or rejected (``ValidationError``)."""
+    values = dict(metrics or {})
+    return values if all(type(v) in _PLAIN for v in values.values()) else _METRICS.validate_python(values)
+
+
 @dataclass(slots=True, eq=False)
 class Hit:
     """A finding while a run is under way: what checks yield and the policy, suppressions, baseline
@@ -155,8 +162,6 @@ class Hit:
         return self.to_model().model_dump_json(**kwargs)
 
     def to_model(self) -> Finding:
-        metrics = self.metrics
-        plain = all(type(v) in _PLAIN for v in metrics.values())  # else let pydantic coerce, as it would have
         return Finding.model_construct(
             rule=self.rule,
             name=self.name,
@@ -165,7 +170,7 @@ class Hit:
             message=self.message,
             location=self.location,
             related=list(self.related),
-            metrics=dict(metrics) if plain else _METRICS.validate_python(metrics),
+            metrics=plain_metrics(self.metrics),
             snippet=self.snippet,
             fingerprint=self.fingerprint,
             suppressed=self.suppressed,

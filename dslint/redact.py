@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dslint.detect.pii import INVISIBLE, REDACTION, scan
-from dslint.finding import Finding, Hit, Location, Summary
+from dslint.finding import Finding, Hit, Location, Summary, location
 
 SNIPPET_CHARS = 80
 # Text scanned on each side of a window, so that a value the window cuts is still recognised
@@ -252,8 +252,10 @@ def _scrubbed_snippet(cut: str | Callable[[], str] | None) -> str | Callable[[],
 
 
 def _location(loc: Location) -> Location:
-    field = pointer_text(loc.field) if loc.field else loc.field
-    return loc.model_copy(update={"file": display_path(loc.file), "field": field})
+    file, field = display_path(loc.file), pointer_text(loc.field) if loc.field else loc.field
+    if file == loc.file and field == loc.field:
+        return loc  # the usual case: kept, not copied once per finding
+    return location(file, loc.line, loc.record, field, loc.split)
 
 
 def redact_finding(f: Finding | Hit) -> Finding | Hit:
@@ -273,12 +275,15 @@ def redact_finding(f: Finding | Hit) -> Finding | Hit:
 def for_output(f: Finding | Hit) -> Finding | Hit:
     """A finding as it leaves dslint: its texts scrubbed (a snippet not cut yet, once it is),
     its file names and pointers made safe to show."""
-    locations = {"location": _location(f.location) if f.location is not None else None, "related": [_location(r) for r in f.related]}
+    locations = {"location": _location(f.location) if f.location is not None else None,
+                 "related": [_location(r) for r in f.related] if f.related else f.related}
     if isinstance(f, Finding):
         return redact_finding(f).model_copy(update=locations)
     if f.redacted:  # the cache stored it scrubbed
         return replace(f, **locations)
-    return replace(f, message=scrub(f.message), metrics=scrub_value(f.metrics), cut=_scrubbed_snippet(f.cut), redacted=True, **locations)
+    metrics = scrub_value(f.metrics)
+    metrics = f.metrics if metrics == f.metrics else metrics  # most hold numbers: no copy kept
+    return replace(f, message=scrub(f.message), metrics=metrics, cut=_scrubbed_snippet(f.cut), redacted=True, **locations)
 
 
 def redact_summary(summary: Summary) -> Summary:
