@@ -249,7 +249,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def lint_args(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
     """The run shared by `check`, `baseline`, `suppress` and the GitHub Action: config, rules, paths,
-    changes, engine. None when ``--pre-commit`` was given staged files of which none is data."""
+    changes, engine. None when ``--pre-commit`` was given staged files of which none is data.
+    The report's findings are light ``Hit`` records (``engine.run(models=False)``)."""
     overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on,
                           profile=getattr(args, "profile", None))
     loaded, registry, policy = prepare(args.config, overrides, allow_plugins=args.allow_plugins)

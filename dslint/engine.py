@@ -25,7 +25,7 @@ from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
 from dslint.executors import CheckCrashed, Executor, default_jobs, make_executor
-from dslint.finding import CacheCounts, FileSummary, Finding, Hit, Location, Report, Summary, ToolInfo, as_model, location
+from dslint.finding import AnyFinding, CacheCounts, FileSummary, Finding, Hit, Location, Report, Summary, ToolInfo, as_model, location
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
@@ -111,7 +111,7 @@ def resolve_jobs(requested: int | None, sources: Sequence[Source]) -> int:
 @dataclass
 class FileResult:
     summary: FileSummary
-    findings: list[Finding | Hit] = field(default_factory=list)
+    findings: list[AnyFinding] = field(default_factory=list)
     states: list[Any] = field(default_factory=list)
     metered: int = 0  # bytes this scan added to a ReadMeter (none where the meter is not shared)
 

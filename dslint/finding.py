@@ -178,7 +178,10 @@ class Hit:
         )
 
 
-def as_model(finding: Finding | Hit) -> Finding:
+AnyFinding = Finding | Hit  # what a run passes around: hits from checks, models from plugins or older code
+
+
+def as_model(finding: AnyFinding) -> Finding:
     """The report's model of a finding (checks and plugins may still build ``Finding`` themselves)."""
     return finding if isinstance(finding, Finding) else finding.to_model()
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dslint.detect.pii import INVISIBLE, REDACTION, scan
-from dslint.finding import Finding, Hit, Location, Summary, location
+from dslint.finding import AnyFinding, Finding, Hit, Location, Summary, location
 
 SNIPPET_CHARS = 80
 # Text scanned on each side of a window, so that a value the window cuts is still recognised
@@ -258,7 +258,7 @@ def _location(loc: Location) -> Location:
     return location(file, loc.line, loc.record, field, loc.split)
 
 
-def redact_finding(f: Finding | Hit) -> Finding | Hit:
+def redact_finding(f: AnyFinding) -> AnyFinding:
     """A finding's texts (message, snippet, metrics) scrubbed; its locations left as they are.
     The snippet is cut now: what the per-file cache stores holds no raw text."""
     if isinstance(f, Hit):
@@ -272,7 +272,7 @@ def redact_finding(f: Finding | Hit) -> Finding | Hit:
     )
 
 
-def for_output(f: Finding | Hit) -> Finding | Hit:
+def for_output(f: AnyFinding) -> AnyFinding:
     """A finding as it leaves dslint: its texts scrubbed (a snippet not cut yet, once it is),
     its file names and pointers made safe to show."""
     locations = {"location": _location(f.location) if f.location is not None else None,
