@@ -414,6 +414,7 @@ def run(
     files = _file_summaries(results)
     records = sum(f.records for f in files)
     findings = policy.apply(raw, records, {p.source.display: p.root_path for p in plans})
+    del raw, results, dataset_findings  # the findings live on in `findings` alone (see `shown`)
     if suppressions is not None:
         findings = apply_suppressions(findings, suppressions, policy.enabled, [p.source.display for p in plans])
         findings.sort(key=Finding.sort_key)
@@ -432,8 +433,10 @@ def run(
         skipped=skipped or {},
         cache=CacheCounts(hits=file_cache.hits, misses=file_cache.misses) if file_cache is not None else None,
     )
-    shown = [for_output(f) for f in findings]  # the last step: nothing raw leaves the run
-    head = {"tool": ToolInfo(version=__version__, executor=executor.name), "passed": policy.passed(findings),
+    shown = findings  # the last step: nothing raw leaves the run (one at a time: no second list of hits)
+    for i, f in enumerate(shown):
+        shown[i] = for_output(f)
+    head = {"tool": ToolInfo(version=__version__, executor=executor.name), "passed": policy.passed(shown),
             "fail_on": policy.fail_on, "summary": redact_summary(summary)}
     if models:
         return Report(**head, findings=[as_model(f) for f in shown])

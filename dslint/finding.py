@@ -9,6 +9,7 @@ the report boundary (``as_model``).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -94,6 +95,7 @@ class Finding(_Frozen):
 _LOCATION_FIELDS = set(Location.model_fields)
 
 
+@functools.lru_cache(maxsize=256)  # findings on one field share its location (locations are frozen)
 def location(file: str, line: int | None = None, record: int | None = None, field: str | None = None,
              split: str | None = None) -> Location:
     """A ``Location`` from values already of the right types, without validation (the hot path)."""
