@@ -1,7 +1,8 @@
 """The check API: rule metadata, per-record checks and mergeable dataset checks.
 
-A check class declares the rules it can report (``rules``) and yields ``Finding`` objects built
-with ``Rule.at`` (a record-level finding) or ``Rule.dataset`` (a dataset-level one). Severity,
+A check class declares the rules it can report (``rules``) and yields findings built with
+``Rule.at`` (a record-level finding) or ``Rule.dataset`` (a dataset-level one): light ``Hit``
+records, which become ``Finding`` models in the report. Severity,
 selection, budgets and suppressions are applied afterwards by the policy, never by checks.
 """
 
@@ -16,10 +17,10 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from dslint.batch import Batch
-from dslint.finding import Family, Finding, Location, Severity
+from dslint.finding import FAMILIES, Family, Finding, Hit, Location, Severity, location, plain_metrics
 from dslint.paths import resolve_from
 from dslint.record import Record, stable_hash
-from dslint.redact import make_snippet
+from dslint.redact import Cut
 
 Scope = Literal["record", "file", "dataset"]
 FixAction = Literal["drop-record", "rewrite-field"]
@@ -78,6 +79,8 @@ class Rule:
             raise ValueError(f"rule code {self.code!r} must look like DS101")
         if not NAME_RE.match(self.name):
             raise ValueError(f"rule name {self.name!r} must be kebab-case")
+        if self.family not in FAMILIES:  # findings are not validated one by one: check it here
+            raise ValueError(f"rule family {self.family!r} must be one of {', '.join(FAMILIES)}")
 
     def at(
         self,
@@ -89,23 +92,24 @@ class Rule:
         related: Iterable[Location] = (),
         metrics: Mapping[str, Any] | None = None,
         key: str = "",
-    ) -> Finding:
+    ) -> Hit:
         """A finding on one record (and optionally one field of it).
 
         The fingerprint hashes the rule, the record's canonical content, the field and ``key``
         (for rules that can fire more than once on the same field), so it survives reordering.
+        The snippet is cut from the field's text when it is first shown.
         """
-        return Finding(
+        return Hit(
             rule=self.code,
             name=self.name,
             check=self.family,
             severity=self.severity,
             message=message,
             location=location_of(record, field),
-            related=list(related),
-            metrics=dict(metrics or {}),
-            snippet=make_snippet(snippet, context=_text_at(record, field)) if snippet is not None else None,
             fingerprint=stable_hash(f"{self.code}\0{record.content_hash}\0{field or ''}\0{key}"),
+            related=tuple(related),
+            metrics=plain_metrics(metrics),
+            cut=Cut(snippet, _text_at(record, field)) if snippet is not None else None,
         )
 
     def dataset(
@@ -117,19 +121,19 @@ class Rule:
         metrics: Mapping[str, Any] | None = None,
         location: Location | None = None,
         snippet: str | None = None,
-    ) -> Finding:
+    ) -> Hit:
         """A finding about the dataset, a split or a file; ``key`` names what it is about."""
-        return Finding(
+        return Hit(
             rule=self.code,
             name=self.name,
             check=self.family,
             severity=self.severity,
             message=message,
             location=location,
-            related=list(related),
-            metrics=dict(metrics or {}),
-            snippet=make_snippet(snippet) if snippet is not None else None,
             fingerprint=stable_hash(f"{self.code}\0dataset\0{key}"),
+            related=tuple(related),
+            metrics=plain_metrics(metrics),
+            cut=Cut(snippet) if snippet is not None else None,
         )
 
 
@@ -148,9 +152,7 @@ def _text_at(record: Record, pointer: str | None) -> str | None:
 
 
 def location_of(record: Record, field: str | None = None) -> Location:
-    return Location(
-        file=record.file, line=record.line, record=record.index, field=field, split=record.split
-    )
+    return location(record.file, record.line, record.index, field, record.split)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 from dslint import __version__
 from dslint.api import config_scope, find_sources, prepare, unmatched_patterns
-from dslint.atomic import write_atomic
+from dslint.atomic import open_atomic, write_atomic
 from dslint.baseline import Baseline, load_baseline, prune
 from dslint.diff import changes_since
 from dslint.engine import CheckCrashed, ReadMeter, resolve_jobs, run
@@ -251,7 +251,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def lint_args(args: argparse.Namespace, baseline: Baseline | None = None) -> tuple[Report, RenderOptions] | None:
     """The run shared by `check`, `baseline`, `suppress` and the GitHub Action: config, rules, paths,
-    changes, engine. None when ``--pre-commit`` was given staged files of which none is data."""
+    changes, engine. None when ``--pre-commit`` was given staged files of which none is data.
+    The report's findings are light ``Hit`` records (``engine.run(models=False)``)."""
     overrides = Overrides(select=args.select, extend_select=args.extend_select, ignore=args.ignore, fail_on=args.fail_on,
                           profile=getattr(args, "profile", None))
     loaded, registry, policy = prepare(args.config, overrides, allow_plugins=args.allow_plugins)
@@ -282,6 +283,7 @@ def lint_args(args: argparse.Namespace, baseline: Baseline | None = None) -> tup
             jobs=jobs, executor=executor, progress=progress, baseline=baseline, changes=changes,
             skipped=found.skipped, cache=not getattr(args, "no_cache", True),
             cache_dir=Path(args.cache_dir) if getattr(args, "cache_dir", None) else None, warn=_warn,
+            models=False,  # findings stay light records: rendered one by one, snippets cut only if shown
         )
     to_terminal = getattr(args, "output", None) is None and sys.stdout.isatty()
     options = RenderOptions(
@@ -319,9 +321,11 @@ def _emit(fmt: str, report: Report, options: RenderOptions, output: str | None) 
     if output is None:
         render(fmt, report, sys.stdout, options)
         return
-    buffer = io.StringIO(newline="\n")
-    render(fmt, report, buffer, options)
-    write_atomic(output, buffer.getvalue())  # an interrupted run leaves the previous report whole
+    with open_atomic(output) as fh:  # an interrupted run leaves the previous report whole
+        stream = io.TextIOWrapper(fh, encoding="utf-8", newline="\n")
+        render(fmt, report, stream, options)  # written as it is rendered (json streams findings)
+        stream.flush()
+        stream.detach()
 
 
 def _color_allowed() -> bool:

@@ -26,7 +26,7 @@ from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
 from dslint.executors import CheckCrashed, Executor, default_jobs, make_executor
-from dslint.finding import CacheCounts, FileSummary, Finding, Location, Report, Summary, ToolInfo
+from dslint.finding import AnyFinding, CacheCounts, FileSummary, Finding, Hit, Location, Report, Summary, ToolInfo, as_model, location
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
@@ -37,7 +37,7 @@ from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.shards import ByteRange, plan_ranges
 from dslint.readers.streams import MAX_RECORD_BYTES, ReadPosition
 from dslint.record import ReadIssue, Record, stable_hash
-from dslint.redact import quote, redact_finding, redact_report
+from dslint.redact import for_output, quote, redact_finding, redact_summary
 from dslint.registry import Registry
 from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppressions
 
@@ -112,7 +112,7 @@ def resolve_jobs(requested: int | None, sources: Sequence[Source]) -> int:
 @dataclass
 class FileResult:
     summary: FileSummary
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[AnyFinding] = field(default_factory=list)
     states: list[Any] = field(default_factory=list)
     metered: int = 0  # bytes this scan added to a ReadMeter (none where the meter is not shared)
 
@@ -163,7 +163,7 @@ def build_checks(
 
 def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
     """Read one file and run every check over it; states are this file's alone."""
-    findings: list[Finding] = []
+    findings: list[AnyFinding] = []
     states = [dc.init() for dc in checks.dataset]
     fmt: Format | None = make_format(plan.format_name, checks.fields) if plan.format_name else None
     pending: list[Record] = []
@@ -228,7 +228,7 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
     return FileResult(summary, findings, states, metered)
 
 
-def run_batch(checks: Checks, batch: Batch, findings: list[Finding], states: list[Any]) -> None:
+def run_batch(checks: Checks, batch: Batch, findings: list[AnyFinding], states: list[Any]) -> None:
     """Every record check over a batch, then every dataset check's update; a check that raises
     is named with the record it failed on."""
     current: Any = None
@@ -256,7 +256,7 @@ def _failing_record(check: RecordCheck | DatasetCheck, batch: Batch) -> Record |
     return None
 
 
-def _unrecognized(where: Location, keys: list[str]) -> Finding:
+def _unrecognized(where: Location, keys: list[str]) -> Hit:
     """DS120: no layout fits the file; name the keys seen (redacted like any data) and the fix."""
     shown = ", ".join(quote(k, 30) for k in keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
     return UNRECOGNIZED_FORMAT.dataset(
@@ -268,15 +268,15 @@ def _unrecognized(where: Location, keys: list[str]) -> Finding:
     )
 
 
-def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) -> Finding:
+def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) -> Hit:
     rule = rules[issue.rule]
-    return Finding(
+    return Hit(
         rule=rule.code,
         name=rule.name,
         check=rule.family,
         severity=rule.severity,
         message=issue.message,
-        location=Location(file=issue.file, line=issue.line, record=None if rule.scope == "file" else issue.index, split=split),
+        location=location(issue.file, issue.line, None if rule.scope == "file" else issue.index, None, split),
         # The raw line identifies the problem wherever the line moves; file-level problems have none.
         fingerprint=stable_hash(rule.code.encode() + b"\0" + (issue.raw or f"{issue.file}\0{issue.message}".encode())),
     )
@@ -406,6 +406,7 @@ def run(
     cache: bool = False,
     cache_dir: Path | None = None,
     warn: Callable[[str], None] | None = None,
+    models: bool = True,
 ) -> Report:
     """Lint ``sources`` and return the report with the gate's verdict.
 
@@ -416,7 +417,9 @@ def run(
     files are scanned (default: a pool of ``jobs`` processes, or this process) and is closed here.
     With ``cache``, files read before with the same settings come from the per-file cache (see
     ``dslint/cache.py``; not on Ray, whose states stay on the cluster until merged there); ``warn``
-    is told, once, why the cache could not be used or written.
+    is told, once, why the cache could not be used or written. With ``models=False`` the report's
+    findings stay light ``Hit`` records with the same attributes (snippets cut when first read),
+    for a caller that renders them one by one (the CLI) rather than keeping a model of each.
     """
     ignore_file = find_ignore_file(loaded.root)  # read first: a mistake in it fails before the scan
     suppressions = load_suppressions(ignore_file, registry.rules) if ignore_file is not None else None
@@ -441,6 +444,7 @@ def run(
     files = _file_summaries(results)
     records = sum(f.records for f in files)
     findings = policy.apply(raw, records, {p.source.display: p.root_path for p in plans})
+    del raw, results, dataset_findings  # the findings live on in `findings` alone (see `shown`)
     if suppressions is not None:
         findings = apply_suppressions(findings, suppressions, policy.enabled, [p.source.display for p in plans])
         findings.sort(key=Finding.sort_key)
@@ -459,14 +463,14 @@ def run(
         skipped=skipped or {},
         cache=CacheCounts(hits=file_cache.hits, misses=file_cache.misses) if file_cache is not None else None,
     )
-    report = Report(
-        tool=ToolInfo(version=__version__, executor=executor.name),
-        passed=policy.passed(findings),
-        fail_on=policy.fail_on,  # type: ignore[arg-type]
-        summary=summary,
-        findings=findings,
-    )
-    return redact_report(report)
+    shown = findings  # the last step: nothing raw leaves the run (one at a time: no second list of hits)
+    for i, f in enumerate(shown):
+        shown[i] = for_output(f)
+    head = {"tool": ToolInfo(version=__version__, executor=executor.name), "passed": policy.passed(shown),
+            "fail_on": policy.fail_on, "summary": redact_summary(summary)}
+    if models:
+        return Report(**head, findings=[as_model(f) for f in shown])
+    return Report.model_construct(**head, findings=shown)
 
 
 def scan_cached(

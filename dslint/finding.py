@@ -1,15 +1,20 @@
 """The finding and report models: what every check produces and every reporter consumes.
 
 These pydantic models are the versioned JSON contract of ``dslint check --format json``; the JSON
-Schema in ``dslint/report.schema.json`` is generated from them (``dslint schema``).
+Schema in ``dslint/report.schema.json`` is generated from them (``dslint schema``). While a run is
+under way a finding is a light ``Hit`` (checks make thousands); it becomes a ``Finding`` model at
+the report boundary (``as_model``).
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 REPORT_VERSION = "1.0"
 
@@ -83,6 +88,104 @@ class Finding(_Frozen):
             self.message,
             self.fingerprint,
         )
+
+
+# One fields-set shared by the locations findings are built with (pydantic would give each its own
+# set, a third of a location's memory); model_copy copies it before adding to it.
+_LOCATION_FIELDS = set(Location.model_fields)
+
+
+@functools.lru_cache(maxsize=256)  # findings on one field share its location (locations are frozen)
+def location(file: str, line: int | None = None, record: int | None = None, field: str | None = None,
+             split: str | None = None) -> Location:
+    """A ``Location`` from values already of the right types, without validation (the hot path)."""
+    return Location.model_construct(_LOCATION_FIELDS, file=file, line=line, record=record, field=field, split=split)
+
+
+_PLAIN = (int, float, str, bool, type(None))
+_METRICS: TypeAdapter[dict[str, float | int | str | bool | None]] = TypeAdapter(dict[str, float | int | str | bool | None])
+
+
+def plain_metrics(metrics: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A finding's metrics as the report holds them: JSON scalars; other values (NumPy numbers)
+    coerced as ``Finding`` validation would, or rejected (``ValidationError``)."""
+    values = dict(metrics or {})
+    return values if all(type(v) in _PLAIN for v in values.values()) else _METRICS.validate_python(values)
+
+
+@dataclass(slots=True, eq=False)
+class Hit:
+    """A finding while a run is under way: what checks yield and the policy, suppressions, baseline
+    and cache work on, with the attributes of ``Finding`` but no validation and a few hundred bytes
+    instead of a few kilobytes. The snippet is cut and redacted on first use, so findings that are
+    dropped (per-file ignores, ``--diff-base``) or never shown (``--format concise``) never pay for
+    it. ``as_model`` makes the report's ``Finding``."""
+
+    rule: str
+    name: str
+    check: str
+    severity: Severity
+    message: str
+    location: Location | None
+    fingerprint: str
+    related: Sequence[Location] = ()
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    suppressed: Literal["budget", "baseline", "ignore-file"] | None = None
+    reason: str | None = None
+    # The snippet as shown, or a function that makes it (called once, on first use), or None.
+    cut: str | Callable[[], str] | None = None
+    redacted: bool = False  # message and metrics already scrubbed for output (see dslint/redact.py)
+
+    @property
+    def snippet(self) -> str | None:
+        if self.cut is not None and not isinstance(self.cut, str):
+            self.cut = self.cut()
+        return self.cut
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return Finding.sort_key(self)  # type: ignore[arg-type]  # the same attributes
+
+    def model_copy(self, *, update: Mapping[str, Any]) -> Hit:
+        """A copy with some attributes changed, as ``Finding.model_copy`` makes one."""
+        changes = dict(update)
+        if "snippet" in changes:
+            changes["cut"] = changes.pop("snippet")
+        return replace(self, **changes)
+
+    def __eq__(self, other: object) -> bool:  # equal when their reports would be (as Finding's)
+        if not isinstance(other, (Hit, Finding)):
+            return NotImplemented
+        return self.to_model() == as_model(other)
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        return self.to_model().model_dump(**kwargs)
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        return self.to_model().model_dump_json(**kwargs)
+
+    def to_model(self) -> Finding:
+        return Finding.model_construct(
+            rule=self.rule,
+            name=self.name,
+            check=self.check,
+            severity=Severity(self.severity),
+            message=self.message,
+            location=self.location,
+            related=list(self.related),
+            metrics=plain_metrics(self.metrics),
+            snippet=self.snippet,
+            fingerprint=self.fingerprint,
+            suppressed=self.suppressed,
+            reason=self.reason,
+        )
+
+
+AnyFinding = Finding | Hit  # what a run passes around: hits from checks, models from plugins or older code
+
+
+def as_model(finding: AnyFinding) -> Finding:
+    """The report's model of a finding (checks and plugins may still build ``Finding`` themselves)."""
+    return finding if isinstance(finding, Finding) else finding.to_model()
 
 
 class ToolInfo(_Frozen):

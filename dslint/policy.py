@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from dslint.check import Rule
 from dslint.config import LoadedConfig
-from dslint.finding import Finding, Severity
+from dslint.finding import AnyFinding, Finding, Severity
 from dslint.paths import glob_match
 from dslint.profiles import load_profile
 from dslint.registry import Registry
@@ -118,11 +118,11 @@ class Policy:
     def severity(self, code: str) -> Severity:
         return self.severities.get(code) or self.rules[code].severity
 
-    def apply(self, findings: Iterable[Finding], records: int, root_paths: Mapping[str, str]) -> list[Finding]:
+    def apply(self, findings: Iterable[AnyFinding], records: int, root_paths: Mapping[str, str]) -> list[AnyFinding]:
         """Keep the findings of enabled rules not ignored for their file, set severities, apply
         budgets, and sort. ``root_paths`` maps each file as displayed to its path from the
         config's folder, which is what per-file-ignores patterns are written against."""
-        kept: list[Finding] = []
+        kept: list[AnyFinding] = []
         for f in findings:
             if f.rule not in self.enabled or self._ignored_for_file(f, root_paths):
                 continue
@@ -134,14 +134,14 @@ class Policy:
         kept.sort(key=Finding.sort_key)
         return kept
 
-    def _ignored_for_file(self, f: Finding, root_paths: Mapping[str, str]) -> bool:
+    def _ignored_for_file(self, f: AnyFinding, root_paths: Mapping[str, str]) -> bool:
         if f.location is None or not self.per_file_ignores:
             return False
         path = root_paths.get(f.location.file, f.location.file)
         rule = self.rules[f.rule]
         return any(glob_match(p, path) and matches_any(sels, rule) for p, sels in self.per_file_ignores)
 
-    def _apply_budgets(self, findings: list[Finding], records: int) -> list[Finding]:
+    def _apply_budgets(self, findings: list[AnyFinding], records: int) -> list[AnyFinding]:
         if not self.budgets:
             return findings
         counts = Counter(f.rule for f in findings)
@@ -157,7 +157,7 @@ class Policy:
                 )
         return out
 
-    def passed(self, findings: Sequence[Finding]) -> bool:
+    def passed(self, findings: Sequence[AnyFinding]) -> bool:
         threshold = FAIL_RANK[self.fail_on]
         return not any(f.suppressed is None and f.severity.rank >= threshold for f in findings)
 
@@ -178,7 +178,7 @@ def _rule_options(rule: Rule, raw: dict, loaded: LoadedConfig, key: str) -> Base
         raise ConfigError(f"invalid value for '{'.'.join(map(str, loc))}' of rule {rule.code} at {where}: {err['msg']}") from None
 
 
-def severity_counts(findings: Iterable[Finding]) -> tuple[dict[str, int], dict[str, int]]:
+def severity_counts(findings: Iterable[AnyFinding]) -> tuple[dict[str, int], dict[str, int]]:
     """Counts of all findings by severity and by rule (suppressed ones included)."""
     by_sev: dict[str, int] = {s.value: 0 for s in Severity}
     by_rule: dict[str, int] = defaultdict(int)

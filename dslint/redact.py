@@ -2,10 +2,10 @@
 neutralise CI workflow commands, shorten.
 
 Every snippet and every message that quotes record text goes through here before any reporter
-sees it, because CI logs are often public and terminals interpret escape sequences; and
-``redact_report`` passes every string of a finished report through ``scrub`` once more (messages,
-snippets, file names, field pointers, related locations, metrics, stats), so the invariant does not
-depend on each check remembering it.
+sees it, because CI logs are often public and terminals interpret escape sequences; and as the last
+step of a run ``for_output`` and ``redact_summary`` pass every string of the report through
+``scrub`` once more (messages, snippets, file names, field pointers, related locations, metrics,
+stats), so the invariant does not depend on each check remembering it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dslint.detect.pii import INVISIBLE, REDACTION, scan
-from dslint.finding import Finding, Location, Report
+from dslint.finding import AnyFinding, Finding, Hit, Location, Summary, location
 
 SNIPPET_CHARS = 80
 # Text scanned on each side of a window, so that a value the window cuts is still recognised
@@ -88,7 +90,7 @@ def display_path(name: str) -> str:
 
     Names glue words with '-', '_' and '.', where a detector would not see a value start
     (``train-ghp_…``): every part after such a separator is scanned as well."""
-    found = list(_spans(name))
+    found = list(_spans(name))  # a copy: _spans' lists are shared
     for i, ch in enumerate(name):
         if ch in _NAME_SEPARATORS:
             found += [(s + i + 1, e + i + 1, m) for s, e, m in _spans(name[i + 1 :])]
@@ -116,8 +118,10 @@ def _canonical_prefix(m: re.Match[str]) -> str:
 Span = tuple[int, int, str]  # (start, end, masked form) of a value to mask
 
 
+@functools.lru_cache(maxsize=64)  # the snippets of several findings are cut from the same field
 def _spans(text: str) -> list[Span]:
-    """Every value to mask in ``text``, in text order, none overlapping another."""
+    """Every value to mask in ``text``, in text order, none overlapping another (callers must
+    not change the list: it is shared)."""
     found = [(h.start, h.end, h.masked) for h in scan(text, REDACTION)]  # first: their masks win ties
     # A value whose case was changed on the way (a label spelled in capitals, a lower-cased key) is
     # no longer a token any detector knows, yet shows the same characters: look at both cases too,
@@ -219,32 +223,70 @@ def pointer_text(pointer: str) -> str:
     return printable("/".join(redact(k).replace("~", "~0").replace("/", "~1") for k in keys))
 
 
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A snippet still to cut: the excerpt a check chose, the whole field it came from, and whether
+    it is for output (then scrubbed as well, as every text of a report is). Called, it makes the
+    snippet; ``Hit.snippet`` calls it on first use. Pickled (to leave a worker process, or into the
+    cache), it is cut first, so raw field text never travels."""
+
+    text: str
+    context: str | None = None
+    final: bool = False
+
+    def __call__(self) -> str:
+        snippet = make_snippet(self.text, context=self.context)
+        return scrub(snippet) if self.final else snippet
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (self(),))
+
+
+def _scrubbed_snippet(cut: str | Callable[[], str] | None) -> str | Callable[[], str] | None:
+    """A finding's snippet scrubbed for output: now when it is already cut, else when it is."""
+    if isinstance(cut, Cut):
+        return replace(cut, final=True)
+    if cut is None:
+        return None
+    return scrub(cut if isinstance(cut, str) else cut())
+
+
 def _location(loc: Location) -> Location:
-    field = pointer_text(loc.field) if loc.field else loc.field
-    return loc.model_copy(update={"file": display_path(loc.file), "field": field})
+    file, field = display_path(loc.file), pointer_text(loc.field) if loc.field else loc.field
+    if file == loc.file and field == loc.field:
+        return loc  # the usual case: kept, not copied once per finding
+    return location(file, loc.line, loc.record, field, loc.split)
 
 
-def redact_finding(f: Finding) -> Finding:
-    """A finding's texts (message, snippet, metrics) scrubbed; its locations left as they are."""
+def redact_finding(f: AnyFinding) -> AnyFinding:
+    """A finding's texts (message, snippet, metrics) scrubbed; its locations left as they are.
+    The snippet is cut now: what the per-file cache stores holds no raw text."""
+    if isinstance(f, Hit):
+        if f.redacted:
+            return f
+        snippet = f.snippet
+        cut = scrub(snippet) if snippet is not None else None
+        return replace(f, message=scrub(f.message), metrics=scrub_value(f.metrics), cut=cut, redacted=True)
     return f.model_copy(
         update={"message": scrub(f.message), "snippet": scrub(f.snippet) if f.snippet is not None else None, "metrics": scrub_value(f.metrics)}
     )
 
 
-def _finding(f: Finding) -> Finding:
-    return redact_finding(f).model_copy(
-        update={"location": _location(f.location) if f.location is not None else None, "related": [_location(r) for r in f.related]}
-    )
+def for_output(f: AnyFinding) -> AnyFinding:
+    """A finding as it leaves dslint: its texts scrubbed (a snippet not cut yet, once it is),
+    its file names and pointers made safe to show."""
+    locations = {"location": _location(f.location) if f.location is not None else None,
+                 "related": [_location(r) for r in f.related] if f.related else f.related}
+    if isinstance(f, Finding):
+        return redact_finding(f).model_copy(update=locations)
+    if f.redacted:  # the cache stored it scrubbed
+        return replace(f, **locations)
+    metrics = scrub_value(f.metrics)
+    metrics = f.metrics if metrics == f.metrics else metrics  # most hold numbers: no copy kept
+    return replace(f, message=scrub(f.message), metrics=metrics, cut=_scrubbed_snippet(f.cut), redacted=True, **locations)
 
 
-def redact_report(report: Report) -> Report:
-    """The report with every string that came from the data, a file name or a plugin scrubbed:
-    the last step of a run, so no output format, baseline or API caller sees a raw value."""
-    summary = report.summary
+def redact_summary(summary: Summary) -> Summary:
+    """A summary's file names and dataset figures scrubbed."""
     files = [s.model_copy(update={"path": display_path(s.path)}) for s in summary.file_details]
-    return report.model_copy(
-        update={
-            "findings": [_finding(f) for f in report.findings],
-            "summary": summary.model_copy(update={"file_details": files, "stats": scrub_value(summary.stats)}),
-        }
-    )
+    return summary.model_copy(update={"file_details": files, "stats": scrub_value(summary.stats)})
