@@ -58,6 +58,18 @@ def open_url(source: Source) -> BinaryIO:
     return fsspec.open(source.url, "rb").open()  # type: ignore[no-any-return]
 
 
+def url_size(source: Source) -> int | None:
+    """The size in bytes the URL's file system reports for it, or None when it reports none."""
+    try:
+        import fsspec
+
+        fs, path = fsspec.core.url_to_fs(source.url)
+        size = fs.size(path)
+    except (ImportError, ValueError, OSError):
+        return None
+    return size if isinstance(size, int) else None
+
+
 @contextlib.contextmanager
 def native_file(source: Source) -> Iterator[Any]:
     """What pyarrow reads a Parquet or Arrow file from: its path, or an opened URL."""
