@@ -4,17 +4,14 @@ and in a pool, through the per-file cache too, also when a corrupt row group sto
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
-from typing import Any
 
 import fsspec
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
-from planted import planted_rows, report_json, shared_rows
+from planted import report_json
+from sharded import GROUP_ROWS, ROWS, corrupt_row_group, jsonl_bytes, parquet_bytes, problem_rows
 
 import dslint.engine
 from dslint.api import lint
@@ -23,40 +20,6 @@ from dslint.engine import FilePlan, shard_plans
 from dslint.executors.inprocess import InProcessExecutor
 from dslint.readers import discover
 from dslint.readers.parquet import plan_row_groups
-
-ROWS, GROUP_ROWS = 420, 30  # 14 row groups
-
-
-def problem_rows(n: int, seed: int) -> list[dict[str, Any]]:
-    """Prompt/completion rows with duplicates across row groups, leakage from ``shared_rows``,
-    missing completions (nulls) and a blank prompt."""
-    rows = []
-    for i, chat in enumerate(planted_rows(n, seed, shared_rows(10))):
-        prompt, completion = (m["content"] for m in chat["messages"])
-        rows.append({"prompt": "   " if i == 77 else prompt, "completion": None if i % 41 == 7 else completion})
-    return rows
-
-
-def parquet_bytes(rows: list[dict[str, Any]], group_rows: int = GROUP_ROWS) -> bytes:
-    buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows), buffer, row_group_size=group_rows)
-    return buffer.getvalue()
-
-
-def corrupt_row_group(data: bytes, group: int) -> bytes:
-    """The file with the page header of one row group's first column overwritten: the footer
-    still reads, that row group does not."""
-    column = pq.ParquetFile(io.BytesIO(data)).metadata.row_group(group).column(0)
-    start = column.dictionary_page_offset or column.data_page_offset
-    return data[:start] + b"\xff" * 16 + data[start + 16 :]
-
-
-def jsonl_bytes() -> bytes:
-    """Chats with duplicates and leakage, blank lines, a truncated line and a non-object."""
-    lines = [json.dumps(row) for row in planted_rows(400, 21, shared_rows(10))]
-    lines[50], lines[120], lines[121], lines[300] = "", '{"messages": [{"role": "user"', "  ", "[1, 2]"
-    return ("\n".join(lines) + "\n").encode()
-
 
 @pytest.fixture
 def shards_of():
