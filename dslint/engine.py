@@ -33,7 +33,7 @@ from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
 from dslint.policy import Policy, severity_counts
 from dslint.readers import Source, read_source
-from dslint.readers.arrow import saved_split
+from dslint.readers.arrow import plan_batches, read_arrow, saved_split
 from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.parquet import plan_row_groups, read_parquet
 from dslint.readers.remote import url_size
@@ -55,7 +55,7 @@ class FilePlan:
     split: str | None
     format_name: str | None  # set when the config names the format; None: detect
     byte_range: ByteRange | None = None  # a shard of a large JSON Lines file
-    row_groups: RowGroups | None = None  # a shard of a large Parquet file
+    row_groups: RowGroups | None = None  # a shard of a large Parquet (row groups) or Arrow file (record batches)
 
     @property
     def sharded(self) -> bool:
@@ -248,7 +248,8 @@ def _read_plan(plan: FilePlan, max_record: int, position: ReadPosition) -> Itera
     if plan.byte_range is not None:
         return read_jsonl_range(plan.source.display, opener(plan.source), plan.byte_range, max_record, position)
     if plan.row_groups is not None:
-        return read_parquet(plan.source, plan.row_groups)
+        read = read_parquet if plan.source.kind == "parquet" else read_arrow
+        return read(plan.source, plan.row_groups)
     return read_source(plan.source, max_record=max_record, position=position)
 
 
@@ -309,8 +310,8 @@ def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) 
 def shard_plans(plans: Sequence[FilePlan], jobs: int, fields: dict[str, Any] | None) -> list[FilePlan]:
     """Split large files, local or URLs, one shard per worker at most, so a single big file uses
     every worker: uncompressed JSON Lines into byte ranges at line boundaries (a URL only when its
-    file system reports a size), Parquet into runs of whole row groups. The format is detected
-    once, before splitting."""
+    file system reports a size), Parquet into runs of whole row groups, a local Arrow file
+    (``save_to_disk``) into runs of record batches. The format is detected once, before splitting."""
     out: list[FilePlan] = []
     for plan in plans:
         out.extend(_shards(plan, jobs, fields) if jobs > 1 else [plan])
@@ -319,7 +320,7 @@ def shard_plans(plans: Sequence[FilePlan], jobs: int, fields: dict[str, Any] | N
 
 def _shards(plan: FilePlan, jobs: int, fields: dict[str, Any] | None) -> list[FilePlan]:
     src = plan.source
-    if src.compression is not None or src.kind not in ("jsonl", "parquet") or (src.path is None and src.url is None):
+    if src.compression is not None or src.kind not in ("jsonl", "parquet", "arrow") or (src.path is None and src.url is None):
         return [plan]
     size = source_bytes(src) if src.url is None else url_size(src) or 0
     if size < SHARD_MIN_BYTES:
@@ -328,8 +329,9 @@ def _shards(plan: FilePlan, jobs: int, fields: dict[str, Any] | None) -> list[Fi
     if fmt is None:
         return [plan]
     parts = min(jobs, -(-size // SHARD_MIN_BYTES))
-    if src.kind == "parquet":
-        groups = plan_row_groups(src, parts, source_bytes(src))  # URLs count no bytes on the meter
+    if src.kind in ("parquet", "arrow"):
+        cut = plan_row_groups if src.kind == "parquet" else plan_batches
+        groups = cut(src, parts, source_bytes(src))  # URLs count no bytes on the meter
         return [replace(plan, format_name=fmt, row_groups=g) for g in groups] if groups else [plan]
     return [replace(plan, format_name=fmt, byte_range=r) for r in plan_ranges(opener(src), size, parts)]
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from dslint.readers.columnar import read_rows
 from dslint.readers.remote import native_file
-from dslint.readers.shards import RowGroups, group_runs
+from dslint.readers.shards import RowGroups, row_runs
 from dslint.readers.sources import Source
 from dslint.readers.streams import repeated_column
 from dslint.record import ReadIssue, Record
@@ -53,15 +53,4 @@ def plan_row_groups(source: Source, parts: int, stored: int) -> list[RowGroups] 
             groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
     except (pa.ArrowException, OSError, ValueError):
         return None
-    if len(groups) < 2:
-        return None
-    sizes = [g.total_byte_size for g in groups]
-    total = sum(sizes) or 1
-    shards: list[RowGroups] = []
-    rows = done = 0
-    for start, end in group_runs(sizes, parts):
-        share = stored * (done + sum(sizes[start:end])) // total - stored * done // total
-        shards.append(RowGroups(start, end, rows, share))
-        rows += sum(g.num_rows for g in groups[start:end])
-        done += sum(sizes[start:end])
-    return shards if len(shards) > 1 else None
+    return row_runs([(g.num_rows, g.total_byte_size) for g in groups], parts, stored)

@@ -41,6 +41,8 @@ class ByteRange:
 
 @dataclass(frozen=True, slots=True)
 class RowGroups:
+    """A run of a Parquet file's row groups, or of an Arrow file's record batches."""
+
     start: int  # first row group
     end: int  # exclusive
     first_index: int  # row number (record index) of the shard's first row
@@ -100,3 +102,19 @@ def group_runs(sizes: list[int], parts: int) -> list[tuple[int, int]]:
         if cut and (not cuts or cut > cuts[-1]):
             cuts.append(cut)
     return list(zip([0, *cuts], [*cuts, len(sizes)]))
+
+
+def row_runs(units: list[tuple[int, int]], parts: int, stored: int) -> list[RowGroups] | None:
+    """Runs of consecutive units (row groups, record batches: ``(rows, bytes)`` each) of similar
+    size, at most ``parts`` of them, with the file's ``stored`` bytes shared out in proportion
+    (for the progress meter); None when there is nothing to cut."""
+    sizes = [size for _, size in units]
+    total = sum(sizes) or 1
+    runs: list[RowGroups] = []
+    rows = done = 0
+    for start, end in group_runs(sizes, parts) if len(units) > 1 else []:
+        share = stored * (done + sum(sizes[start:end])) // total - stored * done // total
+        runs.append(RowGroups(start, end, rows, share))
+        rows += sum(n for n, _ in units[start:end])
+        done += sum(sizes[start:end])
+    return runs if len(runs) > 1 else None

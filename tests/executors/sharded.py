@@ -43,3 +43,13 @@ def jsonl_bytes() -> bytes:
     lines = [json.dumps(row) for row in planted_rows(400, 21, shared_rows(10))]
     lines[50], lines[120], lines[121], lines[300] = "", '{"messages": [{"role": "user"', "  ", "[1, 2]"
     return ("\n".join(lines) + "\n").encode()
+
+
+def arrow_bytes(rows: list[dict[str, Any]], batch_rows: int = GROUP_ROWS, stream: bool = True) -> bytes:
+    """An Arrow IPC stream (as ``save_to_disk`` writes) or random-access file of ``batch_rows`` per batch."""
+    table = pa.Table.from_pylist(rows)
+    sink = io.BytesIO()
+    with (pa.ipc.new_stream if stream else pa.ipc.new_file)(sink, table.schema) as writer:
+        for batch in table.to_batches(batch_rows):
+            writer.write_batch(batch)
+    return sink.getvalue()

@@ -11,7 +11,7 @@ import fsspec
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 from planted import report_json
-from sharded import GROUP_ROWS, ROWS, corrupt_row_group, jsonl_bytes, parquet_bytes, problem_rows
+from sharded import GROUP_ROWS, ROWS, arrow_bytes, corrupt_row_group, jsonl_bytes, parquet_bytes, problem_rows
 
 import dslint.engine
 from dslint.api import lint
@@ -19,6 +19,7 @@ from dslint.cache import CACHE_FOLDER
 from dslint.engine import FilePlan, shard_plans
 from dslint.executors.inprocess import InProcessExecutor
 from dslint.readers import discover
+from dslint.readers.arrow import plan_batches
 from dslint.readers.parquet import plan_row_groups
 
 @pytest.fixture
@@ -86,6 +87,25 @@ def test_a_corrupt_row_group_stops_reading_there_whole_or_sharded(
         assert shards_of(".", parts, "inprocess") == reference
 
 
+@pytest.mark.parametrize(("stream", "executor"), [(True, "pool"), (False, "inprocess")])
+def test_arrow_record_batch_shards_give_the_whole_file_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shards_of, stream: bool, executor: str
+) -> None:
+    """``save_to_disk`` folders hold Arrow IPC streams; the random-access file format is cut too."""
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train" / "data-00000-of-00001.arrow").write_bytes(arrow_bytes(problem_rows(ROWS, 1), stream=stream))
+    (tmp_path / "train" / "state.json").write_text('{"_split": "train"}')
+    (tmp_path / "test.arrow").write_bytes(arrow_bytes(problem_rows(120, 2), stream=stream))
+    monkeypatch.chdir(tmp_path)
+    cut = plans(".", 3, monkeypatch)
+    runs = [(p.source.display, p.row_groups.end - p.row_groups.start) for p in cut if p.row_groups]
+    assert [name for name, _ in runs] == ["test.arrow"] * 3 + ["train/data-00000-of-00001.arrow"] * 3
+    assert sum(n for _, n in runs) == 4 + ROWS // GROUP_ROWS  # every batch in one run
+    reference = whole(".")
+    assert {"DS108", "DS201", "DS301"} <= set(json.loads(reference)["summary"]["by_rule"])  # DS301: leakage across splits
+    assert shards_of(".", 3, executor) == reference
+
+
 @pytest.fixture
 def memory_files():
     """Files in this process's memory:// (a pool's forked workers see them too)."""
@@ -112,6 +132,8 @@ def test_url_json_lines_and_parquet_shards_give_the_whole_file_report(
     assert [(p.source.kind, p.byte_range is not None or p.row_groups is not None) for p in cut] == [
         ("parquet", True)
     ] * parts + [("jsonl", True)] * parts
+    memory_files("validation.arrow", arrow_bytes(problem_rows(200, 5)))
+    assert plan_batches(discover([f"{url}validation.arrow"])[0], parts, 0) is None  # finding a stream's batches reads it all
     reference = whole(url)
     assert {"DS101", "DS103", "DS201", "DS302"} <= set(json.loads(reference)["summary"]["by_rule"])  # DS302: near leakage
     assert shards_of(url, parts, executor) == reference
