@@ -10,6 +10,7 @@ from pathlib import Path
 import fsspec
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
+from fsspec.spec import AbstractBufferedFile
 from planted import report_json
 from sharded import GROUP_ROWS, ROWS, arrow_bytes, corrupt_row_group, jsonl_bytes, parquet_bytes, problem_rows
 
@@ -158,6 +159,38 @@ def test_a_url_without_a_size_is_read_whole(memory_files, monkeypatch: pytest.Mo
     url = "sizeless://dslint-shards/"
     assert len(plans(url, 3, monkeypatch)) == 1
     assert shards_of(url, 3, "inprocess") == whole(url)
+
+
+class _Block(AbstractBufferedFile):
+    def _fetch_range(self, start: int, end: int) -> bytes:
+        return self.fs.store[self.path].getvalue()[start:end]
+
+
+class ObjectStoreFileSystem(MemoryFileSystem):
+    """memory:// files read as s3fs, gcsfs and hf read objects: range requests behind fsspec's
+    buffered file, whose ``readline`` takes no size and copies a block per line."""
+
+    protocol = "objectstore"
+
+    @classmethod
+    def _strip_protocol(cls, path: str) -> str:  # type: ignore[override]
+        return super()._strip_protocol(path.replace("objectstore://", "memory://", 1))
+
+    def _open(self, path: str, mode: str = "rb", block_size: int | None = None, **kwargs: object) -> _Block:  # type: ignore[override]
+        path = self._strip_protocol(path)
+        return _Block(self, path, mode, block_size=block_size or 4096, size=self.size(path))
+
+
+def test_object_store_files_are_read_whole_and_in_shards(memory_files, monkeypatch: pytest.MonkeyPatch, shards_of) -> None:
+    fsspec.register_implementation("objectstore", ObjectStoreFileSystem, clobber=True)
+    memory_files("train.jsonl", jsonl_bytes())
+    memory_files("test.parquet", parquet_bytes(problem_rows(200, 3)))
+    url = "objectstore://dslint-shards/"
+    assert len(plans(url, 3, monkeypatch)) == 6
+    reference = whole(url)
+    assert reference == whole("memory://dslint-shards/").replace("memory://", "objectstore://")
+    assert json.loads(reference)["summary"]["records"] == 396 + 200
+    assert shards_of(url, 3, "inprocess") == reference
 
 
 @pytest.mark.parametrize("jobs", ["1", "3"])
