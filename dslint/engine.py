@@ -2,10 +2,10 @@
 merge the states of all files in a fixed order, finalize, and hand the findings to the policy.
 
 An executor (``dslint/executors/``: this process, a process pool, a Ray cluster) scans the files,
-and shards of large ones (byte ranges of JSON Lines, runs of Parquet row groups), wherever it runs
-them; the engine restores plan
-order and the executor merges the states in plan order (merges are associative and commutative
-anyway), so the findings are the same for any executor and number of workers.
+and shards of large ones (byte ranges of JSON Lines, runs of Parquet row groups or Arrow record
+batches), wherever it runs them; the engine restores plan order and the executor merges the
+states in plan order (merges are associative and commutative anyway), so the findings are the
+same for any executor and number of workers.
 """
 
 from __future__ import annotations
@@ -38,14 +38,14 @@ from dslint.readers.jsonl import read_jsonl_range
 from dslint.readers.parquet import plan_row_groups, read_parquet
 from dslint.readers.remote import url_size
 from dslint.readers.shards import ByteRange, RowGroups, opener, plan_ranges
-from dslint.readers.streams import MAX_RECORD_BYTES, ReadPosition
+from dslint.readers.streams import MAX_RECORD_BYTES, STREAM_ERRORS, ReadPosition
 from dslint.record import ReadIssue, Record, stable_hash
 from dslint.redact import for_output, quote, redact_finding, redact_summary
 from dslint.registry import Registry
 from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppressions
 
 Progress = Callable[[str, int], None]  # (file just finished, records so far)
-SHARD_MIN_BYTES = 4 << 20  # smaller JSON Lines and Parquet files are not worth splitting across workers
+SHARD_MIN_BYTES = 4 << 20  # smaller files are not worth splitting across workers
 
 
 @dataclass(frozen=True)
@@ -333,7 +333,11 @@ def _shards(plan: FilePlan, jobs: int, fields: dict[str, Any] | None) -> list[Fi
         cut = plan_row_groups if src.kind == "parquet" else plan_batches
         groups = cut(src, parts, source_bytes(src))  # URLs count no bytes on the meter
         return [replace(plan, format_name=fmt, row_groups=g) for g in groups] if groups else [plan]
-    return [replace(plan, format_name=fmt, byte_range=r) for r in plan_ranges(opener(src), size, parts)]
+    try:
+        ranges = plan_ranges(opener(src), size, parts)
+    except STREAM_ERRORS:  # read whole, the file's DS100 finding says why it cannot be
+        return [plan]
+    return [replace(plan, format_name=fmt, byte_range=r) for r in ranges]
 
 
 def _detected_format(source: Source, fields: dict[str, Any] | None) -> str | None:
