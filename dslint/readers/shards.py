@@ -1,5 +1,6 @@
 """Shards of one large file, so several processes can lint it: byte ranges of an uncompressed
-JSON Lines file (local or a URL), and runs of whole row groups of a Parquet file.
+JSON Lines file (local or a URL), and runs of whole row groups of a Parquet file or of record
+batches of an Arrow file (their readers plan and read those runs).
 
 A shard knows the record index it starts at (and a byte range the physical line), so its
 records carry the same line and index as in a single pass over the whole file.
