@@ -1,6 +1,7 @@
-"""Shards of large Parquet files (runs of row groups) and of JSON Lines read through fsspec (byte
-ranges): the whole-file report byte for byte (apart from the executor it names) in this process
-and in a pool, through the per-file cache too, also when a corrupt row group stops the reading."""
+"""Shards of large Parquet files (runs of row groups), Arrow files (runs of record batches) and
+JSON Lines read through fsspec (byte ranges): the whole-file report byte for byte (apart from the
+executor it names) in this process and in a pool, through the per-file cache too, also when a
+corrupt row group stops the reading."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from dslint.executors.inprocess import InProcessExecutor
 from dslint.readers import discover
 from dslint.readers.arrow import plan_batches
 from dslint.readers.parquet import plan_row_groups
+
 
 @pytest.fixture
 def shards_of():
