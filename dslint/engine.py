@@ -2,15 +2,16 @@
 merge the states of all files in a fixed order, finalize, and hand the findings to the policy.
 
 An executor (``dslint/executors/``: this process, a process pool, a Ray cluster) scans the files,
-and byte-range shards of large JSON Lines files, wherever it runs them; the engine restores plan
-order and the executor merges the states in plan order (merges are associative and commutative
-anyway), so the findings are the same for any executor and number of workers.
+and shards of large ones (byte ranges of JSON Lines, runs of Parquet row groups or Arrow record
+batches), wherever it runs them; the engine restores plan order and the executor merges the
+states in plan order (merges are associative and commutative anyway), so the findings are the
+same for any executor and number of workers.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from itertools import islice
@@ -22,7 +23,7 @@ from dslint.batch import BATCH_RECORDS, Batch
 from dslint.baseline import Baseline, apply_baseline
 from dslint.cache import FileCache, FileKey, Seen, open_run_cache
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
-from dslint.checks.schema.reading import EMPTY_FILE, UNRECOGNIZED_FORMAT
+from dslint.checks.schema.reading import EMPTY_FILE, UNREADABLE_FILE, UNRECOGNIZED_FORMAT
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
 from dslint.executors import CheckCrashed, Executor, default_jobs, make_executor
@@ -32,17 +33,19 @@ from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
 from dslint.policy import Policy, severity_counts
 from dslint.readers import Source, read_source
-from dslint.readers.arrow import saved_split
+from dslint.readers.arrow import plan_batches, read_arrow, saved_split
 from dslint.readers.jsonl import read_jsonl_range
-from dslint.readers.shards import ByteRange, plan_ranges
-from dslint.readers.streams import MAX_RECORD_BYTES, ReadPosition
+from dslint.readers.parquet import plan_row_groups, read_parquet
+from dslint.readers.remote import url_size
+from dslint.readers.shards import ByteRange, RowGroups, opener, plan_ranges
+from dslint.readers.streams import MAX_RECORD_BYTES, STREAM_ERRORS, ReadPosition
 from dslint.record import ReadIssue, Record, stable_hash
 from dslint.redact import for_output, quote, redact_finding, redact_summary
 from dslint.registry import Registry
 from dslint.suppressions import apply_suppressions, find_ignore_file, load_suppressions
 
 Progress = Callable[[str, int], None]  # (file just finished, records so far)
-SHARD_MIN_BYTES = 4 << 20  # smaller JSON Lines files are not worth splitting across workers
+SHARD_MIN_BYTES = 4 << 20  # smaller files are not worth splitting across workers
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,17 @@ class FilePlan:
     split: str | None
     format_name: str | None  # set when the config names the format; None: detect
     byte_range: ByteRange | None = None  # a shard of a large JSON Lines file
+    row_groups: RowGroups | None = None  # a shard of a large Parquet (row groups) or Arrow file (record batches)
+
+    @property
+    def sharded(self) -> bool:
+        return self.byte_range is not None or self.row_groups is not None
+
+    @property
+    def leads(self) -> bool:
+        """A whole file, or the first shard of one: what reports file-wide findings."""
+        shard = self.byte_range or self.row_groups
+        return shard is None or shard.start == 0
 
 
 @dataclass
@@ -92,6 +106,8 @@ def plan_bytes(plan: FilePlan) -> int:
     """The bytes a plan covers: its byte range, else the whole file."""
     if plan.byte_range is not None:
         return plan.byte_range.end - plan.byte_range.start
+    if plan.row_groups is not None:
+        return plan.row_groups.stored
     return source_bytes(plan.source)
 
 
@@ -115,6 +131,7 @@ class FileResult:
     findings: list[AnyFinding] = field(default_factory=list)
     states: list[Any] = field(default_factory=list)
     metered: int = 0  # bytes this scan added to a ReadMeter (none where the meter is not shared)
+    stopped: bool = False  # reading stopped early (DS100): the file's later shards do not count
 
 
 def plan_files(sources: Sequence[Source], loaded: LoadedConfig) -> list[FilePlan]:
@@ -189,17 +206,15 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
 
     batch: list[Record] = []
     position, reported, meter = ReadPosition(), 0, _meter
-    if plan.byte_range is not None and plan.source.path is not None:
-        items = read_jsonl_range(plan.source.display, plan.source.path, plan.byte_range, checks.max_record, position)
-    else:
-        items = read_source(plan.source, max_record=checks.max_record, position=position)
-    for n, item in enumerate(items):
+    stopped = False
+    for n, item in enumerate(_read_plan(plan, checks.max_record, position)):
         if meter is not None and n % _METER_EVERY == 0:
             read = position.bytes_read()
             meter.add(read - reported)
             reported = max(read, reported)
         if isinstance(item, ReadIssue):
             issues += 1
+            stopped = stopped or item.rule == UNREADABLE_FILE.code
             findings.append(_issue_finding(item, plan.split, checks.rules))
         elif fmt is not None:
             process(item)
@@ -216,16 +231,26 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
             process(record)
     flush()
     where = Location(file=plan.source.display, split=plan.split)
-    if count == 0 and issues == 0 and plan.byte_range is None:
+    if count == 0 and issues == 0 and not plan.sharded:
         findings.append(EMPTY_FILE.dataset("file has no records", key=plan.source.display, location=where))
-    if count and fmt.name == "unknown" and (plan.byte_range is None or plan.byte_range.start == 0):
+    if count and fmt.name == "unknown" and plan.leads:
         findings.append(_unrecognized(where, list(keys_seen)))
     metered = 0
     if meter is not None:
         metered = plan_bytes(plan)
         meter.add(metered - reported)
     summary = FileSummary(path=plan.source.display, format=fmt.name if count else None, split=plan.split, records=count)
-    return FileResult(summary, findings, states, metered)
+    return FileResult(summary, findings, states, metered, stopped)
+
+
+def _read_plan(plan: FilePlan, max_record: int, position: ReadPosition) -> Iterator[Record | ReadIssue]:
+    """The records and read issues of a file or of one shard of it."""
+    if plan.byte_range is not None:
+        return read_jsonl_range(plan.source.display, opener(plan.source), plan.byte_range, max_record, position)
+    if plan.row_groups is not None:
+        read = read_parquet if plan.source.kind == "parquet" else read_arrow
+        return read(plan.source, plan.row_groups)
+    return read_source(plan.source, max_record=max_record, position=position)
 
 
 def run_batch(checks: Checks, batch: Batch, findings: list[AnyFinding], states: list[Any]) -> None:
@@ -283,20 +308,36 @@ def _issue_finding(issue: ReadIssue, split: str | None, rules: dict[str, Rule]) 
 
 
 def shard_plans(plans: Sequence[FilePlan], jobs: int, fields: dict[str, Any] | None) -> list[FilePlan]:
-    """Split large uncompressed JSON Lines files into byte ranges, one per worker at most, so a
-    single big file uses every worker. The format is detected once, before splitting."""
+    """Split large files, local or URLs, one shard per worker at most, so a single big file uses
+    every worker: uncompressed JSON Lines into byte ranges at line boundaries (a URL only when its
+    file system reports a size), Parquet into runs of whole row groups, a local Arrow file
+    (``save_to_disk``) into runs of record batches. The format is detected once, before splitting."""
     out: list[FilePlan] = []
     for plan in plans:
-        src = plan.source
-        size = source_bytes(src)
-        if jobs > 1 and src.kind == "jsonl" and src.compression is None and size >= SHARD_MIN_BYTES:
-            fmt = plan.format_name or _detected_format(src, fields)
-            if fmt is not None:
-                parts = min(jobs, -(-size // SHARD_MIN_BYTES))
-                out.extend(replace(plan, format_name=fmt, byte_range=r) for r in plan_ranges(src.path, parts))  # type: ignore[arg-type]
-                continue
-        out.append(plan)
+        out.extend(_shards(plan, jobs, fields) if jobs > 1 else [plan])
     return out
+
+
+def _shards(plan: FilePlan, jobs: int, fields: dict[str, Any] | None) -> list[FilePlan]:
+    src = plan.source
+    if src.compression is not None or src.kind not in ("jsonl", "parquet", "arrow") or (src.path is None and src.url is None):
+        return [plan]
+    size = source_bytes(src) if src.url is None else url_size(src) or 0
+    if size < SHARD_MIN_BYTES:
+        return [plan]
+    fmt = plan.format_name or _detected_format(src, fields)
+    if fmt is None:
+        return [plan]
+    parts = min(jobs, -(-size // SHARD_MIN_BYTES))
+    if src.kind in ("parquet", "arrow"):
+        cut = plan_row_groups if src.kind == "parquet" else plan_batches
+        groups = cut(src, parts, source_bytes(src))  # URLs count no bytes on the meter
+        return [replace(plan, format_name=fmt, row_groups=g) for g in groups] if groups else [plan]
+    try:
+        ranges = plan_ranges(opener(src), size, parts)
+    except STREAM_ERRORS:  # read whole, the file's DS100 finding says why it cannot be
+        return [plan]
+    return [replace(plan, format_name=fmt, byte_range=r) for r in ranges]
 
 
 def _detected_format(source: Source, fields: dict[str, Any] | None) -> str | None:
@@ -360,11 +401,25 @@ def scan_all(
                 done(i, scan_file(plan, checks))
         for k, result in from_workers:
             done(remote[k], result)
-        return results  # type: ignore[return-value]  # every slot is filled
+        return _cut_after_stops(plans, results, checks)  # type: ignore[arg-type]  # every slot is filled
     finally:
         _meter = None
         if own:
             executor.close()
+
+
+def _cut_after_stops(plans: Sequence[FilePlan], results: list[FileResult], checks: Checks) -> list[FileResult]:
+    """Empty the results of a file's shards after one whose reading stopped (DS100: a corrupt
+    row group, a read error, a file given up on), as a single pass would not have read on."""
+    stopped: set[str] = set()
+    for i, (plan, result) in enumerate(zip(plans, results)):
+        name = plan.source.display
+        if name in stopped:
+            summary = result.summary.model_copy(update={"records": 0, "format": None})
+            results[i] = FileResult(summary, [], [check.init() for check in checks.dataset])
+        elif result.stopped and plan.sharded:
+            stopped.add(name)
+    return results
 
 
 def _only_here(source: Source) -> bool:

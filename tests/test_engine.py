@@ -37,7 +37,7 @@ def test_byte_ranges_cover_the_file_at_line_boundaries(tmp_path: Path) -> None:
     lines = realistic_rows(500, 1)
     path.write_text("\n".join(lines) + "\n")
     data = path.read_bytes()
-    ranges = plan_ranges(path, 4)
+    ranges = plan_ranges(lambda: path.open("rb"), len(data), 4)
     assert len(ranges) == 4
     assert ranges[0].start == 0 and ranges[-1].end == len(data)
     for a, b in zip(ranges, ranges[1:]):

@@ -16,10 +16,11 @@ from dslint.redact import printable
 Opener = Callable[[], AbstractContextManager[tuple[list[str], Iterator[pa.RecordBatch]]]]
 
 
-def read_rows(file: str, open_batches: Opener, what: str) -> Iterator[Record | ReadIssue]:
-    """One record per row in row order (``index`` is the row number, ``line`` None); a file that
-    cannot be read, or read further, is one DS100 issue naming ``what`` it should have been."""
-    index = 0
+def read_rows(file: str, open_batches: Opener, what: str, first_index: int = 0) -> Iterator[Record | ReadIssue]:
+    """One record per row in row order (``index`` is the row number, counted from ``first_index``
+    for a shard of the file, ``line`` None); a file that cannot be read, or read further, is one
+    DS100 issue naming ``what`` it should have been."""
+    index = first_index
     try:
         with open_batches() as (names, batches):
             repeated = repeated_column(names)

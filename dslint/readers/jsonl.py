@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
-from dslint.readers.shards import ByteRange, range_lines
+from dslint.readers.shards import ByteRange, Opener, range_lines
 from dslint.readers.streams import (
     MAX_RECORD_BYTES,
     STREAM_ERRORS,
@@ -44,12 +43,13 @@ def read_jsonl(file: str, stream: BinaryIO, max_record: int = MAX_RECORD_BYTES) 
 
 
 def read_jsonl_range(
-    file: str, path: Path, byte_range: ByteRange, max_record: int = MAX_RECORD_BYTES, position: ReadPosition | None = None
+    file: str, open_file: Opener, byte_range: ByteRange, max_record: int = MAX_RECORD_BYTES, position: ReadPosition | None = None
 ) -> Iterator[Record | ReadIssue]:
-    """The records of one byte range of an uncompressed JSON Lines file (a shard of it)."""
+    """The records of one byte range of an uncompressed JSON Lines file (a shard of it), whose
+    stored bytes ``open_file`` opens."""
     yield from parse_lines(
         file,
-        range_lines(path, byte_range, max_record, position),
+        range_lines(open_file, byte_range, max_record, position),
         byte_range.first_line - 1,
         byte_range.first_index,
         give_up=byte_range.start == 0,

@@ -7,6 +7,7 @@ configuration (environment, config files), never from dslint's config.
 from __future__ import annotations
 
 import contextlib
+import io
 import posixpath
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -17,6 +18,7 @@ from dslint.readers.sources import SUPPORTED, InputError, Source, file_kind
 from dslint.redact import printable
 
 _GLOB_CHARS = frozenset("*?[")
+_BUFFER = 1 << 20
 
 
 def discover_url(arg: str) -> list[Source]:
@@ -51,11 +53,28 @@ def discover_url(arg: str) -> list[Source]:
     return sources
 
 
-def open_url(source: Source) -> BinaryIO:
-    """The raw bytes of a URL source, opened where this runs; the caller closes the stream."""
+def open_url(source: Source, buffered: bool = True) -> BinaryIO:
+    """The raw bytes of a URL source, opened where this runs; the caller closes the stream.
+
+    ``buffered``: behind an ``io.BufferedReader``, whose ``readline`` takes a size limit and
+    scans its buffer in C; the file objects of object stores (s3fs, gcsfs, hf: fsspec's
+    ``AbstractBufferedFile``) take no limit and copy a whole block for every line."""
     import fsspec
 
-    return fsspec.open(source.url, "rb").open()  # type: ignore[no-any-return]
+    raw = fsspec.open(source.url, "rb").open()
+    return io.BufferedReader(raw, _BUFFER) if buffered else raw  # type: ignore[no-any-return]
+
+
+def url_size(source: Source) -> int | None:
+    """The size in bytes the URL's file system reports for it, or None when it reports none."""
+    try:
+        import fsspec
+
+        fs, path = fsspec.core.url_to_fs(source.url)
+        size = fs.size(path)
+    except (ImportError, ValueError, OSError):
+        return None
+    return size if isinstance(size, int) else None
 
 
 @contextlib.contextmanager
@@ -64,7 +83,7 @@ def native_file(source: Source) -> Iterator[Any]:
     if source.url is None:
         yield str(source.path)
         return
-    with open_url(source) as raw:
+    with open_url(source, buffered=False) as raw:  # pyarrow reads what it needs, where it needs it
         yield pa.PythonFile(raw, mode="r")
 
 

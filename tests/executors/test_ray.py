@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import write_jsonl
 from planted import MEMORY_ROOT, PARTITIONINGS, in_process_report, parquet_files, planted_rows, report_json, shared_rows, write_dataset
+from sharded import ROWS, corrupt_row_group, jsonl_bytes, parquet_bytes, problem_rows
 
 import dslint.engine
 import dslint.fix
@@ -39,7 +40,7 @@ def _memory_loader(files: dict[str, bytes]) -> Any:
 
         fs = fsspec.filesystem("memory")
         for name, data in files.items():
-            fs.pipe(f"{MEMORY_ROOT}/{name}", data)
+            fs.pipe(name if name.startswith("/") else f"{MEMORY_ROOT}/{name}", data)
 
     return load  # a closure: Ray pickles it by value, so workers need not import this module
 
@@ -47,7 +48,7 @@ def _memory_loader(files: dict[str, bytes]) -> Any:
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[Any]:
     ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[test,datasets,ray]'")
-    files = parquet_files()
+    files = {**parquet_files(), **SHARDED_FILES}
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"worker_process_setup_hook": _memory_loader(files)})
     _memory_loader(files)()  # the driver plans the run: it lists the same files
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the failing checks below
@@ -100,6 +101,35 @@ def test_parquet_through_memory_fs_gives_the_in_process_report(ray_cluster: Any)
     assert here.summary.records == 380
     assert {"DS201", "DS203", "DS303"} <= set(here.summary.by_rule)  # duplicates, near-duplicates, leakage
     assert report_json(on_ray, "ray") == report_json(here)
+
+
+SHARDED_ROOT = "/dslint-executors-shards"  # files in every worker's memory:// that are cut into shards
+SHARDED_FILES = {
+    f"{SHARDED_ROOT}/train.jsonl": jsonl_bytes(),
+    f"{SHARDED_ROOT}/test.parquet": parquet_bytes(problem_rows(200, 3)),
+    f"{SHARDED_ROOT}/validation.parquet": corrupt_row_group(parquet_bytes(problem_rows(ROWS, 4)), 9),
+}
+
+
+@pytest.mark.parametrize("parts", [2, 5])
+def test_parquet_row_groups_and_url_byte_ranges_give_the_whole_file_report(
+    ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: int
+) -> None:
+    """Local Parquet files and URLs (Parquet, JSON Lines) cut into shards that Ray workers read
+    (a corrupt row group among them) report what whole files read in this process do."""
+    (tmp_path / "train.parquet").write_bytes(parquet_bytes(problem_rows(ROWS, 1)))
+    (tmp_path / "test.parquet").write_bytes(corrupt_row_group(parquet_bytes(problem_rows(ROWS, 2)), 4))
+    url = f"memory://{SHARDED_ROOT}/"
+    here = [report_json(lint(target, select=["ALL"], cache=False, executor="inprocess")) for target in (str(tmp_path), url)]
+    monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", 1024)
+    monkeypatch.setattr(RayExecutor, "parts", property(lambda self: parts))
+    done: list[str] = []
+    on_ray = [
+        report_json(lint(target, select=["ALL"], cache=False, executor="ray", progress=lambda name, _: done.append(name)), "ray")
+        for target in (str(tmp_path), url)
+    ]
+    assert len(done) == 5 * parts  # every file was cut into ``parts`` shards
+    assert on_ray == here
 
 
 def _plans(tmp_path: Path) -> list[FilePlan]:
