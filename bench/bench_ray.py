@@ -6,16 +6,22 @@ per-shard timings, of a 100M-record run on N workers. Prints ratios; asserts not
 
 The in-process run scans the same shards as the Ray run, one after another, and times each one
 (the progress callback fires after every shard); the time after the last shard is the serial
-part on the driver (merging states, finalizing, the policy). The estimate assumes scan time per
-record stays the same and the serial part grows with the number of records, which is what the
-exact and near-duplicate states do: their final states, which reach the driver, hold an entry
-per record. Their pickled size per record (measured on up to 20,000 records) is printed too.
+part (merging states, finalizing, the policy). 5% of the training records are copied, exactly or
+nearly, into train, validation and test (``--planted``), so the duplicate and leakage checks have
+rows to keep. The final state of each table check (duplicates, leakage) that reaches the driver
+is measured both ways: the whole table (in-process, as a plain tree merge would deliver it) and
+the condensed table after the keyed shuffle (the Ray run). The 100M estimate assumes scan time
+per record stays the same and the duplicate and leak rates too; for whole tables the serial part
+grows with the records; for condensed ones the shuffle and merge tasks spread over the workers
+and only the driver's part (finalize, policy) grows with the records.
 
-Measured on a 2-core machine shared with other jobs, 200,000 records, 16 shards a large file:
-in-process 202 s (shards 183 s, serial part 18.5 s), local 2-CPU Ray 138 s (ratio 0.68, ideal
-0.55); states reaching the driver 0.56 KB (duplicates) and 3.2 KB (leakage) per record; estimate
-for 100M records: 8 workers 6.2 h (4.1x one process), 32 workers 3.5 h (7.3x), 128 workers 2.8 h
-(9.1x), the serial part on the driver being most of it beyond 8 workers.
+Measured on a 2-core machine loaded by other jobs (load average 4), 104,500 records, 16 shards a
+large file: in-process 80.1 s (shards 69.1 s, serial part 11.0 s), local 2-CPU Ray 62.2 s (after
+the last shard: shuffle and merge tasks 9.1 s, driver 0.9 s); findings identical; final states
+reaching the driver: duplicates 56.2 MiB -> 4.87 MiB (564 -> 49 bytes per record), leakage
+325.7 MiB -> 11.7 MiB (3,268 -> 118 bytes per record); estimate for 100M records: 32 workers
+3.64 h with whole tables (5.0x one process) -> 1.11 h condensed (16.6x), 128 workers 3.10 h
+(5.9x) -> 0.45 h (40x).
 """
 
 from __future__ import annotations
@@ -47,8 +53,13 @@ TARGET = 100_000_000
 class Fetched:
     """Keeps the state each dataset check's ``reduce`` returns: what reaches the driver."""
 
+    fetched: dict[str, Any]
+    reducing = 0.0  # seconds spent in reduce: on Ray, waiting for the shuffle and merge tasks
+
     def reduce(self, index: int, states: Sequence[Any]) -> Any:
+        start = time.perf_counter()
         state = super().reduce(index, states)  # type: ignore[misc]
+        self.reducing += time.perf_counter() - start
         self.fetched[type(self.checks.dataset[index]).__name__] = state  # type: ignore[attr-defined]
         return state
 
@@ -132,6 +143,7 @@ def main() -> None:
         local = ShardedInProcess(args.shards)
         here, shard_times, serial, records, reference = timed_run(data, local)
         whole = pickled(local.fetched)
+        tables = {name for name, state in local.fetched.items() if isinstance(state, TableState)}
         local.fetched.clear()
         start = time.perf_counter()
         ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False)
@@ -160,19 +172,22 @@ def main() -> None:
     print(f"ray overhead per shard task: {overhead * 1000:.0f} ms")
     print("final state reaching the driver, per check: whole table (tree merge) -> condensed (keyed shuffle)")
     for name, size in whole.items():
-        if size / records >= 1:
+        if name in tables:
             after = condensed.get(name, size)
             print(f"  {name}: {size / 2**20:.1f} MiB -> {after / 2**20:.2f} MiB ({size / records:.0f} -> {after / records:.1f} bytes"
                   f" per record, {after / size:.1%}); at {TARGET:,} records {size / records * TARGET / 2**30:.0f} GiB ->"
                   f" {after / records * TARGET / 2**30:.1f} GiB at the same duplicate and leak rates")
     scale = TARGET / records
-    print(f"estimate for {TARGET:,} records ({scale:,.0f}x), shards of the same size, the part after the last shard"
-          " growing with the records (whole tables: the in-process serial part; condensed: the Ray run's):")
+    driver = ray_serial - remote.reducing  # finalize and the policy, over the condensed states
+    print(f"after the last shard on Ray: shuffle and merges {remote.reducing:.1f} s (tasks), finalize and policy on the driver {driver:.1f} s")
+    print(f"estimate for {TARGET:,} records ({scale:,.0f}x), shards of the same size, at the same duplicate and leak rates;"
+          " after the last shard: whole tables, the in-process serial part grown with the records; condensed, the"
+          f" shuffle and merge tasks spread over the workers (as they were over {args.cpus} CPUs) and the driver's part grown with the records:")
     for workers in (8, 32, 128, 512):
         tasks = len(shard_times) * scale
         parallel = per_record * TARGET / workers + overhead * tasks / workers
         line = []
-        for what, tail in (("whole", serial * scale), ("condensed", ray_serial * scale)):
+        for what, tail in (("whole", serial * scale), ("condensed", remote.reducing * scale * args.cpus / workers + driver * scale)):
             estimate = parallel + tail
             line.append(f"{what} {estimate / 3600:.2f} h ({per_record * TARGET / estimate:.1f}x, serial share {tail / estimate:.0%})")
         print(f"  {workers:4d} workers: " + "; ".join(line))

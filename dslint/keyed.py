@@ -21,17 +21,21 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 import numpy as np
 
 
+_SIDE = np.uint64(3)  # the low two bits of a tallied key hold its side
+
+
 class Keys(NamedTuple):
     values: np.ndarray  # uint64, one per entry
     rows: np.ndarray  # int64: the state's row holding the entry
-    sides: np.ndarray | None = None  # int8; when given, a key is hot only when seen on two sides
+    sides: np.ndarray | None = None  # 0..3; when given, a key is hot only when seen on two sides
 
 
 class Tally(NamedTuple):
-    """One shard's distinct (value, side) pairs of a key set, with their row counts capped at 2."""
+    """One shard's distinct keys of a key set, each with its side in the low two bits (keys are
+    compared on their other 62 bits: a collision there only keeps a row more), and how many
+    rows hold it, capped at 2."""
 
-    values: np.ndarray
-    sides: np.ndarray
+    keys: np.ndarray
     counts: np.ndarray
     sided: bool
 
@@ -44,48 +48,52 @@ class KeyedCheck(Protocol):
 
 
 def tallies(keys: Mapping[str, Keys], parts: int) -> list[dict[str, Tally]]:
-    """A shard's keys as ``parts`` pieces by hash: piece p holds the keys with ``value % parts == p``."""
+    """A shard's keys as ``parts`` pieces by hash."""
     out: list[dict[str, Tally]] = [{} for _ in range(parts)]
     for name, k in keys.items():
-        sides = k.sides if k.sides is not None else np.zeros(len(k.values), dtype=np.int8)
-        values, sides, counts = _distinct(k.values.astype(np.uint64), sides.astype(np.int8), np.ones(len(k.values), dtype=np.int64))
-        part = values % np.uint64(parts)
+        packed = k.values.astype(np.uint64) & ~_SIDE
+        if k.sides is not None:
+            assert len(k.sides) == 0 or int(k.sides.max()) <= 3, "at most four sides"
+            packed |= k.sides.astype(np.uint64)
+        packed, counts = _distinct(packed)
+        part = (packed >> np.uint64(2)) % np.uint64(parts)
         for p in range(parts):
             sel = part == p
-            out[p][name] = Tally(values[sel], sides[sel], counts[sel].astype(np.uint8), k.sides is not None)
+            out[p][name] = Tally(packed[sel], counts[sel].astype(np.uint8), k.sides is not None)
     return out
 
 
 def hot_keys(pieces: Sequence[Mapping[str, Tally]]) -> dict[str, np.ndarray]:
-    """From the same piece of every shard: per key set, the sorted keys that matter."""
+    """From the same piece of every shard: per key set, the sorted keys (side bits cleared) held
+    by two rows, or by rows on two sides."""
     out: dict[str, np.ndarray] = {}
     for name in sorted({name for piece in pieces for name in piece}):
         got = [piece[name] for piece in pieces if name in piece]
-        values, sides, counts = _distinct(
-            np.concatenate([t.values for t in got]), np.concatenate([t.sides for t in got]), np.concatenate([t.counts for t in got]).astype(np.int64)
-        )
-        if len(values) == 0:
-            out[name] = values
-            continue
-        start = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-        end = np.concatenate((start[1:], [len(values)])) - 1
+        packed = np.sort(np.concatenate([t.keys for t in got]))
+        key = packed & ~_SIDE
         if any(t.sided for t in got):
-            hot = sides[start] != sides[end]  # sorted by side within a key: first and last differ
+            # sorted, so a key's entries run from its smallest side to its largest
+            first = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else np.empty(0, dtype=bool)
+            last = np.concatenate((first[1:], [True])) if len(key) else first
+            hot = key[first][packed[first] != packed[last]]
         else:
-            hot = np.add.reduceat(counts, start) >= 2
-        out[name] = values[start[hot]]
+            twice = np.concatenate([t.keys[t.counts >= 2] for t in got])  # two rows in one shard
+            again = key[1:][key[1:] == key[:-1]]  # one row in each of two shards
+            hot = np.unique(np.concatenate((twice & ~_SIDE, again)))
+        out[name] = hot
     return out
 
 
 def rows_holding(keys: Mapping[str, Keys], hot: Sequence[Mapping[str, np.ndarray]]) -> np.ndarray:
-    """The sorted rows holding at least one key of ``hot`` (the hot keys of every part)."""
+    """The sorted rows holding at least one key of ``hot`` (the hot keys of every piece)."""
     found = [np.empty(0, dtype=np.int64)]
     for name, k in keys.items():
         wanted = np.sort(np.concatenate([h[name] for h in hot if name in h] or [np.empty(0, dtype=np.uint64)]))
         if len(wanted) == 0 or len(k.values) == 0:
             continue
-        at = np.minimum(np.searchsorted(wanted, k.values), len(wanted) - 1)
-        found.append(k.rows[wanted[at] == k.values].astype(np.int64))
+        values = k.values.astype(np.uint64) & ~_SIDE
+        at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
+        found.append(k.rows[wanted[at] == values].astype(np.int64))
     return np.unique(np.concatenate(found))
 
 
@@ -94,11 +102,16 @@ def condense(check: KeyedCheck, state: Any, hot: Sequence[Mapping[str, np.ndarra
     return check.condensed(state, rows_holding(check.keys(state), hot))
 
 
-def _distinct(values: np.ndarray, sides: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (value, side) pairs sorted by value then side, their counts summed and capped at 2."""
-    if len(values) == 0:
-        return values.astype(np.uint64), sides.astype(np.int8), counts
-    order = np.lexsort((sides, values))
-    values, sides, counts = values[order], sides[order], counts[order]
-    start = np.flatnonzero(np.concatenate(([True], (values[1:] != values[:-1]) | (sides[1:] != sides[:-1]))))
-    return values[start], sides[start], np.minimum(np.add.reduceat(counts, start), 2)
+def _distinct(packed: np.ndarray, counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct packed keys, sorted, with their counts (default: one each) summed and capped at 2."""
+    if counts is None:
+        packed = np.sort(packed)  # no permutation to carry: a plain sort, several times faster
+    else:
+        order = np.argsort(packed)
+        packed, counts = packed[order], counts[order]
+    start = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1]))) if len(packed) else np.empty(0, dtype=np.int64)
+    if counts is None:
+        summed = np.diff(np.append(start, len(packed)))
+    else:
+        summed = np.add.reduceat(counts, start) if len(start) else counts
+    return packed[start], np.minimum(summed, 2)

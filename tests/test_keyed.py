@@ -176,13 +176,19 @@ def test_a_row_kept_everywhere_is_kept_whatever_the_partitioning() -> None:
 
 
 def test_hot_keys_need_two_rows_or_two_sides() -> None:
-    a = {"k": Keys(np.array([1, 2, 3, 3], dtype=np.uint64), np.arange(4)), "s": Keys(np.array([5, 6, 6], dtype=np.uint64), np.arange(3), np.array([0, 1, 1], dtype=np.int8))}
-    b = {"k": Keys(np.array([2, 4], dtype=np.uint64), np.arange(2)), "s": Keys(np.array([5, 6], dtype=np.uint64), np.arange(2), np.array([1, 1], dtype=np.int8))}
-    hot = hot_keys([tallies(a, 1)[0], tallies(b, 1)[0]])
-    assert hot["k"].tolist() == [2, 3]  # 3 twice in one shard, 2 once in each; 1 and 4 alone
-    assert hot["s"].tolist() == [5]  # 5 on both sides; 6 three times, always on side 1
-    assert rows_holding(a, [hot]).tolist() == [0, 1, 2, 3]
-    assert rows_holding(b, [hot]).tolist() == [0]  # row 1 holds only 4 and 6
+    def keys(values: list[int], sides: list[int] | None = None) -> Keys:
+        side = np.array(sides, dtype=np.int8) if sides is not None else None
+        return Keys(np.array(values, dtype=np.uint64) << np.uint64(8), np.arange(len(values)), side)
+
+    a = {"k": keys([1, 2, 3, 3]), "s": keys([5, 6, 6], [0, 2, 2])}
+    b = {"k": keys([2, 4]), "s": keys([5, 6], [1, 2])}
+    for parts in (1, 2, 3):
+        pieces = [tallies(a, parts), tallies(b, parts)]
+        hot = [hot_keys([p[k] for p in pieces]) for k in range(parts)]
+        assert sorted(v >> 8 for h in hot for v in h["k"].tolist()) == [2, 3]  # 3 twice in a, 2 in a and b; 1 and 4 alone
+        assert sorted(v >> 8 for h in hot for v in h["s"].tolist()) == [5]  # on sides 0 and 1; 6 three times, always side 2
+        assert rows_holding(a, hot).tolist() == [0, 1, 2, 3]
+        assert rows_holding(b, hot).tolist() == [0]  # row 1 holds only 4 and 6
 
 
 def test_benchmark_matches_stay_though_they_share_no_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
