@@ -28,6 +28,7 @@ from dslint.redact import display_path, printable
 
 _CONNECT_TIMEOUT = 5  # seconds
 _MAX_RETRIES = 3  # for a task whose worker died; a check that raises is not retried
+_MAX_PIECES = 64  # a keyed shuffle's reducers: shards x pieces objects in the store
 _contexts: dict[str, tuple[Any, Scan]] = {}  # in a worker: the run's checks, by object id
 
 
@@ -47,8 +48,9 @@ class RayExecutor(Executor):
 
     @property
     def partitions(self) -> int:
-        """Pieces the keys of a shuffle are cut into: one reducer task each."""
-        return self._cpus
+        """Pieces the keys of a shuffle are cut into: one reducer task each, one per CPU up to
+        ``_MAX_PIECES`` (every shard returns an object per piece)."""
+        return min(self._cpus, _MAX_PIECES)
 
     def open(self, checks: Any, scan: Scan) -> None:
         super().open(checks, scan)
