@@ -42,9 +42,13 @@ class Tally(NamedTuple):
 
 @runtime_checkable
 class KeyedCheck(Protocol):
-    def keys(self, state: Any) -> dict[str, Keys]: ...
+    def keys(self, state: Any) -> dict[str, Keys]:
+        """Per key set (content, band, ...), the keys of the state's rows."""
+        ...
 
-    def condensed(self, state: Any, rows: np.ndarray) -> Any: ...
+    def condensed(self, state: Any, rows: np.ndarray) -> Any:
+        """The state with only ``rows``, finalizing to the same findings and stats."""
+        ...
 
 
 def tallies(keys: Mapping[str, Keys], parts: int) -> list[dict[str, Tally]]:
@@ -102,16 +106,10 @@ def condense(check: KeyedCheck, state: Any, hot: Sequence[Mapping[str, np.ndarra
     return check.condensed(state, rows_holding(check.keys(state), hot))
 
 
-def _distinct(packed: np.ndarray, counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct packed keys, sorted, with their counts (default: one each) summed and capped at 2."""
-    if counts is None:
-        packed = np.sort(packed)  # no permutation to carry: a plain sort, several times faster
-    else:
-        order = np.argsort(packed)
-        packed, counts = packed[order], counts[order]
-    start = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1]))) if len(packed) else np.empty(0, dtype=np.int64)
-    if counts is None:
-        summed = np.diff(np.append(start, len(packed)))
-    else:
-        summed = np.add.reduceat(counts, start) if len(start) else counts
-    return packed[start], np.minimum(summed, 2)
+def _distinct(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct packed keys, sorted, with how many times each occurs, capped at 2."""
+    packed = np.sort(packed)
+    if len(packed) == 0:
+        return packed, np.empty(0, dtype=np.int64)
+    start = np.flatnonzero(np.concatenate(([True], packed[1:] != packed[:-1])))
+    return packed[start], np.minimum(np.diff(np.append(start, len(packed))), 2)
