@@ -86,23 +86,33 @@ def record(rng: random.Random, i: int) -> dict:
     return {"messages": messages}
 
 
-def write_corpus(path: Path, records: int, seed: int = 7) -> Path:
+def instruction_record(rng: random.Random, i: int) -> dict:
+    """An Alpaca/Dolly-style instruction record (instruction, input, output) from the same prose."""
+    context = _paragraph(rng, (1, 4)) if rng.random() < 0.4 else ""
+    return {"instruction": _user(rng), "input": context, "output": _assistant(rng)}
+
+
+LAYOUTS = {"chat": record, "instruction": instruction_record}
+
+
+def write_corpus(path: Path, records: int, seed: int = 7, layout: str = "chat") -> Path:
     rng = random.Random(seed)
+    make = LAYOUTS[layout]
     with path.open("w", encoding="utf-8") as out:
         for i in range(records):
-            out.write(json.dumps(record(rng, i), ensure_ascii=False) + "\n")
+            out.write(json.dumps(make(rng, i), ensure_ascii=False) + "\n")
     return path
 
 
 SPLIT_SHARES = {"train": 0.9, "validation": 0.05, "test": 0.05}
 
 
-def write_split_corpus(folder: Path, records: int, seed: int = 7) -> list[Path]:
+def write_split_corpus(folder: Path, records: int, seed: int = 7, layout: str = "chat") -> list[Path]:
     """The same kind of corpus as train/validation/test files (90/5/5), so the cross-split
     checks (leakage) do their full work too. Each split has its own seed."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        write_corpus(folder / f"{split}.jsonl", round(records * share), seed + i)
+        write_corpus(folder / f"{split}.jsonl", round(records * share), seed + i, layout)
         for i, (split, share) in enumerate(SPLIT_SHARES.items())
     ]
 

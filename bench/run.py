@@ -1,50 +1,113 @@
-"""Benchmark: dslint throughput on a realistic chat corpus, as ratios to plain orjson parsing of
-the same file measured in the same run. Prints a table; asserts nothing.
+"""Benchmark: dslint throughput on a realistic corpus, as ratios to plain orjson parsing of the
+same files measured in the same run (the floor). Prints a table; asserts nothing.
 
-    python bench/run.py --records 100000 [--families schema,content] [--jobs 1,2] [--splits]
+    python bench/run.py --records 100000 --splits [--layout chat|instruction] [--families DEFAULT,ALL]
+        [--jobs 1,2] [--warm] [--baseline DIR]
+
+``--warm`` adds the per-file cache: a cold run (empty cache), a warm one (nothing changed) and one
+after the test file changed, as ratios to the cold run. ``--baseline DIR`` times the same lint with
+an older checkout of dslint (``git worktree add DIR <commit>``, or ``git archive <commit> | tar -x
+-C DIR``) in a subprocess, for a before/after ratio in one run. The near-duplicate comparison with
+datasketch is ``bench/bench_neardup.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import write_corpus, write_split_corpus  # noqa: E402
+from corpus import LAYOUTS, write_corpus, write_split_corpus  # noqa: E402
 from harness import best_of, orjson_baseline  # noqa: E402
 
 import dslint  # noqa: E402
+
+_BASELINE_RUN = (
+    "import sys, time, dslint\n"
+    "dslint.lint([sys.argv[4]], fail_on='never', jobs=1, cache=False)  # warm-up: imports, compiled patterns\n"
+    "start = time.perf_counter()\n"
+    "dslint.lint([sys.argv[1]], select=None if sys.argv[2] == 'DEFAULT' else [sys.argv[2]], fail_on='never', jobs=int(sys.argv[3]), cache=False)\n"
+    "print(time.perf_counter() - start)\n"
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--families", default="schema,content,ALL", help="comma-separated selectors to time one by one")
-    parser.add_argument("--jobs", default="1", help="comma-separated worker counts (files are the unit of work)")
+    parser.add_argument("--layout", choices=sorted(LAYOUTS), default="chat")
+    parser.add_argument("--families", default="DEFAULT,ALL", help="comma-separated selectors to time one by one (DEFAULT: no --select)")
+    parser.add_argument("--jobs", default="1", help="comma-separated worker counts")
     parser.add_argument("--splits", action="store_true", help="train/validation/test files (90/5/5) instead of one train file")
+    parser.add_argument("--warm", action="store_true", help="also time the per-file cache: cold, warm, one file changed")
+    parser.add_argument("--baseline", type=Path, help="an older dslint checkout to time the same runs with")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.splits:
-            paths = write_split_corpus(Path(tmp) / "data", args.records)
+            paths = write_split_corpus(Path(tmp) / "data", args.records, layout=args.layout)
             path = paths[0].parent
         else:
-            path = write_corpus(Path(tmp) / "train.jsonl", args.records)
+            path = write_corpus(Path(tmp) / "train.jsonl", args.records, layout=args.layout)
             paths = [path]
         size_mb = sum(p.stat().st_size for p in paths) / 1e6
         base = best_of(args.repeat, lambda: [orjson_baseline(p) for p in paths])
+        warm_up = paths[-1]  # the smallest file: loads what a first run loads, before the timed runs
+        dslint.lint([str(warm_up)], fail_on="never", jobs=1, cache=False)
         layout = "train/validation/test" if args.splits else "train only"
-        print(f"corpus: {args.records:,} chat records ({layout}), {size_mb:.1f} MB")
-        print(f"{'what':<28}{'seconds':>10}{'records/s':>14}{'x orjson':>10}")
-        print(f"{'orjson parse (baseline)':<28}{base:>10.3f}{args.records / base:>14,.0f}{1.0:>10.2f}")
+        print(f"corpus: {args.records:,} {args.layout} records ({layout}), {size_mb:.1f} MB; load average {os.getloadavg()[0]:.1f}")
+        print(f"{'what':<34}{'seconds':>9}{'records/s':>12}{'x orjson':>10}{'x baseline':>12}")
+        row("orjson parse (floor)", base, args.records, base)
         for jobs in (int(j) for j in args.jobs.split(",")):
             for selector in args.families.split(","):
-                secs = best_of(args.repeat, lambda: dslint.lint([str(path)], select=[selector], fail_on="never", jobs=jobs, cache=False))
+                select = None if selector == "DEFAULT" else [selector]
+                secs = best_of(args.repeat, lambda: dslint.lint([str(path)], select=select, fail_on="never", jobs=jobs, cache=False))
                 label = f"dslint {selector}" + (f" -j{jobs}" if jobs > 1 else "")
-                print(f"{label:<28}{secs:>10.3f}{args.records / secs:>14,.0f}{secs / base:>10.2f}")
+                old = baseline_secs(args.baseline, path, warm_up, selector, jobs, args.repeat) if args.baseline else None
+                row(label, secs, args.records, base, old)
+                if old is not None:
+                    row(f"  baseline {selector}" + (f" -j{jobs}" if jobs > 1 else ""), old, args.records, base)
+        if args.warm:
+            cache_runs(Path(tmp), path, paths[-1], args.records, base)
+
+
+def row(label: str, secs: float, records: int, base: float, old: float | None = None) -> None:
+    versus = f"{secs / old:>12.2f}" if old else ""
+    print(f"{label:<34}{secs:>9.3f}{records / secs:>12,.0f}{secs / base:>10.2f}{versus}")
+
+
+def baseline_secs(checkout: Path, path: Path, warm_up: Path, selector: str, jobs: int, repeat: int) -> float:
+    """The best of ``repeat`` lints by the checkout at ``checkout``, each in a fresh interpreter
+    after a warm-up lint of ``warm_up`` (timed inside it, as the runs in this process are)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    runs = [
+        float(subprocess.run([sys.executable, "-c", _BASELINE_RUN, str(path), selector, str(jobs), str(warm_up)], env=env, check=True, capture_output=True, text=True).stdout)
+        for _ in range(repeat)
+    ]
+    return min(runs)
+
+
+def cache_runs(root: Path, data: Path, changed_file: Path, records: int, base: float) -> None:
+    """Cold, warm and one-file-changed runs of the default lint with the per-file cache."""
+    os.environ.setdefault("XDG_CACHE_HOME", str(root / "xdg"))  # the cache's key, outside the data
+    os.chdir(root)  # no config: the cache is ./.dslint_cache, in the temporary folder
+
+    def lint() -> float:
+        start = time.perf_counter()
+        dslint.lint([str(data)], fail_on="never", jobs=1, cache=True)
+        return time.perf_counter() - start
+
+    cold, warm = lint(), lint()
+    with changed_file.open("ab") as fh:
+        fh.write(changed_file.open("rb").readline())  # one file gains a record
+    changed = lint()
+    for label, secs in (("cache cold (empty)", cold), ("cache warm (unchanged)", warm), (f"cache, {changed_file.name} changed", changed)):
+        print(f"{label:<34}{secs:>9.3f}{records / secs:>12,.0f}{secs / base:>10.2f}   {secs / cold:.3f} of cold")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from dslint.batch import Batch  # noqa: E402
 from dslint.check import CheckContext, DatasetCheck, Fix, RecordCheck, Rule  # noqa: E402
 from dslint.finding import Finding, Location, Report, Severity  # noqa: E402
 
@@ -30,6 +31,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Batch",
     "CheckContext",
     "DatasetCheck",
     "Finding",

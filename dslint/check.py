@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from dslint.batch import Batch
 from dslint.finding import Family, Finding, Location, Severity
 from dslint.paths import resolve_from
 from dslint.record import Record, stable_hash
@@ -175,7 +176,9 @@ class CheckContext:
 
 
 class RecordCheck:
-    """A pure check of one record at a time. Subclasses set ``rules`` and implement ``check``."""
+    """A pure check of one record at a time. Subclasses set ``rules`` and implement ``check``, the
+    simple way; ``check_batch`` is the fast path the engine calls, which built-in checks override
+    to work on a whole batch at once (its flattened text fields, one regex pass over many texts)."""
 
     rules: ClassVar[tuple[Rule, ...]] = ()
 
@@ -185,6 +188,11 @@ class RecordCheck:
     def check(self, record: Record) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def check_batch(self, batch: Batch) -> Iterable[Finding]:
+        """The findings of every record of the batch; any order (the report sorts them)."""
+        for record in batch.records:
+            yield from self.check(record)
+
 
 State = TypeVar("State")
 
@@ -192,9 +200,9 @@ State = TypeVar("State")
 class DatasetCheck(Generic[State]):
     """A check over the whole dataset, written so that shards can run apart and be combined.
 
-    ``update`` folds one record into a state, ``merge`` combines two states and must be
-    associative and commutative, ``finalize`` applies thresholds and yields findings. States are
-    small and picklable.
+    ``update`` folds one record into a state (``update_batch``, a batch of them), ``merge``
+    combines two states and must be associative and commutative, ``finalize`` applies thresholds
+    and yields findings. States are small and picklable.
     """
 
     rules: ClassVar[tuple[Rule, ...]] = ()
@@ -210,6 +218,12 @@ class DatasetCheck(Generic[State]):
 
     def update(self, state: State, record: Record) -> State:
         raise NotImplementedError
+
+    def update_batch(self, state: State, batch: Batch) -> State:
+        """``update`` with each record of the batch in turn; the fast path the engine calls."""
+        for record in batch.records:
+            state = self.update(state, record)
+        return state
 
     def merge(self, a: State, b: State) -> State:
         raise NotImplementedError

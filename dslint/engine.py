@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dslint import __version__
+from dslint.batch import BATCH_RECORDS, Batch
 from dslint.baseline import Baseline, apply_baseline
 from dslint.cache import FileCache, FileKey, Seen, open_run_cache
 from dslint.check import CheckContext, DatasetCheck, RecordCheck, Rule
@@ -176,17 +177,17 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         record.format = fmt
         if count < DETECT_SAMPLE:
             keys_seen.update(dict.fromkeys(record.data))
-        current: Any = None
-        try:
-            for current in checks.record:
-                findings.extend(current.check(record))
-            for i, current in enumerate(checks.dataset):
-                states[i] = current.update(states[i], record)
-        except Exception as exc:
-            where = f"{record.file}:{record.line}" if record.line else f"{record.file} record {record.index}"
-            raise CheckCrashed(f"{type(current).__name__} failed on {where}: {type(exc).__name__}: {exc}") from exc
+        batch.append(record)
         count += 1
+        if len(batch) >= BATCH_RECORDS:
+            flush()
 
+    def flush() -> None:
+        if batch:
+            run_batch(checks, Batch(batch.copy()), findings, states)
+            batch.clear()
+
+    batch: list[Record] = []
     position, reported, meter = ReadPosition(), 0, _meter
     if plan.byte_range is not None and plan.source.path is not None:
         items = read_jsonl_range(plan.source.display, plan.source.path, plan.byte_range, checks.max_record, position)
@@ -213,6 +214,7 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         fmt = detect_format([r.data for r in pending], checks.fields)
         for record in pending:
             process(record)
+    flush()
     where = Location(file=plan.source.display, split=plan.split)
     if count == 0 and issues == 0 and plan.byte_range is None:
         findings.append(EMPTY_FILE.dataset("file has no records", key=plan.source.display, location=where))
@@ -224,6 +226,34 @@ def scan_file(plan: FilePlan, checks: Checks) -> FileResult:
         meter.add(metered - reported)
     summary = FileSummary(path=plan.source.display, format=fmt.name if count else None, split=plan.split, records=count)
     return FileResult(summary, findings, states, metered)
+
+
+def run_batch(checks: Checks, batch: Batch, findings: list[Finding], states: list[Any]) -> None:
+    """Every record check over a batch, then every dataset check's update; a check that raises
+    is named with the record it failed on."""
+    current: Any = None
+    try:
+        for current in checks.record:
+            findings.extend(current.check_batch(batch))
+        for i, current in enumerate(checks.dataset):
+            states[i] = current.update_batch(states[i], batch)
+    except Exception as exc:
+        record = _failing_record(current, batch) or batch.records[0]
+        where = f"{record.file}:{record.line}" if record.line else f"{record.file} record {record.index}"
+        raise CheckCrashed(f"{type(current).__name__} failed on {where}: {type(exc).__name__}: {exc}") from exc
+
+
+def _failing_record(check: RecordCheck | DatasetCheck, batch: Batch) -> Record | None:
+    """The first record of the batch that ``check`` raises on when given it alone."""
+    for record in batch.records:
+        try:
+            if isinstance(check, DatasetCheck):
+                check.update_batch(check.init(), Batch([record]))
+            else:
+                list(check.check_batch(Batch([record])))
+        except Exception:
+            return record
+    return None
 
 
 def _unrecognized(where: Location, keys: list[str]) -> Finding:

@@ -20,6 +20,8 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
+from dslint.arrays import sorted_unique
+
 
 _SIDE = np.uint64(3)  # the low two bits of a tallied key hold its side
 
@@ -83,7 +85,7 @@ def hot_keys(pieces: Sequence[Mapping[str, Tally]]) -> dict[str, np.ndarray]:
         else:
             twice = np.concatenate([t.keys[t.counts >= 2] for t in got])  # two rows in one shard
             again = key[1:][key[1:] == key[:-1]]  # one row in each of two shards
-            hot = np.unique(np.concatenate((twice & ~_SIDE, again)))
+            hot = sorted_unique(np.concatenate((twice & ~_SIDE, again)))
         out[name] = hot
     return out
 
@@ -98,7 +100,7 @@ def rows_holding(keys: Mapping[str, Keys], hot: Sequence[Mapping[str, np.ndarray
         values = k.values.astype(np.uint64) & ~_SIDE
         at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
         found.append(k.rows[wanted[at] == values].astype(np.int64))
-    return np.unique(np.concatenate(found))
+    return sorted_unique(np.concatenate(found))
 
 
 def condense(check: KeyedCheck, state: Any, hot: Sequence[Mapping[str, np.ndarray]]) -> Any:

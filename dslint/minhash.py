@@ -38,6 +38,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from dslint.arrays import sorted_unique
+
 Shingle = Literal["word", "char"]
 
 EMPTY = np.uint32(0xFFFFFFFF)  # the value of a bin no shingle fell into
@@ -409,7 +411,7 @@ def candidate_pairs(sig: np.ndarray | SignatureTable, bands: int, rows: int, see
             found.append(member_rows[hit] * n + member_rows[hit + d])
     if not found:
         return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
+    codes = sorted_unique(np.concatenate(found))
     return np.stack((codes // n, codes % n), axis=1)
 
 

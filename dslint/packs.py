@@ -14,9 +14,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.finding import Family, Finding, Severity
 from dslint.formats.base import ROLES, TextField, resolve_pointer
+from dslint.prefilter import may_match
+from dslint.re2 import re2_superset
 from dslint.record import Record
 from dslint.redact import quote
 from dslint.yamlpos import ConfigError, did_you_mean, load_yaml
@@ -106,26 +109,48 @@ class PackRule:
         if isinstance(spec, _TextSpec):
             self.field_filter = _pointer_regex(spec.fields) if spec.fields else None
 
-    def _selected(self, fields: Iterable[TextField]) -> Iterable[TextField]:
+    def _wants(self, f: TextField) -> bool:
+        """Whether the rule looks at this field: its roles, parts and pointers."""
         spec = self.spec
-        for f in fields:
-            if spec.roles and f.role not in spec.roles:
-                continue
-            if spec.parts and f.part not in spec.parts:
-                continue
-            if self.field_filter is not None and not self.field_filter.match(f.pointer):
-                continue
-            yield f
+        return (
+            (not spec.roles or f.role in spec.roles)
+            and (not spec.parts or f.part in spec.parts)
+            and (self.field_filter is None or self.field_filter.match(f.pointer) is not None)
+        )
+
+    def _selected(self, fields: Iterable[TextField]) -> Iterable[TextField]:
+        return (f for f in fields if self._wants(f))
+
+    def _regex_finding(self, record: Record, f: TextField) -> Finding | None:
+        m = self.regex.search(f.text)
+        if m is None:
+            return None
+        msg = (self.spec.message or self.spec.summary).replace("{match}", quote(m.group(0)))  # type: ignore[union-attr]
+        start = max(0, m.start() - 20)
+        return self.rule.at(record, msg, field=f.pointer, snippet=f.text[start : m.end() + 40])
+
+    def check_batch(self, batch: Batch) -> Iterable[Finding]:
+        """A regex rule searches the batch's selected fields in one pass (``prefilter``), then
+        the few fields that pass one by one; other kinds go record by record."""
+        if not isinstance(self.spec, RegexSpec):
+            for record in batch.records:
+                yield from self.check(record)
+            return
+        columns = batch.columns
+        chosen = [i for i, f in enumerate(columns.fields) if self._wants(f)]
+        for k in may_match(self.regex, [columns.texts[i] for i in chosen]):
+            i = chosen[k]
+            finding = self._regex_finding(batch.records[columns.row[i]], columns.fields[i])
+            if finding is not None:
+                yield finding
 
     def check(self, record: Record) -> Iterable[Finding]:
         spec, rule = self.spec, self.rule
         if isinstance(spec, RegexSpec):
             for f in self._selected(record.fields):
-                m = self.regex.search(f.text)
-                if m:
-                    msg = (spec.message or spec.summary).replace("{match}", quote(m.group(0)))
-                    start = max(0, m.start() - 20)
-                    yield rule.at(record, msg, field=f.pointer, snippet=f.text[start : m.end() + 40])
+                finding = self._regex_finding(record, f)
+                if finding is not None:
+                    yield finding
         elif isinstance(spec, LengthRangeSpec):
             for f in self._selected(record.fields):
                 n = len(f.text)
@@ -151,11 +176,19 @@ class PackCheck(RecordCheck):
         super().__init__(ctx)
         self.pack_rules = pack_rules
         self.rules = tuple(p.rule for p in pack_rules)  # type: ignore[misc]
+        for pack_rule in pack_rules:  # translated here, before worker processes fork and share it
+            if isinstance(pack_rule.spec, RegexSpec) and self.ctx.is_enabled(pack_rule.rule):
+                re2_superset(pack_rule.regex)
 
     def check(self, record: Record) -> Iterable[Finding]:
         for pack_rule in self.pack_rules:
             if self.ctx.is_enabled(pack_rule.rule):
                 yield from pack_rule.check(record)
+
+    def check_batch(self, batch: Batch) -> Iterable[Finding]:
+        for pack_rule in self.pack_rules:
+            if self.ctx.is_enabled(pack_rule.rule):
+                yield from pack_rule.check_batch(batch)
 
 
 def load_pack(path: Path, display: str) -> list[PackRule]:

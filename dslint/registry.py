@@ -22,6 +22,8 @@ from dslint.config import rules_dir
 from dslint.packs import PackRule, load_pack
 from dslint.yamlpos import ConfigError
 
+PLUGIN_MODULE_PREFIX = "dslint_plugin_"  # how a plugin loaded from a .py file is named in sys.modules
+
 ENTRY_POINT_GROUP = "dslint.checks"
 
 
@@ -112,7 +114,7 @@ def _load_plugin_module(spec: str, root: Path) -> list[Any]:
                 raise PluginError(f"plugin file {spec} is outside the config's folder; plugins must live next to the config")
             if not path.is_file():
                 raise PluginError(f"plugin file not found: {spec}")
-            name = f"dslint_plugin_{path.stem}"
+            name = f"{PLUGIN_MODULE_PREFIX}{path.stem}"
             module_spec = importlib.util.spec_from_file_location(name, path)
             assert module_spec is not None and module_spec.loader is not None
             module = importlib.util.module_from_spec(module_spec)

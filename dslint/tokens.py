@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,10 @@ class TokenCounter(Protocol):
 
     def count(self, text: str) -> int: ...
 
+    def count_batch(self, texts: Sequence[str]) -> list[int]:
+        """``count`` of each text, in one call (a tokenizer's batch encoder)."""
+        ...
+
 
 class CharEstimate:
     """``ceil(characters / chars_per_token)``: about right for English prose with BPE tokenizers,
@@ -51,6 +55,10 @@ class CharEstimate:
 
     def count(self, text: str) -> int:
         return math.ceil(len(text) / self.chars_per_token)
+
+    def count_batch(self, texts: Sequence[str]) -> list[int]:
+        cpt = self.chars_per_token
+        return [math.ceil(len(text) / cpt) for text in texts]
 
     def __repr__(self) -> str:
         return f"CharEstimate({self.chars_per_token!r})"
@@ -68,6 +76,9 @@ class TiktokenCounter:
         # disallowed_special=(): "<|endoftext|>" written in the data is counted as plain text
         return len(self._enc.encode(text, disallowed_special=()))
 
+    def count_batch(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self._enc.encode_batch(list(texts), disallowed_special=())]
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_cached_tiktoken, (self.encoding,))  # worker processes reload from the cache
 
@@ -82,6 +93,9 @@ class HFTokenizerCounter:
 
     def count(self, text: str) -> int:
         return len(self._tok.encode(text, add_special_tokens=False).ids)
+
+    def count_batch(self, texts: Sequence[str]) -> list[int]:
+        return [len(e.ids) for e in self._tok.encode_batch(list(texts), add_special_tokens=False)]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_cached_hf, (self.path,))

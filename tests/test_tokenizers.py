@@ -27,6 +27,13 @@ def test_tokenizer_json_counts_real_tokens(tmp_path: Path) -> None:
     assert counter.count("how do i fix it ?") == 6
 
 
+def test_a_batch_is_counted_as_each_text_alone(tmp_path: Path) -> None:
+    texts = ["restart the service and check the logs .", "", "how do i fix it ?", "unknown words here", "the " * 300]
+    for counter in (build_counter(str(make_tokenizer(tmp_path / "tokenizer.json"))), build_counter(None, 3.7)):
+        assert counter.count_batch(texts) == [counter.count(t) for t in texts]
+    assert build_counter(None, 3.7).count_batch(texts)[0] == 11  # ceil(39 / 3.7)
+
+
 def test_over_context_window_uses_the_configured_tokenizer(cli, tmp_path: Path) -> None:
     make_tokenizer(tmp_path / "tokenizer.json")
     long_answer = " ".join(["restart the service and check the logs ."] * 5)  # 40 tokens

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import logging
 import socket
-from dataclasses import replace
+import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from dslint.executors.base import CheckCrashed, Executor, ExecutorError, Scan, WorkerDied
 from dslint.keyed import KeyedCheck, condense, hot_keys, tallies
 from dslint.redact import display_path, printable
+from dslint.registry import PLUGIN_MODULE_PREFIX
 
 _CONNECT_TIMEOUT = 5  # seconds
 _MAX_RETRIES = 3  # for a task whose worker died; a check that raises is not retried
@@ -41,6 +43,7 @@ class RayExecutor(Executor):
         self._started = False  # whether this executor started (and so stops) the connection
         self._box: list[Any] = []  # [reference to (checks, scan)], boxed so Ray passes it unresolved
         self._cpus = 1
+        self._logs_were: bool | None = None  # whether Ray printed worker messages before open
 
     @property
     def parts(self) -> int:
@@ -65,6 +68,8 @@ class RayExecutor(Executor):
                 raise ExecutorError(f"cannot start or reach {where}: {reason}") from None
             self._started = True
         self._cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self._logs_were = _driver_logs(False)
+        _ship_plugins(ray, checks)
         self._box = [ray.put((checks, scan))]
 
     def map(self, shards: Sequence[Any]) -> Iterator[tuple[int, Any]]:
@@ -123,9 +128,33 @@ class RayExecutor(Executor):
     def close(self) -> None:
         self._box = []
         _contexts.clear()
+        if self._logs_were is not None:
+            _driver_logs(self._logs_were)
+            self._logs_were = None
         if self._started:
             _ray().shutdown()
             self._started = False
+
+
+def _driver_logs(enabled: bool) -> bool:
+    """Turn Ray's printing of worker and raylet messages ("A worker died ...") on this process's
+    stdout, where dslint writes its report, on or off; returns whether it was on. Ray has no
+    public switch for the raylet's messages: this is the flag its own debugger sets."""
+    from ray._private import worker
+
+    was = bool(getattr(worker, "_worker_logs_enabled", True))
+    if hasattr(worker, "_worker_logs_enabled"):
+        worker._worker_logs_enabled = enabled
+    return was
+
+
+def _ship_plugins(ray: Any, checks: Any) -> None:
+    """Checks from a plugin file live in a module (``dslint_plugin_<name>``) that workers cannot
+    import: cloudpickle sends such a module's code by value, with the checks."""
+    for check in (*checks.record, *checks.dataset):
+        module = sys.modules.get(type(check).__module__)
+        if module is not None and module.__name__.startswith(PLUGIN_MODULE_PREFIX):
+            ray.cloudpickle.register_pickle_by_value(module)
 
 
 def _absolute(shard: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 Part = Literal["input", "output"]
@@ -28,6 +29,7 @@ class TextField:
         return self.part == "output" and self.branch != "rejected"
 
 
+@lru_cache(maxsize=4096, typed=True)  # the same few pointers (messages/0/content, ...) recur in every record
 def pointer(*parts: str | int) -> str:
     """Build an RFC 6901 JSON pointer, escaping '~' and '/' in keys."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

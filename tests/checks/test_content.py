@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dslint.check import DOC_SECTIONS, CheckContext
-from dslint.checks.content.check import CHECKS, ContentCheck
+from dslint.checks.content.check import CHECKS, ContentCheck, _may_be_equal
 from dslint.checks.content.rules import CONTENT_RULES
 from dslint.checks.content.text import TextView, scan_fences
 from dslint.finding import Finding, Severity
 from dslint.formats import make_format
+from dslint.normalize import normalize_text
 from dslint.packs import PackCheck, load_pack
 from dslint.record import Record
 from dslint.redact import quote
@@ -696,3 +699,18 @@ CLEAN: list[tuple[dict[str, Any], str]] = [
 def test_clean_multilingual_sample_has_no_findings(data: dict, fmt: str) -> None:
     assert hits(data, fmt) == []
     assert pack_hits(data, fmt) == []
+
+
+# Spellings that normalise alike: fullwidth, decomposed, ligature, circled digit, Kelvin sign, sigma.
+_ALIKE = [("Ａ", "a"), ("e\u0301", "é"), ("ﬁ", "fi"), ("①", "1"), ("\u212a", "k"), ("Σ", "σ"), (" ", ","), ("B", "b"), ("x" * 90, "X" * 90)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ALIKE), st.booleans(), st.booleans()), max_size=6))
+def test_the_quick_test_for_an_echo_never_rejects_equal_texts(picks: list[tuple[tuple[str, str], bool, bool]]) -> None:
+    """``_may_be_equal`` is a necessary condition for equal normalised texts, whatever NFKC,
+    case-folding or combining marks do to their first characters."""
+    a = "".join(pair[left] for pair, left, _ in picks)
+    b = "".join(pair[right] for pair, _, right in picks)
+    assert normalize_text(a) == normalize_text(b)
+    assert _may_be_equal(a, b)

@@ -23,7 +23,7 @@ from dslint.check import RecordCheck
 from dslint.config import load_config
 from dslint.engine import Checks, FilePlan, build_checks, scan_all, scan_file
 from dslint.executors import CheckCrashed, WorkerDied
-from dslint.executors.ray import RayExecutor
+from dslint.executors.ray import RayExecutor, _driver_logs
 from dslint.keyed import KeyedCheck
 from dslint.policy import Overrides, Policy
 from dslint.readers import discover
@@ -52,7 +52,11 @@ def ray_cluster() -> Iterator[Any]:
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"worker_process_setup_hook": _memory_loader(files)})
     _memory_loader(files)()  # the driver plans the run: it lists the same files
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the failing checks below
+    # The tests that kill a worker make Ray's driver print "(raylet) A worker died" later, into
+    # whatever a later test captures; dslint turns that off only while its executor is open.
+    logs_were = _driver_logs(False)
     yield ray
+    _driver_logs(logs_were)
     ray.shutdown()
 
 
@@ -177,3 +181,58 @@ def test_a_ray_address_without_the_ray_executor_is_a_usage_error(cli, tmp_path: 
     write_jsonl(tmp_path / "train.jsonl", planted_rows(5, 1, shared_rows(1)))
     result = cli("check", ".", "--ray-address", "localhost:6379", cwd=tmp_path)
     assert result.code == 2 and "--ray-address needs --executor ray" in result.err
+
+
+PLUGIN = """
+from dslint import RecordCheck, Rule, Severity
+
+TODO = Rule(
+    code="ACME201", name="todo-in-answer", family="content", severity=Severity.WARNING, scope="record",
+    summary="An answer still contains TODO.", docs="What it does: x\\n\\nWhy it matters: x\\n\\nExample: x\\n\\nOptions: none.",
+)
+
+
+class NoTodo(RecordCheck):
+    rules = (TODO,)
+
+    def check(self, record):
+        for field in record.fields:
+            if field.learned and "TODO" in field.text:
+                yield TODO.at(record, "answer contains TODO", field=field.pointer)
+
+
+CHECKS = [NoTodo]
+"""
+
+
+def test_a_plugin_file_runs_on_the_workers(ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check from a .py file next to the config: its module exists only in this process, so
+    it travels to the workers by value."""
+    rows = planted_rows(40, 1, shared_rows(2))
+    rows[7]["messages"][1]["content"] += " TODO: finish"
+    write_jsonl(tmp_path / "train.jsonl", rows)
+    (tmp_path / "acme_rules.py").write_text(PLUGIN)
+    (tmp_path / "dslint.yaml").write_text("plugins: [acme_rules.py]\n")
+    monkeypatch.chdir(tmp_path)
+    on_ray = lint(".", select=["ALL"], cache=False, executor="ray", allow_plugins=True)
+    assert on_ray.summary.by_rule.get("ACME201") == 1
+    here = lint(".", select=["ALL"], cache=False, executor="inprocess", allow_plugins=True)
+    assert report_json(on_ray, "ray") == report_json(here)
+
+
+def test_ray_prints_nothing_on_stdout_while_dslint_drives_it(ray_cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The report goes to stdout: Ray's own messages (a worker died and was retried) must not
+    land in it while the executor is open, and print again once it is closed."""
+    from ray._private.worker import print_to_stdstream
+
+    message = {"lines": ["A worker died or was killed while executing a task"], "pid": "raylet", "is_err": False}
+    _driver_logs(True)
+    try:
+        with RayExecutor() as executor:
+            scan_all(_plans(tmp_path)[:1], Checks([], [], {}), executor=executor)
+            print_to_stdstream(dict(message), ignore_prefix=False)
+            assert capsys.readouterr().out == ""
+        print_to_stdstream(dict(message, lines=["after close"]), ignore_prefix=False)
+        assert "after close" in capsys.readouterr().out
+    finally:
+        _driver_logs(False)

@@ -22,6 +22,8 @@ from typing import Any, ClassVar
 import numpy as np
 import xxhash
 
+from dslint.arrays import sorted_unique
+from dslint.batch import Batch
 from dslint.check import DatasetCheck
 from dslint.finding import Finding, Location
 from dslint.keyed import Keys
@@ -62,22 +64,14 @@ class RecordView:
     task: str  # the format's task (sft, preference, kto, ...)
 
 
-_last: tuple[tuple[str, int, str, int], RecordView | None] | None = None
+def batch_views(batch: Batch) -> list[RecordView | None]:
+    """Each record's view (None for a record without text fields), computed once per batch: the
+    duplicates and leakage checks both read them."""
+    return batch.shared("record-views", lambda b: [view_of(r) for r in b.records])
 
 
 def view_of(record: Record) -> RecordView | None:
-    """The record's view, or None when it has no text fields. The duplicates and leakage checks
-    see the same record one after the other, so the last view is kept for the next caller."""
-    global _last
-    key = (record.file, record.index, record.content_hash, id(record.format))
-    if _last is not None and _last[0] == key:
-        return _last[1]
-    view = _compute_view(record)
-    _last = (key, view)
-    return view
-
-
-def _compute_view(record: Record) -> RecordView | None:
+    """The record's view, or None when it has no text fields."""
     fields = record.fields
     if not fields:
         return None
@@ -332,7 +326,7 @@ class TableCheck(DatasetCheck[TableState]):
         dropped = dict(table.dropped)
         chunks = []
         start = 0
-        rows = np.unique(rows)
+        rows = sorted_unique(rows)
         for chunk in table.chunks:
             keep = np.zeros(len(chunk.index), dtype=bool)
             lo, hi = np.searchsorted(rows, [start, start + len(keep)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from dslint.check import CheckContext, RecordCheck, Rule, location_of
 from dslint.checks.content.rules import (
@@ -52,6 +53,7 @@ SHORT_ANSWER_REQUEST = re.compile(
     r"\b(?:one|single|two|three) words?\b|\b(?:yes or no|true or false|briefly|short answer|one sentence|only the)\b"
 )
 _WORD = re.compile(r"\w+")
+_FIRST_ALNUM = re.compile(r"[^\W_]", re.ASCII)
 TEMPLATE_WORDS = re.compile(r"\b(?:templat|placeholder|format strings?\b|f-strings?\b|jinja|mustache|handlebars)")
 
 
@@ -111,8 +113,18 @@ def _head_words(text: str, chars: int = 80) -> list[str]:
     return head if len(text) <= chars else head[:-1]
 
 
+def _first_alnum(text: str) -> str | None:
+    """The first letter or digit of ``normalize_text(text)`` when ASCII alone leads up to it (and
+    follows it: a combining mark would change it), else None."""
+    m = _FIRST_ALNUM.search(text)
+    return m.group(0).lower() if m and text[: m.end() + 1].isascii() else None
+
+
 def _may_be_equal(a: str, b: str) -> bool:
     """A cheap necessary condition for ``normalize_text(a) == normalize_text(b)``."""
+    ca, cb = _first_alnum(a), _first_alnum(b)
+    if ca and cb and ca != cb:
+        return False
     wa, wb = _head_words(a), _head_words(b)
     n = min(len(wa), len(wb))
     return wa[:n] == wb[:n]
@@ -279,16 +291,15 @@ class ContentCheck(RecordCheck):
     def _content_free(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
         """Each short learned response against the prompt fields since the previous response."""
         for pending, field in _exchanges(fields):
-            asked, said = "\n".join(f.text for f in pending).casefold(), field.text
-            words = len(_WORD.findall(said))
-            if (
-                not said.strip()  # an empty answer is DS1xx's business
-                or words >= self.content_free_words
-                or "`" in said
-                or "://" in said
-                or not EXPLAIN_REQUEST.search(asked)
-                or SHORT_ANSWER_REQUEST.search(asked)
-            ):
+            said = field.text
+            if not said.strip() or "`" in said or "://" in said:  # an empty answer is DS1xx's business
+                continue
+            # Words counted up to the threshold only: most answers are long.
+            words = sum(1 for _ in islice(_WORD.finditer(said), self.content_free_words))
+            if words >= self.content_free_words:
+                continue
+            asked = "\n".join(f.text for f in pending).casefold()
+            if not EXPLAIN_REQUEST.search(asked) or SHORT_ANSWER_REQUEST.search(asked):
                 continue
             msg = f"the prompt asks for an explanation but the response is {words} word{'s' * (words != 1)}: {quote(said.strip())}"
             yield CONTENT_FREE_RESPONSE.at(record, msg, field=field.pointer, snippet=said, metrics={"words": words})

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from dslint.batch import Batch
 from dslint.check import Rule
 from dslint.checks.duplicates.rules import (
     CONFLICTING_OUTPUTS,
@@ -17,7 +18,9 @@ from dslint.checks.duplicates.rules import (
     NORMALIZED_DUPLICATE,
 )
 from dslint.checks._shared.neardup import MinHashOptions, lsh_keys, minhash_config, minhash_settings, rep_pairs
-from dslint.checks._shared.tables import CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, TableCheck, TableState, column_keys, groups, view_of, where
+from dslint.checks._shared.tables import (
+    CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, RecordView, TableCheck, TableState, batch_views, column_keys, groups, view_of, where,
+)
 from dslint.finding import Finding
 from dslint.keyed import Keys
 from dslint.minhash import (
@@ -86,7 +89,14 @@ class DuplicatesCheck(TableCheck):
         return self.ctx.is_enabled(NEAR_DUPLICATE)
 
     def update(self, state: TableState, record: Record) -> TableState:
-        view = view_of(record)
+        return self._add(state, record, view_of(record))
+
+    def update_batch(self, state: TableState, batch: Batch) -> TableState:
+        for record, view in zip(batch.records, batch_views(batch)):
+            state = self._add(state, record, view)
+        return state
+
+    def _add(self, state: TableState, record: Record, view: RecordView | None) -> TableState:
         if view is None:
             return state
         # Several responses to one prompt are the point of preference data, not a conflict.

@@ -8,9 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from dslint.batch import Batch
 from dslint.check import CheckContext, Rule
 from dslint.checks._shared.neardup import lsh_keys, minhash_config, minhash_settings, rep_pairs
-from dslint.checks._shared.tables import CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, TableCheck, TableState, column_keys, groups, view_of, where
+from dslint.checks._shared.tables import (
+    CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, RecordView, TableCheck, TableState, batch_views, column_keys, groups, view_of, where,
+)
 from dslint.checks.leakage.ngrams import BenchmarkIndex, EvalMatch, eval_contamination, load_benchmarks, ngram_extras
 from dslint.checks.leakage.rules import (
     LEAKAGE_RULES,
@@ -66,7 +69,16 @@ class LeakageCheck(TableCheck):
     def update(self, state: TableState, record: Record) -> TableState:
         if not self.active or record.split not in SPLIT_RANK:
             return state
-        view = view_of(record)
+        return self._add(state, record, view_of(record))
+
+    def update_batch(self, state: TableState, batch: Batch) -> TableState:
+        if not self.active or not batch.records or batch.records[0].split not in SPLIT_RANK:
+            return state  # a batch's records are of one file, so of one split
+        for record, view in zip(batch.records, batch_views(batch)):
+            state = self._add(state, record, view)
+        return state
+
+    def _add(self, state: TableState, record: Record, view: RecordView | None) -> TableState:
         if view is None:
             return state
         text = view.text if self._near_on() or self._ngrams_on() else ""
@@ -107,7 +119,7 @@ class LeakageCheck(TableCheck):
         self._flush(state.table)
         starts = np.cumsum([0] + [len(c.index) for c in state.table.chunks])
         bench = [start + c.extra["bench"]["row"] for c, start in zip(state.table.chunks, starts) if "bench" in c.extra]
-        return super().condensed(state, np.union1d(rows, np.concatenate(bench)) if bench else rows)
+        return super().condensed(state, np.concatenate((rows, *bench)))
 
     # --- analysis ------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dslint.arrays import sorted_unique
 from dslint.checks._shared.tables import Frame, view_of
 from dslint.finding import Location
 from dslint.minhash import shingle_hashes
@@ -82,7 +83,7 @@ def load_benchmarks(paths: Sequence[str], n: int) -> BenchmarkIndex:
 
 def longest_run(positions: np.ndarray) -> tuple[int, int]:
     """(start, length) of the longest run of consecutive positions; the first one on ties."""
-    pos = np.unique(positions)
+    pos = sorted_unique(positions)
     breaks = np.flatnonzero(np.diff(pos) != 1) + 1
     starts = np.concatenate(([0], breaks))
     lengths = np.diff(np.concatenate((starts, [len(pos)])))
@@ -113,7 +114,7 @@ def ngram_extras(
         "row": sh.docs[ev].astype(np.int32),
         "pos": sh.positions[ev].astype(np.int32),
     }
-    eval_rows = np.unique(sh.docs[ev])
+    eval_rows = sorted_unique(sh.docs[ev])
     extras["needle_text"] = {"row": eval_rows, "text": np.array([texts[r] for r in eval_rows] + [None], dtype=object)[:-1]}
     if bench is not None and len(bench.hashes):
         extras["bench"] = _bench_matches(texts, sh.hashes[train], rows, sh.positions[train], n, bench)
@@ -133,8 +134,8 @@ def _bench_matches(
         out["row"].append(row)
         out["bench"].append(file)
         out["item"].append(int(bench.owner_item[at[mask]].min()))
-        out["matched"].append(len(np.unique(hashes[mask])))
-        out["items"].append(len(np.unique(bench.owner_item[at[mask]])))
+        out["matched"].append(len(sorted_unique(hashes[mask])))
+        out["items"].append(len(sorted_unique(bench.owner_item[at[mask]])))
         out["snippet"].append(span_text(texts[row], start, run, n))
     arrays = {k: np.array(v, dtype=np.int64) for k, v in out.items() if k != "snippet"}
     arrays["snippet"] = np.array(out["snippet"] + [None], dtype=object)[:-1]
@@ -156,7 +157,7 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
     needle = frame.extra("needle")
     if not needle or len(needle["hash"]) == 0:
         return {}
-    wanted = _sorted_unique(needle["hash"])
+    wanted = sorted_unique(needle["hash"])
     hay = frame.extra("hay", keep=lambda a: member(a["hash"], wanted)[0])
     if not hay or len(hay["hash"]) == 0:
         return {}
@@ -186,19 +187,10 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
     return out
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` by sorting: numpy 2.3+ takes a hash-table path for it that is about 100 times
-    slower on millions of 64-bit hashes (the re-run from the per-file cache is mostly this)."""
-    ordered = np.sort(values)
-    keep = np.ones(len(ordered), dtype=bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]
-
-
-def member(values: np.ndarray, sorted_unique: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which ``values`` are in ``sorted_unique``, and where (searchsorted: no hashing, no copies
-    of the big array)."""
-    if len(sorted_unique) == 0:
+def member(values: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``values`` are in ``table`` (sorted, unique), and where (searchsorted: no hashing,
+    no copies of the big array)."""
+    if len(table) == 0:
         return np.zeros(len(values), dtype=bool), np.zeros(len(values), dtype=np.int64)
-    at = np.minimum(np.searchsorted(sorted_unique, values), len(sorted_unique) - 1)
-    return sorted_unique[at] == values, at
+    at = np.minimum(np.searchsorted(table, values), len(table) - 1)
+    return table[at] == values, at

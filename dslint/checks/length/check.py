@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
+from dslint.batch import Batch
 from dslint.check import CheckContext, DatasetCheck, RecordCheck
 from dslint.checks.length.rules import (
     FIELD_TOO_LONG,
@@ -51,16 +52,30 @@ class Measure:
         return max(self.sequences, key=lambda s: s.total)  # first of equals: chosen before rejected
 
 
-_memo: list[Any] = [None, None, 0, None]  # (record, counter, per_message, measure) of the last record
-
-
 def measure(record: Record, counter: TokenCounter, per_message: int) -> Measure:
-    """Token counts of a record's fields and sequences. Both length checks see the same record
-    one after the other, so the last result is kept: a real tokenizer runs once per record."""
-    if _memo[0] is record and _memo[1] is counter and _memo[2] == per_message:
-        return _memo[3]
-    fields = record.fields
-    tokens = tuple(counter.count(f.text) for f in fields)
+    """Token counts of a record's fields and sequences."""
+    return _measure(record.fields, [counter.count(f.text) for f in record.fields], per_message)
+
+
+def batch_measures(batch: Batch, counter: TokenCounter, per_message: int) -> list[Measure]:
+    """Each record's ``measure``, with every text of the batch counted in one call (a real
+    tokenizer's batch encoder); computed once per batch for both length checks."""
+
+    def compute(b: Batch) -> list[Measure]:
+        columns = b.columns
+        counts = counter.count_batch(columns.texts)
+        out, start = [], 0
+        for record in b.records:
+            n = len(record.fields)
+            out.append(_measure(record.fields, counts[start : start + n], per_message))
+            start += n
+        return out
+
+    return batch.shared(f"length-measures:{id(counter)}:{per_message}", compute)
+
+
+def _measure(fields: Sequence[TextField], counts: Sequence[int], per_message: int) -> Measure:
+    tokens = tuple(counts)
     branches = sorted({f.branch for f in fields if f.branch})
     groups = [(None, range(len(fields)))] if len(branches) < 2 else [
         (b, [i for i, f in enumerate(fields) if f.branch in (None, b)]) for b in branches
@@ -68,9 +83,7 @@ def measure(record: Record, counter: TokenCounter, per_message: int) -> Measure:
     sequences = tuple(
         TokenSequence(branch, tuple(idx), sum(tokens[i] + per_message for i in idx)) for branch, idx in groups
     )
-    result = Measure(tokens, sequences)
-    _memo[:] = [record, counter, per_message, result]
-    return result
+    return Measure(tokens, sequences)
 
 
 def is_trivial(text: str, min_chars: int) -> bool:
@@ -109,11 +122,19 @@ class LengthCheck(RecordCheck):
         self.counter = build_counter(self.context.tokenizer, self.context.chars_per_token, self.ctx.root) if needs_tokens else None
 
     def check(self, record: Record) -> Iterable[Finding]:
+        m = measure(record, self.counter, self.context.tokens_per_message) if self.counter and record.fields else None
+        return self._check(record, m)
+
+    def check_batch(self, batch: Batch) -> Iterable[Finding]:
+        measures = batch_measures(batch, self.counter, self.context.tokens_per_message) if self.counter else None
+        for j, record in enumerate(batch.records):
+            yield from self._check(record, measures[j] if measures is not None else None)
+
+    def _check(self, record: Record, m: Measure | None) -> list[Finding]:
         fields = record.fields
         if not fields:
             return []
         out: list[Finding] = []
-        m = measure(record, self.counter, self.context.tokens_per_message) if self.counter else None
         for i, f in enumerate(fields):
             if self.trivial is not None and f.learned and is_trivial(f.text, self.trivial.min_chars):
                 out.append(self._trivial(record, f))
@@ -258,10 +279,17 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
         return {}
 
     def update(self, state: LengthState, record: Record) -> LengthState:
+        return self._update(state, record, measure(record, self.counter, self.per_message) if record.fields else None)
+
+    def update_batch(self, state: LengthState, batch: Batch) -> LengthState:
+        for record, m in zip(batch.records, batch_measures(batch, self.counter, self.per_message)):
+            state = self._update(state, record, m)
+        return state
+
+    def _update(self, state: LengthState, record: Record, m: Measure | None) -> LengthState:
         fields = record.fields
-        if not fields:
+        if not fields or m is None:
             return state
-        m = measure(record, self.counter, self.per_message)
         split = record.split or ""
         for i, f in enumerate(fields):
             if not f.text.strip():

@@ -1,0 +1,107 @@
+"""The one-pass regex prefilter finds every text a regex matches alone, by RE2 over an Arrow
+array or by Python's ``re`` over the texts joined; the RE2 form of a Python regex matches at least
+where the regex does, case folding, Unicode classes and anchors included."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dslint.packs import load_pack
+from dslint.prefilter import _joined_form, _joined_matches, _re2_matches, may_match
+from dslint.re2 import re2_superset
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Patterns whose matches depend on where a text ends, and plain ones.
+PATTERNS = [
+    r"ab", r"^ab", r"ab$", r"^$", r"\bab\b", r"\Bb", r"a*", r"a\s+b", r"(?s)a.b", r"(a|b)\1",
+    r"(?i)AB", r"[^a]", r"(?m)^b", r"\Aab", r"ab\Z", r"(?<=a)b", r"(?<=\n)b", r"(?<!a)b", r"(?<!\s)b", r"(?<![a\n])b",
+    r"(?<!ab)b", r"a(?=b)", r"a(?!b)", r"<\|[a-z_]+\|>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.lists(st.sampled_from(["ab", "a", "b", " ", "\n", ".", "<|x_y|>", "ba"]), max_size=4).map("".join), max_size=6),
+    pattern=st.sampled_from(PATTERNS),
+)
+def test_the_joined_search_keeps_every_text_that_matches(texts: list[str], pattern: str) -> None:
+    regex = re.compile(pattern)
+    found = _joined_matches(regex, texts)
+    assert found == sorted(set(found))
+    assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(found)
+
+
+@pytest.mark.parametrize("pattern", [r"\Aab", r"ab\Z", r"(?<!\s)b", r"(?<!ab)b", r"a(?=b)", r"x(?!y)|z"])
+def test_patterns_a_seam_could_fail_are_searched_text_by_text(pattern: str) -> None:
+    assert _joined_form(re.compile(pattern)) is None
+    texts = ["ab", "xb", "b", "abab"]
+    regex = re.compile(pattern)
+    assert _joined_matches(regex, texts) == [i for i, t in enumerate(texts) if regex.search(t)]
+
+
+@pytest.mark.parametrize("pattern", [r"(?<=a)b", r"(?<![\"“])\bab", r"^ab$"])
+def test_patterns_a_seam_cannot_fail_are_searched_joined(pattern: str) -> None:
+    assert _joined_form(re.compile(pattern)) is not None
+
+
+def test_a_match_across_a_seam_marks_both_texts_and_the_search_goes_on() -> None:
+    regex = re.compile(r"a\s+b")
+    assert _joined_matches(regex, ["xa", "b", "zzz", "a b"]) == [0, 1, 3]
+
+
+# Characters where Python's and RE2's case folding or Unicode classes differ.
+TRICKY = ["i", "I", "İ", "ı", "s", "S", "ſ", "k", "K", "K", "σ", "ς", "Σ", "ß", "ẞ", "é", "É", "٣", "\u2003", "\x1c", "\x85", "_", "-", "7"]
+RE2_PATTERNS = [
+    r"(?i)is", r"(?i)k[a-z]s", r"(?i)[is]+", r"\w+", r"\W", r"\d", r"\D", r"\s", r"\S", r"[^\w]", r"[^\d\s]", r"[^\S]",
+    r"(?i)σ", r"(?i)ß", r"(?i)é", r"\bi\b", r"^s", r"s$", r"\As", r"s\Z", r"(?m)^k$", r"(?i:i)K", r"i{2,3}", r"(?:ik)+?",
+    r"(?<!s)i", r"i(?=k)", r"(?s)i.k", r"i.k", r"[^i]k", r"(?a)\w",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    texts=st.lists(st.lists(st.sampled_from([*TRICKY, "\n", " ", "ik"]), max_size=5).map("".join), min_size=1, max_size=6),
+    pattern=st.sampled_from(RE2_PATTERNS),
+)
+def test_the_re2_form_matches_wherever_python_does(texts: list[str], pattern: str) -> None:
+    regex = re.compile(pattern)
+    found = _re2_matches(regex, texts)
+    assert found is not None  # every pattern above has an RE2 form
+    assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(found)
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"(a)?(?(1)a|b)", r"(?i)[^a]", r"(?i)[^\w]", r"(?i)[\x00-\uffff]"])
+def test_patterns_re2_cannot_take_fall_back_to_python(pattern: str) -> None:
+    assert re2_superset(re.compile(pattern)) is None
+    texts = ["aa", "ab", "b"]
+    regex = re.compile(pattern)
+    assert set(may_match(regex, texts)) >= {i for i, t in enumerate(texts) if regex.search(t)}
+
+
+def test_a_text_arrow_cannot_hold_falls_back_to_python() -> None:
+    texts = ["as an ai language model", "lone \ud800 surrogate as an ai language model", "no"]
+    regex = re.compile(r"as an ai")
+    assert _re2_matches(regex, texts) is None
+    assert may_match(regex, texts) == [0, 1]
+
+
+def test_the_shipped_phrase_packs_have_re2_forms_that_find_their_phrases() -> None:
+    rules = {r.rule.code: r for r in load_pack(REPO / "rules/packs/content.yaml", "content.yaml")}
+    texts = [
+        "As an AI language model, I cannot taste food.",
+        "I'm sorry, but I cannot help with that.",
+        "«I'm sorry, but I can't,» she said.",
+        "İ am ChatGPT",  # Python's re folds İ to i
+        "Sure, here is the recipe.",
+    ]
+    for code in ("DS801", "DS802"):
+        regex = rules[code].regex
+        assert re2_superset(regex) is not None
+        expected = {i for i, t in enumerate(texts) if regex.search(t)}
+        assert expected and expected <= set(_re2_matches(regex, texts) or [])
