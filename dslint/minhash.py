@@ -358,7 +358,7 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
-def _band_keys(table: SignatureTable, band: int, rows: int, seed: int) -> np.ndarray:
+def band_keys(table: SignatureTable, band: int, rows: int, seed: int) -> np.ndarray:
     """One 64-bit key per row for a band: its ``rows`` positions chained through the mixer."""
     cols = table.take(None, band * rows, (band + 1) * rows)
     key = np.full(table.n, _seed_word(seed, 2 + band), dtype=_U64)
@@ -396,7 +396,7 @@ def candidate_pairs(sig: np.ndarray | SignatureTable, bands: int, rows: int, see
     n = table.n
     found = []
     for band in range(bands):
-        order, sorted_keys = _bucket_order(_band_keys(table, band, rows, seed))
+        order, sorted_keys = _bucket_order(band_keys(table, band, rows, seed))
         # Only rows of buckets with two or more rows can pair: the window runs over those alone.
         same = sorted_keys[1:] == sorted_keys[:-1]
         shared = np.zeros(n, dtype=bool)

@@ -13,7 +13,7 @@ from conftest import chat, write_jsonl
 from pydantic import ValidationError
 
 from dslint.check import Rule
-from dslint.finding import Finding, Hit, Location, Severity, as_model
+from dslint.finding import Finding, Location, Severity, as_model
 from dslint.record import Record
 from dslint.redact import Cut
 

@@ -4,7 +4,9 @@ process pool and on a Ray cluster.
 ``open(checks, scan)`` ships the run's immutable context once per worker; ``map(shards)`` runs
 ``scan(shard, checks)`` on every shard and yields ``(index, result)`` in any order (the engine
 restores plan order); ``reduce(index, states)`` merges the states of dataset check ``index``, given
-in plan order, into one; ``close()`` releases the workers. States in a result may be handles the
+in plan order, into one (a cluster may first condense the states of a ``dslint.keyed.KeyedCheck``
+to the rows sharing a key, by a keyed shuffle; here and in a pool, whole states are folded);
+``close()`` releases the workers. States in a result may be handles the
 executor alone understands (Ray object references); only ``reduce`` resolves them.
 """
 

@@ -4,7 +4,11 @@ The driver puts the run's checks in the object store once; each worker process f
 and keeps them. A scan task reads its shard on the worker (local paths the worker can see, or any
 URL fsspec understands) and returns its findings to the driver; each dataset-check state stays in
 the object store, and ``reduce`` merges them pairwise in plan order on the workers, so only the
-final state of each check reaches the driver. Ray retries a task whose worker died; a task that
+final state of each check reaches the driver. States of a relational check (``KeyedCheck``:
+duplicates, leakage) are condensed first, by a keyed shuffle on the workers (``dslint.keyed``):
+each shard's keys are cut into ``partitions`` pieces by hash, one task per piece finds the keys
+two rows share, and every shard, given those hot keys, keeps only the rows holding one. Neither
+the keys nor the hot keys pass through the driver. Ray retries a task whose worker died; a task that
 still fails, or a check that raised, stops the run with a one-line error.
 
 ray is imported inside functions: dslint without the extra never loads it.
@@ -20,11 +24,13 @@ from dataclasses import replace
 from typing import Any
 
 from dslint.executors.base import CheckCrashed, Executor, ExecutorError, Scan, WorkerDied
+from dslint.keyed import KeyedCheck, condense, hot_keys, tallies
 from dslint.redact import display_path, printable
 from dslint.registry import PLUGIN_MODULE_PREFIX
 
 _CONNECT_TIMEOUT = 5  # seconds
 _MAX_RETRIES = 3  # for a task whose worker died; a check that raises is not retried
+_MAX_PIECES = 64  # a keyed shuffle's reducers: shards x pieces objects in the store
 _contexts: dict[str, tuple[Any, Scan]] = {}  # in a worker: the run's checks, by object id
 
 
@@ -42,6 +48,12 @@ class RayExecutor(Executor):
     @property
     def parts(self) -> int:
         return self._cpus
+
+    @property
+    def partitions(self) -> int:
+        """Pieces the keys of a shuffle are cut into: one reducer task each, one per CPU up to
+        ``_MAX_PIECES`` (every shard returns an object per piece)."""
+        return min(self._cpus, _MAX_PIECES)
 
     def open(self, checks: Any, scan: Scan) -> None:
         super().open(checks, scan)
@@ -94,12 +106,25 @@ class RayExecutor(Executor):
             return self.checks.dataset[index].init()
         ray = _ray()
         merge = ray.remote(_merge_task).options(max_retries=_MAX_RETRIES, retry_exceptions=False)
-        level = list(states)
+        level = self._condensed(index, states) if isinstance(self.checks.dataset[index], KeyedCheck) else list(states)
         while len(level) > 1:
             pairs = [merge.remote(self._box, index, level[k], level[k + 1]) for k in range(0, len(level) - 1, 2)]
             level = pairs + level[len(level) - len(level) % 2 :]
         root = level[0]
         return _get(root, None) if isinstance(root, ray.ObjectRef) else root
+
+    def _condensed(self, index: int, states: Sequence[Any]) -> list[Any]:
+        """The states with only the rows sharing a key with another row, as references: a
+        shuffle of the keys by hash, then each shard condensed against the hot keys."""
+        ray = _ray()
+        parts = self.partitions
+        options = {"max_retries": _MAX_RETRIES, "retry_exceptions": False}
+        tally = ray.remote(_tally_task).options(num_returns=parts, **options)
+        pieces = [tally.remote(self._box, index, state, parts) for state in states]
+        pieces = [p if parts > 1 else [p] for p in pieces]
+        hot = [ray.remote(_hot_task).options(**options).remote(*[p[k] for p in pieces]) for k in range(parts)]
+        condensed = ray.remote(_condense_task).options(**options)
+        return [condensed.remote(self._box, index, state, *hot) for state in states]
 
     def close(self) -> None:
         self._box = []
@@ -188,8 +213,24 @@ def _context(box: list[Any]) -> tuple[Any, Scan]:
 def _scan_task(box: list[Any], shard: Any) -> Any:
     checks, scan = _context(box)
     result = scan(shard, checks)
-    states, result.states = result.states, []
+    # settled: a table's last rows hashed once here, not again by every task that reads the state
+    states, result.states = [check.settle(s) for check, s in zip(checks.dataset, result.states)], []
     return (result, *states) if states else result
+
+
+def _tally_task(box: list[Any], index: int, state: Any, parts: int) -> Any:
+    checks, _ = _context(box)
+    pieces = tallies(checks.dataset[index].keys(state), parts)
+    return tuple(pieces) if parts > 1 else pieces[0]
+
+
+def _hot_task(*pieces: Any) -> Any:
+    return hot_keys(pieces)
+
+
+def _condense_task(box: list[Any], index: int, state: Any, *hot: Any) -> Any:
+    checks, _ = _context(box)
+    return condense(checks.dataset[index], state, hot)
 
 
 def _merge_task(box: list[Any], index: int, a: Any, b: Any) -> Any:

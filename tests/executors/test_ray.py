@@ -5,6 +5,7 @@ failures and setup errors as one line. One local cluster for the whole module.""
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from dslint.config import load_config
 from dslint.engine import Checks, FilePlan, build_checks, scan_all, scan_file
 from dslint.executors import CheckCrashed, WorkerDied
 from dslint.executors.ray import RayExecutor, _driver_logs
+from dslint.keyed import KeyedCheck
 from dslint.policy import Overrides, Policy
 from dslint.readers import discover
 from dslint.registry import load_registry
@@ -70,12 +72,13 @@ def reference(dataset: Path) -> str:
     return in_process_report(dataset)
 
 
-@pytest.mark.parametrize(("shard_bytes", "parts"), PARTITIONINGS)
+@pytest.mark.parametrize(("shard_bytes", "parts", "pieces"), [(*p, k) for p, k in zip(PARTITIONINGS, (1, 3, 7))])
 def test_ray_gives_the_in_process_report(
-    ray_cluster: Any, dataset: Path, reference: str, monkeypatch: pytest.MonkeyPatch, shard_bytes: int, parts: int
+    ray_cluster: Any, dataset: Path, reference: str, monkeypatch: pytest.MonkeyPatch, shard_bytes: int, parts: int, pieces: int
 ) -> None:
     monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", shard_bytes)
     monkeypatch.setattr(RayExecutor, "parts", property(lambda self: parts))  # more shards than CPUs
+    monkeypatch.setattr(RayExecutor, "partitions", property(lambda self: pieces))  # the keyed shuffle's reducers
     monkeypatch.chdir(dataset)
     assert report_json(lint(".", select=["ALL"], cache=False, executor="ray"), "ray") == reference
 
@@ -139,7 +142,7 @@ def _plans(tmp_path: Path) -> list[FilePlan]:
     return [FilePlan(s, s.display, Path(s.display).stem, None) for s in discover([str(tmp_path)])]
 
 
-def test_states_stay_on_the_cluster_until_merged(ray_cluster: Any, tmp_path: Path) -> None:
+def test_states_stay_on_the_cluster_until_merged_and_only_rows_sharing_keys_reach_the_driver(ray_cluster: Any, tmp_path: Path) -> None:
     plans = _plans(tmp_path)
     registry = load_registry()
     policy = Policy.build(load_config(start=tmp_path), registry, Overrides(select=["ALL"]))
@@ -150,10 +153,16 @@ def test_states_stay_on_the_cluster_until_merged(ray_cluster: Any, tmp_path: Pat
         assert checks.dataset and all(isinstance(s, ray_cluster.ObjectRef) for r in results for s in r.states)
         merged = [executor.reduce(i, [r.states[i] for r in results]) for i in range(len(checks.dataset))]
     local = [scan_file(p, checks) for p in plans]
+    keyed = 0
     for i, check in enumerate(checks.dataset):
-        expected = reduce(check.merge, [r.states[i] for r in local])
+        expected = check.settle(reduce(check.merge, [r.states[i] for r in local]))
+        if isinstance(check, KeyedCheck):  # duplicates and leakage: condensed by the keyed shuffle
+            keyed += 1
+            fetched, whole = len(pickle.dumps(merged[i])), len(pickle.dumps(expected))
+            assert fetched < whole * 0.7, (type(check).__name__, fetched, whole)
         assert list(check.finalize(merged[i])) == list(check.finalize(expected))
         assert check.stats(merged[i]) == check.stats(expected)
+    assert keyed == 2
     assert sorted(name for name, _ in seen) == sorted(p.source.display for p in plans)
     assert max(n for _, n in seen) == 120
 

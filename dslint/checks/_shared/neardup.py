@@ -10,8 +10,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from dslint.check import RuleOptions
-from dslint.checks._shared.tables import NORM, Frame, groups
-from dslint.minhash import EMPTY, MinHashConfig, SignatureTable, lsh_params, near_duplicate_pairs
+from dslint.checks._shared.tables import NORM, Chunk, Frame, groups
+from dslint.minhash import EMPTY, MinHashConfig, SignatureTable, band_keys, lsh_params, near_duplicate_pairs
 
 
 class MinHashOptions(RuleOptions):
@@ -88,3 +88,13 @@ def rep_pairs(
     return RepPairs(valid, rep_of, reps, pairs, sims)
 
 
+def lsh_keys(chunks: list[Chunk], opts: MinHashOptions) -> tuple[np.ndarray, np.ndarray]:
+    """The LSH bucket keys of every row with a signature, all bands (rows numbered through
+    ``chunks``): two rows are candidates in ``rep_pairs`` only when they share one of these."""
+    if not chunks or any(c.sigs is None for c in chunks):
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    table = SignatureTable([c.sigs for c in chunks if c.sigs is not None])
+    valid = np.flatnonzero(table.valid())
+    bands, rows = banding(opts)
+    keys = np.stack([band_keys(table, band, rows, opts.seed)[valid] for band in range(bands)], axis=1)
+    return keys.ravel(), np.repeat(valid, bands)

@@ -8,6 +8,9 @@ and turned into numpy chunks every ``FLUSH_ROWS`` rows (about 40 bytes a row, pl
 signature when near-duplicates are on). Merging concatenates chunk lists; ``Frame`` sorts rows by
 (file, record index), so findings never depend on how records were sharded or merged. The
 signatures are not sorted: ``Frame.sigs`` reads them from the chunks through the sort order.
+A table can be condensed to the rows that share a key with another row (``TableCheck.keys`` and
+``condensed``, the ``dslint.keyed`` protocol a cluster uses); the rows left out are counted per
+file, so figures by file and split do not change.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from typing import Any, ClassVar
 import numpy as np
 import xxhash
 
+from dslint.arrays import sorted_unique
 from dslint.batch import Batch
 from dslint.check import DatasetCheck
 from dslint.finding import Finding, Location
+from dslint.keyed import Keys
 from dslint.minhash import SignatureTable
 from dslint.normalize import normalize_text
 from dslint.record import HASH_SEED, Record, canonical_json
@@ -120,11 +125,13 @@ class Pending:
 
 @dataclass
 class Table:
-    """Per-record facts of one shard, mergeable by concatenation."""
+    """Per-record facts of one shard, mergeable by concatenation. ``dropped``: per file, its
+    split and how many of its rows condensing left out (see ``TableCheck.condensed``)."""
 
     width: int
     chunks: list[Chunk] = field(default_factory=list)
     pending: Pending = field(default_factory=Pending)
+    dropped: dict[str, tuple[str | None, int]] = field(default_factory=dict)
 
     def add(self, record: Record, values: tuple[int, ...], text: str = "") -> bool:
         """Append a row; True when the pending rows should be flushed."""
@@ -162,16 +169,22 @@ class Table:
             self.pending.texts + other.pending.texts,
             self.pending.chars + other.pending.chars,
         )
-        return Table(self.width, self.chunks + other.chunks, pending)
+        dropped = dict(self.dropped)
+        for name, (split, count) in other.dropped.items():
+            dropped[name] = (split, dropped.get(name, (split, 0))[1] + count)
+        return Table(self.width, self.chunks + other.chunks, pending, dropped)
 
 
 class Frame:
-    """All rows of a finished table sorted by (file, record index), with global file codes."""
+    """All rows of a finished table sorted by (file, record index), with global file codes.
+    ``dropped`` rows (left out by condensing) count in ``file_records`` and ``total`` only."""
 
-    def __init__(self, chunks: Sequence[Chunk], width: int) -> None:
-        self.files: list[str] = sorted({f for c in chunks for f in c.files})
+    def __init__(self, chunks: Sequence[Chunk], width: int, dropped: Mapping[str, tuple[str | None, int]] | None = None) -> None:
+        dropped = dropped or {}
+        self.files: list[str] = sorted({f for c in chunks for f in c.files} | set(dropped))
         code = {f: i for i, f in enumerate(self.files)}
-        split_of: dict[str, str | None] = {f: s for c in chunks for f, s in zip(c.files, c.splits)}
+        split_of: dict[str, str | None] = {f: s for f, (s, _) in dropped.items()}
+        split_of.update({f: s for c in chunks for f, s in zip(c.files, c.splits)})
         self.splits: list[str | None] = [split_of[f] for f in self.files]
         self._chunks = list(chunks)
         self._starts = np.cumsum([0] + [len(c.index) for c in chunks])
@@ -191,6 +204,10 @@ class Frame:
         self.sigs = SignatureTable(with_sigs, order) if chunks and len(with_sigs) == len(chunks) else None
         self._where = np.empty(self.n, dtype=np.int64)  # concatenated position -> sorted position
         self._where[order] = np.arange(self.n)
+        self.file_records = np.bincount(self.file, minlength=len(self.files)).astype(np.int64)
+        for name, (_, count) in dropped.items():
+            self.file_records[code[name]] += count
+        self.total = int(self.file_records.sum())  # records, with those condensing left out
 
     def column(self, i: int) -> np.ndarray:
         return self.values[:, i]
@@ -260,7 +277,9 @@ class TableState:
 
 class TableCheck(DatasetCheck[TableState]):
     """A dataset check whose state is a ``Table`` of ``width`` columns: subclasses say what a
-    flushed chunk gets (``fill``: signatures, n-grams) and what the sorted rows mean (``analyse``)."""
+    flushed chunk gets (``fill``: signatures, n-grams), what the sorted rows mean (``analyse``)
+    and which keys relate rows (``row_keys``: a ``dslint.keyed.KeyedCheck``, so a cluster keeps
+    only the rows sharing a key with another row)."""
 
     width: ClassVar[int]
 
@@ -291,6 +310,36 @@ class TableCheck(DatasetCheck[TableState]):
     def finalize(self, state: TableState) -> Iterable[Finding]:
         return list(self._results(state)[0])
 
+    def row_keys(self, chunks: Sequence[Chunk]) -> dict[str, Keys]:
+        """Per key set, the keys of the rows (numbered through ``chunks`` in order)."""
+        raise NotImplementedError
+
+    def keys(self, state: TableState) -> dict[str, Keys]:
+        self._flush(state.table)
+        return self.row_keys(state.table.chunks)
+
+    def condensed(self, state: TableState, rows: np.ndarray) -> TableState:
+        """The state with only ``rows`` (numbered as in ``keys``); the others are counted per
+        file in ``Table.dropped``, so figures by file and split stay whole."""
+        table = state.table
+        self._flush(table)
+        dropped = dict(table.dropped)
+        chunks = []
+        start = 0
+        rows = sorted_unique(rows)
+        for chunk in table.chunks:
+            keep = np.zeros(len(chunk.index), dtype=bool)
+            lo, hi = np.searchsorted(rows, [start, start + len(keep)])
+            keep[rows[lo:hi] - start] = True
+            start += len(keep)
+            for f, count in enumerate(np.bincount(chunk.file[~keep], minlength=len(chunk.files)).tolist()):
+                if count:
+                    name = chunk.files[f]
+                    dropped[name] = (chunk.splits[f], dropped.get(name, (None, 0))[1] + count)
+            if keep.any():
+                chunks.append(_kept(chunk, keep))
+        return TableState(Table(table.width, chunks, Pending(), dropped))
+
     def stats(self, state: TableState) -> Mapping[str, Any]:
         return self._results(state)[1]
 
@@ -304,8 +353,32 @@ class TableCheck(DatasetCheck[TableState]):
     def _results(self, state: TableState) -> tuple[list[Finding], dict[str, Any]]:
         if state.findings is None or state.figures is None:
             self._flush(state.table)
-            state.findings, state.figures = self.analyse(Frame(state.table.chunks, self.width))
+            state.findings, state.figures = self.analyse(Frame(state.table.chunks, self.width, state.table.dropped))
         return state.findings, state.figures
+
+
+def _kept(chunk: Chunk, keep: np.ndarray) -> Chunk:
+    """The chunk's rows where ``keep``; the ``row`` column of its extras renumbered."""
+    renumber = np.cumsum(keep) - 1
+    extra = {}
+    for key, arrays in chunk.extra.items():
+        rows = arrays["row"]
+        sel = keep[rows]
+        extra[key] = {name: (renumber[arr[sel]].astype(arr.dtype) if name == "row" else arr[sel]) for name, arr in arrays.items()}
+    return Chunk(
+        chunk.files, chunk.splits, chunk.file[keep], chunk.index[keep], chunk.line[keep], chunk.values[keep],
+        chunk.sigs[keep] if chunk.sigs is not None else None, extra,
+    )
+
+
+def column_keys(chunks: Sequence[Chunk], column: int, valid: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A hash column's values and rows through ``chunks``, only where ``valid(values)``, the
+    (n, width) value array, is true (default: the column is not 0, i.e. present)."""
+    if not chunks:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    values = np.concatenate([c.values for c in chunks])
+    mask = valid(values) if valid is not None else values[:, column] != 0
+    return values[mask, column], np.flatnonzero(mask)
 
 
 def groups(

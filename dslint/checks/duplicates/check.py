@@ -17,9 +17,12 @@ from dslint.checks.duplicates.rules import (
     NEAR_DUPLICATE,
     NORMALIZED_DUPLICATE,
 )
-from dslint.checks._shared.neardup import MinHashOptions, minhash_config, minhash_settings, rep_pairs
-from dslint.checks._shared.tables import CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, RecordView, TableCheck, TableState, batch_views, groups, view_of, where
+from dslint.checks._shared.neardup import MinHashOptions, lsh_keys, minhash_config, minhash_settings, rep_pairs
+from dslint.checks._shared.tables import (
+    CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, RecordView, TableCheck, TableState, batch_views, column_keys, groups, view_of, where,
+)
 from dslint.finding import Finding
+from dslint.keyed import Keys
 from dslint.minhash import (
     cluster_roots,
     estimate_jaccard,
@@ -45,6 +48,9 @@ class NearMatches:
 def near_matches(frame: Frame, group: np.ndarray, opts: MinHashOptions) -> NearMatches:
     """Cluster the rows of each group by verified near-duplicate pairs."""
     n = frame.n
+    if n == 0:  # every row condensed away
+        empty = np.empty(0, dtype=np.int64)
+        return NearMatches(empty, empty, empty, np.empty(0))
     valid, rep_of, reps, pairs, sims = rep_pairs(frame, group, opts, np.equal)
     sub_root = cluster_roots(len(reps), pairs)
     # Each entry's best match: highest similarity, then the smallest row.
@@ -102,6 +108,19 @@ class DuplicatesCheck(TableCheck):
         if self._near_on():
             chunk.sigs = signatures(texts, minhash_config(self.ctx.opts(NEAR_DUPLICATE)))
 
+    def row_keys(self, chunks: list[Chunk]) -> dict[str, Keys]:
+        """Rows relate by equal content, normalised text or input (a conflict needs an output
+        too), or a shared LSH band key; keys are not scoped: rows of other files or splits only
+        keep more rows than needed."""
+        keys = {
+            "content": Keys(*column_keys(chunks, CONTENT)),
+            "norm": Keys(*column_keys(chunks, NORM)),
+            "input": Keys(*column_keys(chunks, INPUT, lambda v: (v[:, INPUT] != 0) & (v[:, OUTPUT] != 0))),
+        }
+        if self._near_on():
+            keys["band"] = Keys(*lsh_keys(chunks, self.ctx.opts(NEAR_DUPLICATE)))
+        return keys
+
     def _scope(self, rule: Rule) -> str:
         return self.ctx.opts(rule).scope
 
@@ -112,7 +131,7 @@ class DuplicatesCheck(TableCheck):
         exact_root, exact_size = groups([frame.group(self._scope(EXACT_DUPLICATE)), frame.column(CONTENT)])
         norm_root, norm_size = groups([frame.group(self._scope(NORMALIZED_DUPLICATE)), frame.column(NORM)])
         near_opts = self.ctx.opts(NEAR_DUPLICATE)
-        near = near_matches(frame, frame.group(near_opts.scope), near_opts) if self._near_on() and n else None
+        near = near_matches(frame, frame.group(near_opts.scope), near_opts) if self._near_on() and frame.total else None
 
         r201 = (exact_root != rows) & on(EXACT_DUPLICATE)
         r202 = (norm_root != rows) & ~r201 & on(NORMALIZED_DUPLICATE)
@@ -183,7 +202,7 @@ class DuplicatesCheck(TableCheck):
             )
 
     def _figures(self, frame: Frame, exact_root: np.ndarray, norm_root: np.ndarray, near: NearMatches | None, norm_size: np.ndarray) -> dict[str, Any]:
-        if frame.n == 0:
+        if frame.total == 0:
             return {}
         rows = np.arange(frame.n)
         exact = exact_root != rows
@@ -192,9 +211,10 @@ class DuplicatesCheck(TableCheck):
         split_codes = np.array([frame.splits[f] or UNSPLIT for f in range(len(frame.files))], dtype=object)
         row_split = split_codes[frame.file]
         per_split: dict[str, Any] = {}
-        for name in _split_order(set(row_split.tolist())):
+        for name in _split_order(set(split_codes.tolist())):
             mask = row_split == name
-            counts = {"records": int(mask.sum()), "exact_duplicates": int((exact & mask).sum()), "normalized_duplicates": int((normalised & mask).sum())}
+            records = int(frame.file_records[split_codes == name].sum())  # with rows condensing left out
+            counts = {"records": records, "exact_duplicates": int((exact & mask).sum()), "normalized_duplicates": int((normalised & mask).sum())}
             if near_dup is not None:
                 counts["near_duplicates"] = int((near_dup & mask).sum())
             removable = sum(v for k, v in counts.items() if k != "records")

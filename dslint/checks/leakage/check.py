@@ -10,8 +10,10 @@ import numpy as np
 
 from dslint.batch import Batch
 from dslint.check import CheckContext, Rule
-from dslint.checks._shared.neardup import minhash_config, minhash_settings, rep_pairs
-from dslint.checks._shared.tables import CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, RecordView, TableCheck, TableState, batch_views, groups, view_of, where
+from dslint.checks._shared.neardup import lsh_keys, minhash_config, minhash_settings, rep_pairs
+from dslint.checks._shared.tables import (
+    CONTENT, INPUT, NORM, OUTPUT, Chunk, Frame, RecordView, TableCheck, TableState, batch_views, column_keys, groups, view_of, where,
+)
 from dslint.checks.leakage.ngrams import BenchmarkIndex, EvalMatch, eval_contamination, load_benchmarks, ngram_extras
 from dslint.checks.leakage.rules import (
     LEAKAGE_RULES,
@@ -21,6 +23,7 @@ from dslint.checks.leakage.rules import (
     PROMPT_LEAK,
 )
 from dslint.finding import Finding
+from dslint.keyed import Keys
 from dslint.minhash import signatures
 from dslint.record import Record
 from dslint.redact import normalised
@@ -88,6 +91,36 @@ class LeakageCheck(TableCheck):
             is_train = np.array([s == "train" for s in chunk.splits], dtype=bool)[chunk.file]
             chunk.extra = ngram_extras(texts, is_train, self.ctx.opts(NGRAM_CONTAMINATION).ngram, self.bench)
 
+    def row_keys(self, chunks: list[Chunk]) -> dict[str, Keys]:
+        """Rows relate across splits (the side of a key) by equal content, normalised text or
+        input, a shared LSH band key, or an n-gram of an evaluation record in a training record."""
+        if not chunks:
+            return {}
+        rank = np.concatenate([np.array([SPLIT_RANK[s] for s in c.splits], dtype=np.int8)[c.file] for c in chunks])
+        keys = {}
+        for name, col in (("content", CONTENT), ("norm", NORM), ("input", INPUT)):
+            values, rows = column_keys(chunks, col)
+            keys[name] = Keys(values, rows, rank[rows])
+        if self._near_on():
+            values, rows = lsh_keys(chunks, self.ctx.opts(LEAKED_NEAR_DUPLICATE))
+            keys["band"] = Keys(values, rows, rank[rows])
+        if self._ngrams_on():
+            starts = np.cumsum([0] + [len(c.index) for c in chunks])
+            hay = [(c.extra["hay"]["hash"], start + c.extra["hay"]["row"]) for c, start in zip(chunks, starts) if "hay" in c.extra]
+            needle = [(c.extra["needle"]["hash"], start + c.extra["needle"]["row"]) for c, start in zip(chunks, starts) if "needle" in c.extra]
+            values = np.concatenate([h for h, _ in hay + needle] or [np.empty(0, dtype=np.uint64)])
+            rows = np.concatenate([r.astype(np.int64) for _, r in hay + needle] or [np.empty(0, dtype=np.int64)])
+            sides = np.concatenate([np.zeros(sum(len(h) for h, _ in hay), dtype=np.int8), np.ones(sum(len(h) for h, _ in needle), dtype=np.int8)])
+            keys["ngram"] = Keys(values, rows, sides)
+        return keys
+
+    def condensed(self, state: TableState, rows: np.ndarray) -> TableState:
+        """Training rows matching a benchmark stay too: their findings need no other row."""
+        self._flush(state.table)
+        starts = np.cumsum([0] + [len(c.index) for c in state.table.chunks])
+        bench = [start + c.extra["bench"]["row"] for c, start in zip(state.table.chunks, starts) if "bench" in c.extra]
+        return super().condensed(state, np.concatenate((rows, *bench)))
+
     # --- analysis ------------------------------------------------------------------------
 
     def analyse(self, frame: Frame) -> tuple[list[Finding], dict[str, Any]]:
@@ -115,7 +148,6 @@ class LeakageCheck(TableCheck):
         return findings, self._figures(frame, rank, leaks)
 
     def _leaks(self, frame: Frame, rank: np.ndarray) -> Leaks:
-        n = frame.n
         content, norm, inp = frame.column(CONTENT), frame.column(NORM), frame.column(INPUT)
         exact = _earlier([content], rank)
         normalized = _earlier([norm], rank)
@@ -123,10 +155,10 @@ class LeakageCheck(TableCheck):
         # A shared prompt counts only when the rest of the record differs.
         prompt[(prompt >= 0) & (norm == norm[np.maximum(prompt, 0)])] = -1
         near = near_sim = None
-        if self._near_on() and n:
+        if self._near_on() and frame.total:
             near, near_sim = self._near(frame, rank)
         ngram = None
-        if self._ngrams_on() and n:
+        if self._ngrams_on() and frame.total:
             opts = self.ctx.opts(NGRAM_CONTAMINATION)
             ngram = eval_contamination(frame, opts.ngram, opts.min_matches)
         return Leaks(exact, normalized, near, near_sim, prompt, ngram, frame.column(OUTPUT) == 0)
@@ -135,6 +167,8 @@ class LeakageCheck(TableCheck):
         """Per row, its best near-duplicate in an earlier split: earliest split, then the
         highest estimated similarity, then the smallest row."""
         n = frame.n
+        if n == 0:  # every row condensed away
+            return np.empty(0, dtype=np.int64), np.zeros(0)
         assert frame.sigs is not None
         valid, rep_of, reps, pairs, sims = rep_pairs(frame, rank, self.ctx.opts(LEAKED_NEAR_DUPLICATE), np.not_equal)
         a, b = reps[pairs[:, 0]], reps[pairs[:, 1]]
@@ -214,15 +248,17 @@ class LeakageCheck(TableCheck):
             )
 
     def _figures(self, frame: Frame, rank: np.ndarray, leaks: Leaks) -> dict[str, Any]:
-        if frame.n == 0:
+        if frame.total == 0:
             return {}
         c301, c302, c303, c304 = _priority(leaks, rank, lambda rule: True)
+        file_rank = np.array([SPLIT_RANK[s] for s in frame.splits], dtype=np.int64)
         per_split: dict[str, Any] = {}
         for name, r in SPLIT_RANK.items():
             mask = rank == r
-            if r == 0 or not mask.any():
+            records = int(frame.file_records[file_rank == r].sum())  # with rows condensing left out
+            if r == 0 or not records:
                 continue
-            counts = {"records": int(mask.sum()), "leaked_copies": int((c301 & mask).sum())}
+            counts = {"records": records, "leaked_copies": int((c301 & mask).sum())}
             if leaks.near is not None:
                 counts["leaked_near"] = int((c302 & mask).sum())
             counts["leaked_prompt"] = int((c303 & mask).sum())
