@@ -8,6 +8,7 @@ import random
 from functools import reduce
 from pathlib import Path
 
+import numpy as np
 import pytest
 from harness import merged_outputs, options_context, related, where
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks._shared import tables
 from dslint.checks.leakage.check import CHECKS, LeakageCheck
+from dslint.checks.leakage.ngrams import MembershipFilter
 from dslint.checks.leakage.rules import LEAKAGE_RULES
 from dslint.finding import Finding
 from dslint.formats import make_format
@@ -386,3 +388,19 @@ def test_nothing_is_collected_when_only_one_split_is_linted() -> None:
     both = LeakageCheck(CheckContext(splits=frozenset({"train", "test"})))
     assert single.update(single.init(), rec) == single.init()
     assert both.update(both.init(), rec) != both.init()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), max_size=60, unique=True),
+    st.lists(st.integers(0, 2**64 - 1), max_size=200),
+    st.lists(st.integers(0, 2**42 - 1), max_size=20),
+)
+def test_the_membership_filter_agrees_with_a_search(table: list[int], values: list[int], high: list[int]) -> None:
+    """Values sharing a table entry's low 22 bits but not its high ones pass the bitmap and are
+    rejected by the search; table entries themselves are always found."""
+    table_array = np.sort(np.array(table, dtype=np.uint64))
+    near = [(t & ((1 << 22) - 1)) | (h << 22) for t, h in zip(table, high)]
+    probe = np.array(values + table + near, dtype=np.uint64)
+    expected = np.isin(probe, table_array)
+    assert (MembershipFilter(table_array)(probe) == expected).all()
