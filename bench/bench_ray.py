@@ -51,10 +51,19 @@ TARGET = 100_000_000
 
 
 class Fetched:
-    """Keeps the state each dataset check's ``reduce`` returns: what reaches the driver."""
+    """An executor that cuts large files into ``shards`` pieces and keeps the state each dataset
+    check's ``reduce`` returns: what reaches the driver."""
 
-    fetched: dict[str, Any]
     reducing = 0.0  # seconds spent in reduce: on Ray, waiting for the shuffle and merge tasks
+
+    def __init__(self, shards: int) -> None:
+        super().__init__()
+        self.shards = shards
+        self.fetched: dict[str, Any] = {}
+
+    @property
+    def parts(self) -> int:
+        return self.shards
 
     def reduce(self, index: int, states: Sequence[Any]) -> Any:
         start = time.perf_counter()
@@ -67,25 +76,9 @@ class Fetched:
 class ShardedInProcess(Fetched, InProcessExecutor):
     """This process, cutting large files into as many shards as the Ray run does."""
 
-    def __init__(self, shards: int) -> None:
-        super().__init__()
-        self.shards = shards
-        self.fetched: dict[str, Any] = {}
-
-    @property
-    def parts(self) -> int:
-        return self.shards
-
 
 class ShardedRay(Fetched, RayExecutor):
-    def __init__(self, shards: int) -> None:
-        super().__init__()
-        self.shards = shards
-        self.fetched: dict[str, Any] = {}
-
-    @property
-    def parts(self) -> int:
-        return self.shards
+    """A local Ray cluster, with the same shards."""
 
 
 def timed_run(folder: Path, executor: Any) -> tuple[float, list[float], float, int, str]:

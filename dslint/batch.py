@@ -29,18 +29,12 @@ class FieldColumns:
     fields: list[TextField]
     texts: list[str]
 
-    def __len__(self) -> int:
-        return len(self.fields)
-
 
 @dataclass(slots=True)
 class Batch:
     records: Sequence[Record]
     _columns: FieldColumns | None = field(default=None, repr=False)
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.records)
 
     @property
     def columns(self) -> FieldColumns:

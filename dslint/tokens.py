@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +41,20 @@ class TokenCounter(Protocol):
     def count_batch(self, texts: Sequence[str]) -> list[int]:
         """``count`` of each text, in one call (a tokenizer's batch encoder)."""
         ...
+
+
+def flagged_in_first(segments: Iterable[tuple[int, bool]], budget: int) -> int:
+    """How many flagged tokens are among the first ``budget`` tokens of ``segments`` (token
+    count, flagged), in order: what a trainer that truncates at one end keeps of the trainable
+    tokens, or cuts of the output ones."""
+    taken = 0
+    for n, flagged in segments:
+        take = min(n, budget)
+        budget -= take
+        taken += take if flagged else 0
+        if budget == 0:
+            break
+    return taken
 
 
 class CharEstimate:

@@ -25,7 +25,7 @@ from dslint.finding import Finding, Location
 from dslint.formats.base import TextField
 from dslint.record import Record, stable_hash
 from dslint.redact import quote
-from dslint.tokens import TokenCounter, build_counter
+from dslint.tokens import TokenCounter, build_counter, flagged_in_first
 
 _ALNUM = re.compile(r"[^\W_]")  # a letter or digit of any script
 
@@ -182,13 +182,7 @@ class LengthCheck(RecordCheck):
         ]
         if self.context.truncation_side == "right":
             segments.reverse()
-        remaining, output_cut = cut, 0
-        for size, is_output in segments:
-            taken = min(remaining, size)
-            remaining -= taken
-            output_cut += taken if is_output else 0
-            if remaining == 0:
-                break
+        output_cut = flagged_in_first(segments, cut)
         output = sum(m.tokens[i] for i in seq.fields if fields[i].part == "output")
         what = f"{seq.branch} sequence (prompt + {seq.branch})" if seq.branch else "example"
         message = (

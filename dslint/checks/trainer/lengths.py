@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dslint.tokens import flagged_in_first
+
 Segment = tuple[int, bool]  # (tokens, trainable)
 
 
@@ -37,15 +39,8 @@ def fit(segments: Sequence[Segment], max_length: int | None, overflow: str, side
     if pairs:
         kept, kept_trainable = _turn_pairs(segments, max_length)
         return Fit(tokens, trainable, kept, kept_trainable)
-    ordered = list(segments) if side == "right" else list(reversed(segments))
-    room, kept_trainable = max_length, 0
-    for n, t in ordered:
-        take = min(n, room)
-        room -= take
-        kept_trainable += take if t else 0
-        if room == 0:
-            break
-    return Fit(tokens, trainable, max_length, kept_trainable)
+    ordered = segments if side == "right" else list(reversed(segments))
+    return Fit(tokens, trainable, max_length, flagged_in_first(ordered, max_length))
 
 
 def infer_seqlen(source_len: int, target_len: int, cutoff_len: int) -> tuple[int, int]:
