@@ -13,6 +13,12 @@ tokenizers), each dataset check's ``state_version``, the splits in the run, ``fi
 record limit, and outside inputs (``unicodedata.unidata_version``, library versions). Severities,
 budgets, ignores, baselines and diff bases are left out: the policy runs after the cache.
 
+Layout: a file's entry holds what a re-run always needs (summary and findings); its dataset-check
+states, which can be far larger (signatures, n-grams), are in an entry of their own, bound to it by
+a random tag. One more entry per set of files (``run entry``) keeps the last finished run's dataset
+findings and stats with the contents and tags it came from, so a re-run on unchanged files reads
+neither the states nor merges nor finalizes: it reads one small entry per file and that one.
+
 Trust: the folder sits in a repository being scanned, which is untrusted. Every entry is sealed
 with AES-GCM (authenticated encryption) under a per-user key kept outside the repository
 (``$XDG_CACHE_HOME/dslint/key``, else ``~/.cache/dslint/key``, created 0600 on first use) and
@@ -39,7 +45,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,10 +222,12 @@ class FileKey:
 
 @dataclass
 class Seen:
-    """A file's (size, mtime, inode) before it was read, and its content hash once computed."""
+    """A file's (size, mtime, inode) before it was read, its content hash once computed, and on
+    a hit the tag of its states' entry."""
 
     stat: tuple[int, int, int] | None
     digest: str | None = None
+    tag: str | None = None
 
 
 class FileCache:
@@ -235,55 +243,105 @@ class FileCache:
         self.warning: str | None = None  # the first problem met, said once by the caller
         self._writable = True
 
-    def _name(self, file: FileKey) -> str:
-        ident = json.dumps([self.key, file.display, file.root_path, file.split, file.format_name])
+    def _name(self, file: FileKey, part: str = "file") -> str:
+        ident = json.dumps([self.key, part, file.display, file.root_path, file.split, file.format_name])
         return hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+    def _run_name(self, files: Sequence[FileKey]) -> str:
+        ident = json.dumps([self.key, "run", [[f.display, f.root_path, f.split, f.format_name] for f in files]])
+        return hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+    def _read(self, name: str) -> dict[str, Any] | None:
+        """The entry's content, or None when there is none or it is not to be trusted."""
+        try:
+            blob = (self.entries / name).read_bytes()
+        except OSError:  # no entry yet (or an unreadable folder)
+            return None
+        return self._open(name, blob)
+
+    def _write(self, name: str, stored: dict[str, Any]) -> None:
+        self._prepare()
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), name.encode())
+        write_atomic(self.entries / name, MAGIC + nonce + sealed)
 
     def lookup(self, file: FileKey) -> tuple[Any, Seen]:
         """The payload stored for the file, or None; and how the file was seen before it is
-        read (for ``store``)."""
+        read (for ``store``; on a hit, with the content hash and states tag stored)."""
         name = self._name(file)
-        entry = self.entries / name
         try:
             seen = Seen(_stat(file.path.stat()))
         except OSError:
             self.misses += 1
             return None, Seen(None)
-        try:
-            blob = entry.read_bytes()
-        except OSError:  # no entry yet (or an unreadable folder)
-            self.misses += 1
-            return None, seen
-        stored = self._open(name, blob)
+        stored = self._read(name)
         if stored is not None:
             trusted = stored["stat"] == seen.stat and stored["written"] - seen.stat[1] > _RACY_NS
             if not trusted:
                 seen.digest = file_digest(file.path)
             if trusted or seen.digest == stored["content"]:
                 self.hits += 1
-                _touch(entry)
+                _touch(self.entries / name)
+                seen.digest, seen.tag = stored["content"], stored.get("tag")
                 return stored["payload"], seen
         self.misses += 1
         return None, seen
 
-    def store(self, file: FileKey, payload: Any, seen: Seen) -> None:
-        """Write the file's entry, unless the file changed since ``lookup`` saw it (the payload
-        may then be of either content); a cache that cannot be written is left alone for the run."""
+    def states(self, file: FileKey, seen: Seen) -> Any:
+        """The states stored with the file's hit entry, or None (then the hit is counted a miss:
+        the file is read again)."""
+        name = self._name(file, "states")
+        stored = self._read(name) if seen.tag is not None else None
+        if stored is None or stored.get("tag") != seen.tag:  # missing, forged, or of another write
+            self.hits -= 1
+            self.misses += 1
+            return None
+        _touch(self.entries / name)
+        return stored["states"]
+
+    def store(self, file: FileKey, payload: Any, seen: Seen, states: Any = None) -> None:
+        """Write the file's entry (and its states' entry, first), unless the file changed since
+        ``lookup`` saw it (the payload may then be of either content); a cache that cannot be
+        written is left alone for the run."""
         if not self._writable or seen.stat is None:
             return
         try:
             digest = seen.digest or file_digest(file.path)
             if _stat(file.path.stat()) != seen.stat:
                 return
-            stored = {"key": self.key, "content": digest, "stat": seen.stat, "written": time.time_ns(), "payload": payload}
-            name = self._name(file)
-            self._prepare()
-            nonce = os.urandom(NONCE_BYTES)
-            sealed = self._aead.encrypt(nonce, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), name.encode())
-            write_atomic(self.entries / name, MAGIC + nonce + sealed)
+            tag = os.urandom(16).hex()
+            if states is not None:
+                self._write(self._name(file, "states"), {"key": self.key, "tag": tag, "states": states})
+            stored = {"key": self.key, "content": digest, "stat": seen.stat, "written": time.time_ns(), "tag": tag, "payload": payload}
+            self._write(self._name(file), stored)
+            seen.digest, seen.tag = digest, tag
         except OSError as exc:
-            self._writable = False
-            self.warning = self.warning or f"cache folder {self.folder} is not writable ({exc.strerror or exc}); running without storing"
+            self._unwritable(exc)
+
+    def finished(self, files: Sequence[tuple[FileKey, Seen]]) -> Any:
+        """The finished run stored for exactly these files with these contents and states, or None."""
+        name = self._run_name([f for f, _ in files])
+        stored = self._read(name)
+        if stored is None or stored.get("files") != _contents(files):
+            return None
+        for file, _ in files:  # kept as long as their run entry is used
+            _touch(self.entries / self._name(file, "states"))
+        _touch(self.entries / name)
+        return stored["payload"]
+
+    def store_finished(self, files: Sequence[tuple[FileKey, Seen]], payload: Any) -> None:
+        """Keep a finished run of these files (one entry per set of files: the last run's)."""
+        contents = _contents(files)
+        if not self._writable or any(digest is None or tag is None for digest, tag in contents):
+            return
+        try:
+            self._write(self._run_name([f for f, _ in files]), {"key": self.key, "files": contents, "payload": payload})
+        except OSError as exc:
+            self._unwritable(exc)
+
+    def _unwritable(self, exc: OSError) -> None:
+        self._writable = False
+        self.warning = self.warning or f"cache folder {self.folder} is not writable ({exc.strerror or exc}); running without storing"
 
     def _open(self, name: str, blob: bytes) -> dict[str, Any] | None:
         """The entry's content if it authenticates under this user's key and this run's key."""
@@ -375,6 +433,10 @@ def open_run_cache(
         splits=splits,
     )
     return FileCache(folder, run_key(parts), secret)
+
+
+def _contents(files: Sequence[tuple[FileKey, Seen]]) -> list[tuple[str | None, str | None]]:
+    return [(seen.digest, seen.tag) for _, seen in files]
 
 
 def _version_folder() -> str:

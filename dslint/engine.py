@@ -489,9 +489,9 @@ def run(
     with executor:
         if file_cache is None:
             results = scan_all(plans, checks, jobs, progress, executor)
+            dataset_findings, stats = finalize(results, checks, executor)
         else:
-            results = scan_cached(plans, checks, jobs, progress, file_cache, executor)
-        dataset_findings, stats = finalize(results, checks, executor)
+            results, (dataset_findings, stats) = lint_cached(plans, checks, jobs, progress, file_cache, executor)
     if file_cache is not None and file_cache.warning and warn is not None:
         warn(file_cache.warning)
     raw = [f for r in results for f in r.findings]
@@ -528,18 +528,21 @@ def run(
     return Report.model_construct(**head, findings=shown)
 
 
-def scan_cached(
+def lint_cached(
     plans: Sequence[FilePlan],
     checks: Checks,
     jobs: int,
     progress: Progress | None,
     cache: FileCache,
     executor: Executor | None = None,
-) -> list[FileResult]:
-    """``scan_all`` for the files the cache does not hold; each scanned file is stored (its shards
-    merged into one result), and prunes old entries. stdin and data in memory are never cached."""
+) -> tuple[list[FileResult], tuple[list[AnyFinding], dict[str, Any]]]:
+    """``scan_all`` and ``finalize`` with the per-file cache: files it holds are not read, and
+    when it holds every file unchanged, their states are not even loaded, the last finished run of
+    them being stored too. Each scanned file is stored (its shards merged into one result); old
+    entries are pruned. stdin and data in memory are never cached."""
     if len({p.source.display for p in plans}) < len(plans):  # results are matched to files by name
-        return scan_all(plans, checks, jobs, progress, executor)
+        results = scan_all(plans, checks, jobs, progress, executor)
+        return results, finalize(results, checks, executor)
     keys = {
         i: FileKey(p.source.path, p.source.display, p.root_path, p.split, p.format_name)
         for i, p in enumerate(plans)
@@ -555,6 +558,18 @@ def scan_cached(
             done += payload.summary.records
             if progress:
                 progress(key.display, done)
+    files = [(keys[i], seen[i]) for i in range(len(plans))] if len(keys) == len(plans) else None
+    if files is not None and len(results) == len(plans):
+        finished = cache.finished(files)
+        if finished is not None:
+            cache.prune()
+            return [results[i] for i in range(len(plans))], finished
+    for i in list(results):
+        states = cache.states(keys[i], seen[i])
+        if states is None:  # the file's states are gone: read it again
+            del results[i]
+        else:
+            results[i] = replace(results[i], states=states)
     misses = [p for i, p in enumerate(plans) if i not in results]
     shown = _CountedOn(progress, done) if progress else None
     scanned = _per_file(scan_all(misses, checks, jobs, shown, executor), checks)
@@ -562,9 +577,14 @@ def scan_cached(
         if i not in results:
             results[i] = scanned[plan.source.display]
             if i in keys:
-                cache.store(keys[i], _for_cache(results[i], checks), seen[i])
+                head, states = _for_cache(results[i], checks)
+                cache.store(keys[i], head, seen[i], states)
+    ordered = [results[i] for i in range(len(plans))]
+    dataset_findings, stats = finalize(ordered, checks, executor)
+    if files is not None:
+        cache.store_finished(files, ([redact_finding(f) for f in dataset_findings], stats))
     cache.prune()
-    return [results[i] for i in range(len(plans))]
+    return ordered, (dataset_findings, stats)
 
 
 class _CountedOn:
@@ -595,8 +615,9 @@ def _per_file(results: Sequence[FileResult], checks: Checks) -> dict[str, FileRe
     return out
 
 
-def _for_cache(result: FileResult, checks: Checks) -> FileResult:
-    """What an entry keeps: findings redacted as any report would show them (the policy needs
-    their locations as they are, so only their texts are scrubbed), states settled."""
+def _for_cache(result: FileResult, checks: Checks) -> tuple[FileResult, list[Any]]:
+    """What a file's entries keep: its findings redacted as any report would show them (the
+    policy needs their locations as they are, so only their texts are scrubbed), and its states
+    settled, apart."""
     states = [check.settle(state) for check, state in zip(checks.dataset, result.states)]
-    return FileResult(result.summary, [redact_finding(f) for f in result.findings], states)
+    return FileResult(result.summary, [redact_finding(f) for f in result.findings]), states

@@ -61,7 +61,7 @@ def test_warm_runs_report_what_uncached_runs_do(cli, tmp_path: Path, monkeypatch
     assert counts is None and not (tmp_path / CACHE_FOLDER).exists()
     cold, counts = report(cli, tmp_path, "--jobs", jobs)
     assert counts == {"hits": 0, "misses": 3}
-    assert len(entries(tmp_path)) == 3  # one entry per file, however many shards
+    assert len(entries(tmp_path)) == 7  # per file (however many shards) its findings and its states; the run
     for warm_jobs in ("1", "2"):
         warm, counts = report(cli, tmp_path, "--jobs", warm_jobs)
         assert counts == {"hits": 3, "misses": 0}
@@ -77,7 +77,7 @@ def test_an_edited_file_is_read_again_and_the_others_are_not(cli, tmp_path: Path
     edited, counts = report(cli, tmp_path)
     assert counts == {"hits": 2, "misses": 1}
     assert edited == report(cli, tmp_path, "--no-cache")[0]
-    assert len(entries(tmp_path)) == 3  # the edited file's entry was replaced, not added to
+    assert len(entries(tmp_path)) == 7  # the edited file's entries (and the run's) were replaced, not added to
     # Same size, inode and modification time: the file changed too soon after its entry was
     # written for the time to tell (the racy window), so its content hash is checked.
     stat = train.stat()
@@ -85,6 +85,34 @@ def test_an_edited_file_is_read_again_and_the_others_are_not(cli, tmp_path: Path
     os.utime(train, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     _, counts = report(cli, tmp_path)
     assert counts == {"hits": 2, "misses": 1}
+
+
+def test_an_unchanged_rerun_loads_no_state_and_lost_states_mean_a_rescan(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, validation, _ = dataset(tmp_path)
+    uncached, _ = report(cli, tmp_path, "--no-cache")
+    report(cli, tmp_path)
+    with monkeypatch.context() as patched:  # every file unchanged: the run's entry answers
+        patched.setattr(FileCache, "states", lambda *_: pytest.fail("states loaded"))
+        patched.setattr(dslint.engine, "finalize", lambda *_: pytest.fail("finalized again"))
+        assert report(cli, tmp_path) == (uncached, {"hits": 3, "misses": 0})
+    run_and_findings = set(entries(tmp_path))
+    with monkeypatch.context() as patched:  # which entries hold states: those states() reads
+        read: list[str] = []
+        real = FileCache.states
+        patched.setattr(FileCache, "states", lambda self, file, seen: read.append(self._name(file, "states")) or real(self, file, seen))
+        with open(validation, "a") as fh:
+            fh.write(json.dumps(chat("How do I reset router 7?", "Ask support.")) + "\n")
+        edited, counts = report(cli, tmp_path)
+    assert counts == {"hits": 2, "misses": 1} and edited == report(cli, tmp_path, "--no-cache")[0]
+    states = [e for e in entries(tmp_path) if e.name in read and e in run_and_findings]
+    assert len(states) == 2  # the two unchanged files' states, loaded to finalize with the edit
+    for entry in states:
+        entry.unlink()
+    with open(validation, "a") as fh:
+        fh.write(json.dumps(chat("Is it on?", "Yes.")) + "\n")
+    again, counts = report(cli, tmp_path)
+    assert counts == {"hits": 0, "misses": 3}  # states gone: those files are read again
+    assert again == report(cli, tmp_path, "--no-cache")[0]
 
 
 def test_options_invalidate_the_cache_and_policy_settings_do_not(cli, tmp_path: Path) -> None:
@@ -109,10 +137,14 @@ class Boom:
 def test_forged_truncated_and_foreign_entries_are_ignored_and_rewritten(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dataset(tmp_path)
     reference, _ = report(cli, tmp_path)
-    first, second, third = entries(tmp_path)
-    first.write_bytes(pickle.dumps({"key": "x", "payload": Boom()}))  # a repository's own "entry"
-    second.write_bytes(second.read_bytes()[:-100])  # truncated
-    third.write_bytes(third.read_bytes()[:40] + bytes([third.read_bytes()[40] ^ 1]) + third.read_bytes()[41:])  # one bit flipped
+    for n, entry in enumerate(entries(tmp_path)):  # findings', states' and the run's entries alike
+        blob = entry.read_bytes()
+        if n % 3 == 0:
+            entry.write_bytes(pickle.dumps({"key": "x", "payload": Boom()}))  # a repository's own "entry"
+        elif n % 3 == 1:
+            entry.write_bytes(blob[:-100])  # truncated
+        else:
+            entry.write_bytes(blob[:40] + bytes([blob[40] ^ 1]) + blob[41:])  # one bit flipped
     result = cli("check", ".", "--format", "json", "--select", "ALL", "--exit-zero", cwd=tmp_path)
     assert not (tmp_path / "pwned").exists()
     assert result.json()["summary"]["cache"] == {"hits": 0, "misses": 3}
@@ -228,7 +260,7 @@ def test_unused_entries_are_pruned(cli, tmp_path: Path) -> None:
     (tmp_path / "dslint.yaml").write_text("ignore: [DS203]\n")  # another key: the old entries go unused
     report(cli, tmp_path)
     assert not old.parent.exists() and not stale.exists()
-    assert len(entries(tmp_path)) == 5
+    assert len(entries(tmp_path)) == 13  # 7 of each key, less the stale one
 
 
 # --- no data in clear ---------------------------------------------------------------------------
@@ -254,7 +286,7 @@ def test_no_cache_file_holds_a_planted_secret(cli, tmp_path: Path) -> None:
     cold, _ = report(cli, tmp_path)
     assert report(cli, tmp_path) == (cold, {"hits": 2, "misses": 0})
     blobs = [p.read_bytes().decode("latin-1").lower() for p in (tmp_path / CACHE_FOLDER).rglob("*") if p.is_file()]
-    assert len(blobs) == 4  # two entries, CACHEDIR.TAG, .gitignore
+    assert len(blobs) == 7  # findings and states of two files, the run's entry, CACHEDIR.TAG, .gitignore
     for value in planted:
         pieces = {value[i : i + 8].lower() for i in range(len(value) - 7)}
         assert not [p for p in pieces for blob in blobs if p in blob], value
