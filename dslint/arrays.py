@@ -1,8 +1,11 @@
-"""NumPy helpers the checks share."""
+"""NumPy (and Arrow) helpers the checks share."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import pyarrow as pa
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -12,3 +15,13 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep = np.ones(len(ordered), dtype=bool)
     keep[1:] = ordered[1:] != ordered[:-1]
     return ordered[keep]
+
+
+def arrow_strings(texts: Sequence[str]) -> pa.LargeStringArray:
+    """The texts as an Arrow string array, built from its buffers: ``pa.array`` on a list imports
+    pandas when it is installed (to ask whether the list is a pandas object), which costs a
+    quarter of a second and 40 MB. Raises ``UnicodeError`` for a lone surrogate, as it does."""
+    encoded = [text.encode() for text in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))

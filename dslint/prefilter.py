@@ -27,9 +27,9 @@ from re import _compiler as _sre_compiler  # type: ignore[attr-defined]  # the s
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
-import numpy as np
 import pyarrow as pa
 
+from dslint.arrays import arrow_strings
 from dslint.re2 import re2_superset
 
 SEAM = "\n"
@@ -52,10 +52,10 @@ def _re2_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int] | No
     import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
 
     try:
-        hits = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), pattern=pattern)
+        hits = pc.match_substring_regex(arrow_strings(texts), pattern=pattern)
     except (pa.ArrowException, UnicodeError):  # a lone surrogate in a text, a pattern RE2 rejects
         return None
-    return np.flatnonzero(hits.to_numpy(zero_copy_only=False)).tolist()  # type: ignore[no-any-return]
+    return pc.indices_nonzero(hits).to_pylist()  # not to_numpy(): that imports pandas
 
 
 def _joined_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:

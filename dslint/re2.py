@@ -23,6 +23,8 @@ from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
 import pyarrow as pa
 
+from dslint.arrays import arrow_strings
+
 RE2_MAX_REPEAT = 1000  # RE2 rejects larger counted repetitions
 _MAX_RANGE = 512  # characters a case-insensitive range may expand to before we give up
 _NON_ASCII = (0x80, sys.maxunicode)
@@ -150,7 +152,7 @@ def _folded_literal(c: int) -> str:
     import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
 
     try:
-        if pc.all(pc.match_substring_regex(pa.array([chr(x) for x in sorted(chars)]), pattern=f"^{own}$")).as_py():
+        if pc.all(pc.match_substring_regex(arrow_strings([chr(x) for x in sorted(chars)]), pattern=f"^{own}$")).as_py():
             return own
     except (pa.ArrowException, UnicodeError):  # a surrogate: not a letter RE2 knows
         pass
