@@ -390,18 +390,25 @@ def groups(
     n = len(keys[0]) if keys else 0
     root = np.full(n, -1, dtype=np.int64)
     size = np.zeros(n, dtype=np.int64)
-    rows = np.arange(n) if valid is None else np.flatnonzero(valid)
-    if len(rows) == 0:
+    rows = None if valid is None else np.flatnonzero(valid)
+    if n == 0 or (rows is not None and len(rows) == 0):
         return root, size
-    tie = (rows,) if prefer is None else (rows, prefer[rows])
-    order = rows[np.lexsort((*tie, *[k[rows] for k in reversed(keys)]))]
+    # lexsort is stable, so rows with equal keys (and ``prefer``) stay in ascending order; with
+    # every row valid, no key is copied (these run over every record of the dataset at once)
+    sort_by = [k if rows is None else k[rows] for k in (*([] if prefer is None else [prefer]), *reversed(keys))]
+    order = np.lexsort(sort_by)
+    del sort_by
+    if rows is not None:
+        order = rows[order]
     new = np.ones(len(order), dtype=bool)
     for k in keys:
         sk = k[order]
         new[1:] &= sk[1:] == sk[:-1]
+    del sk
     new = ~new
     new[0] = True
-    run = np.cumsum(new) - 1
+    run = np.cumsum(new)
+    run -= 1
     firsts = order[new]
     counts = np.bincount(run)
     root[order] = firsts[run]

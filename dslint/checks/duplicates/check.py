@@ -71,11 +71,15 @@ def near_matches(frame: Frame, group: np.ndarray, opts: MinHashOptions) -> NearM
     neighbour = np.arange(n)
     similarity = np.ones(n)
     idx = np.flatnonzero(valid)
-    sub = sub_of[rep_of[idx]]
+    rep = rep_of[idx]
+    del rep_of
+    sub = sub_of[rep]
+    del sub_of
     root[idx] = reps[sub_root[sub]]
-    is_rep = rep_of[idx] == idx
-    neighbour[idx] = np.where(is_rep, reps[best[sub]], rep_of[idx])
+    is_rep = rep == idx
+    neighbour[idx] = np.where(is_rep, reps[best[sub]], rep)
     similarity[idx] = np.where(is_rep, best_sim[sub], 1.0)
+    del idx, rep, sub, is_rep  # a million rows' worth each: gone before the last grouping
     _, size = groups([root], valid)
     return NearMatches(root, size, neighbour, similarity)
 
