@@ -375,7 +375,8 @@ def scan_all(
     own = executor is None
     executor = executor or make_executor(None, jobs)
     try:
-        executor.open(checks, scan_file)  # first: how many parts a file is worth may need the cluster
+        # first: how many parts a file is worth may need the cluster
+        executor.open(checks, scan_shipped if executor.ships_results else scan_file)
         plans = shard_plans(plans, executor.parts, checks.fields)
         # Set before a pool forks its workers, which then add to the same shared counter.
         _meter = ReadMeter(sum(plan_bytes(p) for p in plans)) if progress is not None else None
@@ -406,6 +407,15 @@ def scan_all(
         _meter = None
         if own:
             executor.close()
+
+
+def scan_shipped(plan: FilePlan, checks: Checks) -> FileResult:
+    """``scan_file`` for a worker whose result is sent back: the dataset states are settled
+    first (the last rows' signatures and n-grams computed), or the main process would do that
+    work alone, after every worker is done."""
+    result = scan_file(plan, checks)
+    result.states = [check.settle(state) for check, state in zip(checks.dataset, result.states)]
+    return result
 
 
 def _cut_after_stops(plans: Sequence[FilePlan], results: list[FileResult], checks: Checks) -> list[FileResult]:

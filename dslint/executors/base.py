@@ -34,6 +34,9 @@ class ExecutorError(Exception):
 
 class Executor(ABC):
     name: ClassVar[str]
+    # Results leave the process that scanned them (a pool, a cluster): the engine then has each
+    # scan settle its states first, so their deferred work runs on the workers, in parallel.
+    ships_results: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.checks: Any = None

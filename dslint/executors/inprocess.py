@@ -10,6 +10,7 @@ from dslint.executors.base import Executor
 
 class InProcessExecutor(Executor):
     name = "inprocess"
+    ships_results = False
 
     def map(self, shards: Sequence[Any]) -> Iterator[tuple[int, Any]]:
         assert self.scan is not None, "open() first"

@@ -48,3 +48,17 @@ def test_the_pool_gives_the_in_process_report(
     monkeypatch.chdir(dataset)
     jobs = max(parts, 2)  # the pool cuts a large file into one shard per job
     assert report_json(lint(".", select=["ALL"], cache=False, executor="pool", jobs=jobs), "pool") == reference
+
+
+def test_workers_send_back_settled_states(dataset: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker computes its last rows' signatures and n-grams itself: no table comes back with
+    pending rows for the main process to finish alone."""
+    monkeypatch.setattr(dslint.engine, "SHARD_MIN_BYTES", 1024)
+    sent: list[dslint.engine.FileResult] = []
+    scan_all = dslint.engine.scan_all
+    monkeypatch.setattr(dslint.engine, "scan_all", lambda *a, **k: sent.extend(scan_all(*a, **k)) or sent)
+    monkeypatch.chdir(dataset)
+    lint(".", select=["ALL"], cache=False, executor="pool", jobs=2)
+    tables = [state.table for result in sent for state in result.states if hasattr(state, "table")]
+    assert len(sent) > 2 and tables
+    assert all(not t.pending.rows and t.chunks for t in tables if t.chunks or t.pending.rows)
