@@ -384,6 +384,8 @@ def scan_all(
             progress.attach(_meter)  # type: ignore[union-attr]
         # stdin and objects in memory exist only in this process: scanned here, while workers run
         remote = [i for i, p in enumerate(plans) if not _only_here(p.source)]
+        if executor.ships_results:  # largest first: no worker is left with a big file at the end
+            remote.sort(key=lambda i: -plan_bytes(plans[i]))
         results: list[FileResult | None] = [None] * len(plans)
         records = 0
 

@@ -62,3 +62,21 @@ def test_workers_send_back_settled_states(dataset: Path, monkeypatch: pytest.Mon
     tables = [state.table for result in sent for state in result.states if hasattr(state, "table")]
     assert len(sent) > 2 and tables
     assert all(not t.pending.rows and t.chunks for t in tables if t.chunks or t.pending.rows)
+
+
+def test_the_largest_shards_go_first_and_results_keep_plan_order(dataset: Path, reference: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Largest first, so no worker is left alone with a big file at the end of a run."""
+    from dslint.executors.pool import PoolExecutor
+
+    sizes: list[int] = []
+    pool_map = PoolExecutor.map
+    monkeypatch.setattr(PoolExecutor, "map", lambda self, shards: sizes.extend(dslint.engine.plan_bytes(s) for s in shards) or pool_map(self, shards))
+    (dataset / "zz-small.jsonl").write_text((dataset / "train-0.jsonl").read_text().splitlines(keepends=True)[0])
+    monkeypatch.chdir(dataset)
+    try:
+        report = json.loads(report_json(lint(".", select=["ALL"], cache=False, executor="pool", jobs=2), "pool"))
+    finally:
+        (dataset / "zz-small.jsonl").unlink()
+    assert len(sizes) > 2 and sizes == sorted(sizes, reverse=True) and sizes[-1] < sizes[0]
+    files = [f["path"] for f in report["summary"]["file_details"]]
+    assert files[-1] == "zz-small.jsonl" and files[:-1] == [f["path"] for f in json.loads(reference)["summary"]["file_details"]]
