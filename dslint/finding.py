@@ -96,6 +96,7 @@ _LOCATION_FIELDS = set(Location.model_fields)
 
 
 @functools.lru_cache(maxsize=256)  # findings on one field share its location (locations are frozen)
+@functools.lru_cache(maxsize=1024, typed=True)  # one shared (frozen) object for the findings of one field
 def location(file: str, line: int | None = None, record: int | None = None, field: str | None = None,
              split: str | None = None) -> Location:
     """A ``Location`` from values already of the right types, without validation (the hot path)."""

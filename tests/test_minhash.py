@@ -6,6 +6,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dslint import minhash
 from dslint.minhash import (
@@ -157,6 +159,24 @@ def test_cluster_roots_are_the_smallest_member() -> None:
     roots = cluster_roots(10, np.sort(pairs, axis=1))
     assert roots.tolist() == [0, 1, 2, 3, 3, 3, 6, 7, 7, 3]
     assert cluster_roots(3, np.empty((0, 2), dtype=np.int64)).tolist() == [0, 1, 2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=80))))
+def test_cluster_roots_agree_with_a_plain_union_find(graph: tuple[int, list[tuple[int, int]]]) -> None:
+    n, edges = graph
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for x, y in edges:
+        rx, ry = find(x), find(y)
+        parent[max(rx, ry)] = min(rx, ry)
+    pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    assert cluster_roots(n, pairs).tolist() == [find(x) for x in range(n)]
 
 
 def test_unicode_and_lone_surrogates_do_not_crash() -> None:
