@@ -5,8 +5,6 @@ where the regex does, case folding, Unicode classes and anchors included."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -108,18 +106,3 @@ def test_the_shipped_phrase_packs_have_re2_forms_that_find_their_phrases() -> No
         expected = {i for i, t in enumerate(texts) if regex.search(t)}
         assert expected and expected <= set(_re2_matches(regex, texts) or [])
 
-
-def test_a_lint_of_chat_data_imports_neither_pandas_nor_scipy() -> None:
-    """pyarrow imports pandas, when installed, for ``pa.array`` on a list and ``to_numpy``; scipy's
-    graph module served one function: 40 and 30 MB at the run's peak of memory, and a quarter of a
-    second of start-up each, for nothing. (scipy.stats stays, imported only to compare the label
-    distributions of classification splits.)"""
-    script = (
-        "import sys, dslint\n"
-        "report = dslint.lint([sys.argv[1]], select=['ALL'], fail_on='never', jobs=1, cache=False)\n"
-        "assert report.summary.by_rule, 'nothing found'\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy'}))\n"
-    )
-    pytest.importorskip("pandas", reason="pandas is not installed: nothing can import it")
-    out = subprocess.run([sys.executable, "-c", script, str(REPO / "examples")], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
