@@ -193,17 +193,20 @@ class Frame:
             index = np.concatenate([c.index for c in chunks])
         else:
             file, index = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
-        order = np.lexsort((index, file))
-        self.n = len(order)
-        self.file, self.index = file[order], index[order]
-        self.line = np.concatenate([c.line for c in chunks])[order] if chunks else np.empty(0, dtype=np.int64)
+        # Chunks usually come in file and record order already (one file, or files in plan order):
+        # then nothing is sorted or copied in that order.
+        order = None if _ascending(file, index) else np.lexsort((index, file))
+        self.n = len(index)
+        self.file, self.index = (file, index) if order is None else (file[order], index[order])
+        line = np.concatenate([c.line for c in chunks]) if chunks else np.empty(0, dtype=np.int64)
         values = np.concatenate([c.values for c in chunks]) if chunks else np.empty((0, width), dtype=np.uint64)
-        self.values = values[order]
+        self.line, self.values = (line, values) if order is None else (line[order], values[order])
         # Signatures stay in their chunks, read through the sort order: never copied as a whole.
         with_sigs = [c.sigs for c in chunks if c.sigs is not None]
         self.sigs = SignatureTable(with_sigs, order) if chunks and len(with_sigs) == len(chunks) else None
-        self._where = np.empty(self.n, dtype=np.int64)  # concatenated position -> sorted position
-        self._where[order] = np.arange(self.n)
+        self._where = np.arange(self.n)  # concatenated position -> sorted position
+        if order is not None:
+            self._where[order] = np.arange(self.n)
         self.file_records = np.bincount(self.file, minlength=len(self.files)).astype(np.int64)
         for name, (_, count) in dropped.items():
             self.file_records[code[name]] += count
@@ -369,6 +372,12 @@ def _kept(chunk: Chunk, keep: np.ndarray) -> Chunk:
         chunk.files, chunk.splits, chunk.file[keep], chunk.index[keep], chunk.line[keep], chunk.values[keep],
         chunk.sigs[keep] if chunk.sigs is not None else None, extra,
     )
+
+
+def _ascending(file: np.ndarray, index: np.ndarray) -> bool:
+    """Whether rows are already ordered by (file, index), as a stable sort would leave them."""
+    same_file = file[1:] == file[:-1]
+    return bool(np.all((file[1:] > file[:-1]) | (same_file & (index[1:] >= index[:-1]))))
 
 
 def column_keys(chunks: Sequence[Chunk], column: int, valid: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
