@@ -67,6 +67,8 @@ def _emit_item(op: object, arg: object, flags: int) -> str:
     if op is _c.CATEGORY:
         return "[" + _category(arg, widen=True) + "]"
     if op is _c.AT:
+        if arg is _c.AT_BEGINNING and flags & re.MULTILINE:  # Python's compiler makes it a line start
+            return _AT[_c.AT_BEGINNING_LINE]
         return _AT.get(arg, "")  # word boundaries are dropped: a superset
     if op is _c.BRANCH:
         return "(?:" + "|".join(_emit(alt, flags) for alt in arg[1]) + ")"  # type: ignore[index]

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dslint.packs import load_pack
@@ -69,6 +69,7 @@ RE2_PATTERNS = [
     texts=st.lists(st.lists(st.sampled_from([*TRICKY, "\n", " ", "ik"]), max_size=5).map("".join), min_size=1, max_size=6),
     pattern=st.sampled_from(RE2_PATTERNS),
 )
+@example(texts=["\nk"], pattern=r"(?m)^k$")  # ^ under (?m) starts every line
 def test_the_re2_form_matches_wherever_python_does(texts: list[str], pattern: str) -> None:
     regex = re.compile(pattern)
     found = _re2_matches(regex, texts)
