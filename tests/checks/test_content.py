@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks.content.check import CHECKS, ContentCheck, _may_be_equal
 from dslint.checks.content.rules import CONTENT_RULES
@@ -44,7 +45,11 @@ def findings(data: dict[str, Any], fmt: str = "openai-chat", options: dict[str, 
         options={code: RULES[code].options.model_validate(raw) for code, raw in (options or {}).items()},
         enabled=frozenset(enabled) if enabled is not None else None,
     )
-    return list(ContentCheck(ctx).check(rec(data, fmt)))
+    check, record = ContentCheck(ctx), rec(data, fmt)
+    found = list(check.check(record))
+    batched = list(check.check_batch(Batch([record])))  # the fast path's cheap tests drop no finding
+    assert sorted(f.sort_key() for f in batched) == sorted(f.sort_key() for f in found)
+    return found
 
 
 def hits(data: dict[str, Any], fmt: str = "openai-chat", **kw: Any) -> list[tuple[str, str | None]]:
