@@ -143,9 +143,12 @@ def _may_be_equal(a: str, b: str) -> bool:
     ca, cb = _first_alnum(a), _first_alnum(b)
     if ca and cb and ca != cb:
         return False
-    wa, wb = _head_words(a), _head_words(b)
-    n = min(len(wa), len(wb))
-    return wa[:n] == wb[:n]
+    for chars in (16, 80):  # a short look first: normalising costs by the character
+        wa, wb = _head_words(a, chars), _head_words(b, chars)
+        n = min(len(wa), len(wb))
+        if wa[:n] != wb[:n]:
+            return False
+    return True
 
 
 def _hinted(hint: re.Pattern[str] | None, near: list[int], texts: list[str]) -> list[int]:
