@@ -167,6 +167,7 @@ class _Having:
         self._found: dict[str, set[int]] = {}
 
     def one(self, char: str) -> set[int]:
+        """Indices of the texts that contain ``char``."""
         if char not in self._found:
             self._found[char] = {i for i, t in enumerate(self.texts) if char in t}
         return self._found[char]
@@ -174,7 +175,6 @@ class _Having:
     def any(self, chars: Iterable[str]) -> list[int]:
         """Indices (ascending) of the texts that contain one of ``chars``."""
         return sorted(set().union(*(self.one(c) for c in chars)))
-
 
 
 def _more(hits: list[Hit]) -> str:
@@ -248,8 +248,8 @@ class ContentCheck(RecordCheck):
             yield from self._pair(record, fields)
 
     def check_batch(self, batch: Batch) -> Iterator[Finding]:
-        """The per-field rules only on the fields that pass their cheap tests, run as one
-        comprehension per rule over the batch's fields; then the per-record rules."""
+        """Each per-field rule only on the fields that may fire it (``_candidates``), the exchange
+        rules in one walk over the batch's fields, the pair rule on preference records only."""
         columns = batch.columns
         records, rows, fields = batch.records, columns.row, columns.fields
         views: dict[int, TextView] = {}
@@ -272,6 +272,7 @@ class ContentCheck(RecordCheck):
                 yield from self._pair(records[row], records[row].fields)
 
     def _field_rules(self) -> list[FieldRule]:
+        """The rules that look at one field (with its view and the record's prompt) at a time."""
         return [
             self._placeholder_value, self._url_only, self._special_tokens, self._unclosed_fence,
             self._html, self._placeholders, self._merged,
