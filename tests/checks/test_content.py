@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks.content.check import CHECKS, ContentCheck, _may_be_equal
 from dslint.checks.content.rules import CONTENT_RULES
@@ -44,7 +45,11 @@ def findings(data: dict[str, Any], fmt: str = "openai-chat", options: dict[str, 
         options={code: RULES[code].options.model_validate(raw) for code, raw in (options or {}).items()},
         enabled=frozenset(enabled) if enabled is not None else None,
     )
-    return list(ContentCheck(ctx).check(rec(data, fmt)))
+    check, record = ContentCheck(ctx), rec(data, fmt)
+    found = list(check.check(record))
+    batched = list(check.check_batch(Batch([record])))  # the fast path's cheap tests drop no finding
+    assert sorted(f.sort_key() for f in batched) == sorted(f.sort_key() for f in found)
+    return found
 
 
 def hits(data: dict[str, Any], fmt: str = "openai-chat", **kw: Any) -> list[tuple[str, str | None]]:
@@ -714,3 +719,36 @@ def test_the_quick_test_for_an_echo_never_rejects_equal_texts(picks: list[tuple[
     b = "".join(pair[right] for pair, _, right in picks)
     assert normalize_text(a) == normalize_text(b)
     assert _may_be_equal(a, b)
+
+
+# --- the batch path ------------------------------------------------------------------------------
+
+
+def _batch_vs_records(records: list[Record], ctx: CheckContext) -> list[tuple]:
+    check = ContentCheck(ctx)
+    per_record = sorted(f.sort_key() for r in records for f in check.check(r))
+    assert sorted(f.sort_key() for f in check.check_batch(Batch(records))) == per_record
+    return per_record
+
+
+def test_check_batch_finds_what_check_finds_across_records() -> None:
+    """Fields the batch's cheap tests pass or reject, in records of every shape side by side: a
+    prompt left without an answer must not become the next record's prompt."""
+    records = [
+        rec(chat("Explain why the sky is blue.", "Rayleigh."), index=0),
+        rec({"messages": [{"role": "user", "content": "Tell me a long story about a dragon please"}]}, index=1),
+        rec({"messages": [{"role": "assistant", "content": "Tell me a long story about a dragon please"}]}, index=2),
+        rec(chat("Write the code", "```python\nprint('<|im_end|>')\n```\nDone <s> and {name} and [placeholder]"), index=3),
+        rec(chat("Math", "The set $x${name} and `code` Human: hi\n\n### Response: more"), index=4),
+        rec(chat("  https://example.com/a  ", "N/A"), index=5),
+        rec({"prompt": "Say it", "chosen": "Same answer here.", "rejected": "same answer, here"}, "preference", index=6),
+        rec({"messages": []}, index=7),
+        rec(chat("Hi there friend, how are you", "Hi there, friend: how are you?"), index=8),
+        rec(chat("Café <b>bold</b> &amp; ~~~\ntext", "<br> and &nbsp; ~~~"), index=9),
+    ]
+    assert len(_batch_vs_records(records, CheckContext())) >= 8
+    assert _batch_vs_records(records, CheckContext(enabled=frozenset({"DS807"}), options={
+        "DS807": RULES["DS807"].options.model_validate({"ignore-code": True, "extra-tokens": ["end of text"]}),
+    }))  # fmt: skip
+    extra = {"DS804": {"extra-tokens": ["[Your Name]"]}, "DS806": {"extra-markers": ["Question:"]}}
+    _batch_vs_records(records, CheckContext(options={c: RULES[c].options.model_validate(o) for c, o in extra.items()}))

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks.encoding import chars as encoding_chars
 from dslint.checks.encoding.check import CHECKS, EncodingCheck
@@ -37,7 +38,11 @@ def chat_record(assistant: str, user: str = "Can you help me with this?", index:
 def run(record: Record, options: dict | None = None, enabled: set[str] | None = None) -> list[Finding]:
     opts = {code: RULES[code].options.model_validate(raw) for code, raw in (options or {}).items()}
     ctx = CheckContext(options=opts, enabled=frozenset(enabled) if enabled is not None else None)
-    return list(EncodingCheck(ctx).check(record))
+    check = EncodingCheck(ctx)
+    found = list(check.check(record))
+    batched = list(check.check_batch(Batch([record])))  # the fast path's cheap tests drop no finding
+    assert sorted(f.sort_key() for f in batched) == sorted(f.sort_key() for f in found)
+    return found
 
 
 def only(findings: list[Finding], code: str) -> Finding:
@@ -295,3 +300,14 @@ def test_arbitrary_text_never_crashes_and_output_is_printable(parts: list[str]) 
         assert _is_safe(f.message), f.message
         assert f.snippet is None or _is_safe(f.snippet)
         assert all(_is_safe(str(v)) for v in f.metrics.values())
+
+
+def test_check_batch_finds_what_check_finds_across_records() -> None:
+    """ASCII fields with and without controls, wide ones, empty ones, in one batch."""
+    texts = ["plain ascii", "bell \x07 here", "", "zero\u200bwidth", "CafÃ© mojibake", "e\u0301 not nfc", "tab\tok\r\n"]
+    records = [chat_record(t, index=i) for i, t in enumerate(texts)]
+    for enabled in (None, {"DS601", "DS608"}, {"DS603"}):
+        check = EncodingCheck(CheckContext(enabled=frozenset(enabled) if enabled else None))
+        per_record = sorted(f.sort_key() for r in records for f in check.check(r))
+        assert sorted(f.sort_key() for f in check.check_batch(Batch(records))) == per_record
+        assert per_record

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule, location_of
 from dslint.checks.content.rules import (
     CHOSEN_EQUALS_REJECTED,
@@ -26,6 +26,9 @@ from dslint.checks.content.rules import (
 from dslint.checks.content import language as content_language
 from dslint.checks.content.text import (
     DIALOGUE_WORDS,
+    HTML_HINT,
+    MARKER_HINT,
+    PLACEHOLDER_HINT,
     Hit,
     TextView,
     html_hits,
@@ -38,6 +41,7 @@ from dslint.finding import Finding
 from dslint.formats import TextField, input_text, output_text, pointer
 from dslint.normalize import normalize_text
 from dslint.paths import glob_match
+from dslint.prefilter import may_match
 from dslint.record import Record
 from dslint.redact import quote
 
@@ -55,6 +59,8 @@ SHORT_ANSWER_REQUEST = re.compile(
 _WORD = re.compile(r"\w+")
 _FIRST_ALNUM = re.compile(r"[^\W_]", re.ASCII)
 TEMPLATE_WORDS = re.compile(r"\b(?:templat|placeholder|format strings?\b|f-strings?\b|jinja|mustache|handlebars)")
+# How a URL-only text starts (``str.strip`` and ``\s`` agree on whitespace): the batch pre-test.
+_URL_START = re.compile(r"\s*<?(?:https?://|www\.)", re.IGNORECASE)
 
 
 class _Prompt:
@@ -88,17 +94,26 @@ class _Prompt:
         return value in text and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
 
 
-def _exchanges(fields: list[TextField]) -> Iterator[tuple[list[TextField], TextField]]:
-    """Each learned response with the prompt fields (user turns, prompts) given since the
-    previous response."""
-    pending: list[TextField] = []
-    for field in fields:
+def _exchanges(fields: Sequence[TextField], rows: Sequence[int]) -> Iterator[tuple[list[int], int]]:
+    """Each learned response with the prompt fields (user turns, prompts) given since the previous
+    response of its record, as indices into ``fields``; ``rows[i]`` is field i's record."""
+    pending: list[int] = []
+    row = -1
+    for i, field in enumerate(fields):
+        if rows[i] != row:
+            row, pending = rows[i], []
         if field.part == "input":
             if field.role in PROMPT_ROLES:
-                pending.append(field)
+                pending.append(i)
         elif field.learned:
-            yield pending, field
+            yield pending, i
             pending = []
+
+
+def _record_exchanges(fields: list[TextField]) -> Iterator[tuple[list[TextField], TextField]]:
+    """A record's exchanges as fields."""
+    for pending, i in _exchanges(fields, [0] * len(fields)):
+        yield [fields[j] for j in pending], fields[i]
 
 
 def _snippet(text: str, hit: Hit) -> str:
@@ -116,6 +131,9 @@ def _head_words(text: str, chars: int = 80) -> list[str]:
 def _first_alnum(text: str) -> str | None:
     """The first letter or digit of ``normalize_text(text)`` when ASCII alone leads up to it (and
     follows it: a combining mark would change it), else None."""
+    head = text[:2]
+    if head.isascii() and head[:1].isalnum():  # the common case: the text starts with it
+        return head[:1].lower()
     m = _FIRST_ALNUM.search(text)
     return m.group(0).lower() if m and text[: m.end() + 1].isascii() else None
 
@@ -125,13 +143,45 @@ def _may_be_equal(a: str, b: str) -> bool:
     ca, cb = _first_alnum(a), _first_alnum(b)
     if ca and cb and ca != cb:
         return False
-    wa, wb = _head_words(a), _head_words(b)
-    n = min(len(wa), len(wb))
-    return wa[:n] == wb[:n]
+    for chars in (16, 80):  # a short look first: normalising costs by the character
+        wa, wb = _head_words(a, chars), _head_words(b, chars)
+        n = min(len(wa), len(wb))
+        if wa[:n] != wb[:n]:
+            return False
+    return True
+
+
+def _hinted(hint: re.Pattern[str] | None, near: list[int], texts: list[str]) -> list[int]:
+    """The fields of ``near`` (indices into ``texts``) whose text ``hint`` may match; all of them
+    without a hint."""
+    if hint is None:
+        return near
+    return [near[k] for k in may_match(hint, [texts[i] for i in near])]
+
+
+class _Having:
+    """Which texts of a batch contain a character, each character searched for once."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._found: dict[str, set[int]] = {}
+
+    def one(self, char: str) -> set[int]:
+        """Indices of the texts that contain ``char``."""
+        if char not in self._found:
+            self._found[char] = {i for i, t in enumerate(self.texts) if char in t}
+        return self._found[char]
+
+    def any(self, chars: Iterable[str]) -> list[int]:
+        """Indices (ascending) of the texts that contain one of ``chars``."""
+        return sorted(set().union(*(self.one(c) for c in chars)))
 
 
 def _more(hits: list[Hit]) -> str:
     return f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+
+
+FieldRule = Callable[[Record, TextField, TextView, _Prompt], Finding | None]
 
 
 class ContentCheck(RecordCheck):
@@ -159,11 +209,17 @@ class ContentCheck(RecordCheck):
         self.special = literal_regex(wanted_tokens) if on(SPECIAL_TOKEN) else None
         self.special_first = frozenset(t[0] for t in wanted_tokens)  # cheap pre-filter before the regex
         self.special_in_code = not tokens.ignore_code
+        # The batch's hint: a token found in the text with code blanked is in the text itself,
+        # unless it holds a space that blanking made.
+        self.special_hint = self.special if self.special_in_code or not any(" " in t for t in wanted_tokens) else None
         self.fence_on = on(UNBALANCED_CODE_FENCE)
         self.url_on = on(URL_ONLY_INPUT)
         self.echo_min_words = opts(RESPONSE_ECHOES_PROMPT).min_words if on(RESPONSE_ECHOES_PROMPT) else 0
         self.pairs_on = on(CHOSEN_EQUALS_REJECTED)
         self.content_free_words = opts(CONTENT_FREE_RESPONSE).min_words if on(CONTENT_FREE_RESPONSE) else 0
+        # Finds the first `content_free_words` words (\w runs) in one search; linear, for it
+        # starts only at a word's start and never backtracks into a run.
+        self.enough_words = re.compile(rf"(?<!\w)\w++(?:\W++\w++){{{max(self.content_free_words, 1) - 1}}}")
         self.language = opts(LANGUAGE_MISMATCH) if on(LANGUAGE_MISMATCH) else None
         self._expected_by_file: dict[str, frozenset[str]] = {}
 
@@ -172,29 +228,106 @@ class ContentCheck(RecordCheck):
         if not fields:
             return
         prompt = _Prompt(fields)
+        rules = self._field_rules()
         for field in fields:
             view = TextView(field.text)
+            for rule in rules:
+                finding = rule(record, field, view, prompt)
+                if finding is not None:
+                    yield finding
+        for pending, field in _record_exchanges(fields) if self.echo_min_words or self.content_free_words else ():
             for finding in (
-                self._placeholder_value(record, field, prompt),
-                self._url_only(record, field),
-                self._special_tokens(record, field, view),
-                self._unclosed_fence(record, field, view),
-                self._html(record, field, view, prompt),
-                self._placeholders(record, field, view, prompt),
-                self._merged(record, field, view, prompt),
+                self._echo(record, pending, field) if self.echo_min_words else None,
+                self._content_free(record, pending, field) if self.content_free_words else None,
             ):
                 if finding is not None:
                     yield finding
-        if self.echo_min_words:
-            yield from self._echoes(record, fields)
-        if self.content_free_words:
-            yield from self._content_free(record, fields)
         if self.language is not None:
             yield from self._language(record, fields)
         if self.pairs_on:
             yield from self._pair(record, fields)
 
-    def _placeholder_value(self, record: Record, field: TextField, prompt: _Prompt) -> Finding | None:
+    def check_batch(self, batch: Batch) -> Iterator[Finding]:
+        """Each per-field rule only on the fields that may fire it (``_candidates``), the exchange
+        rules in one walk over the batch's fields, the pair rule on preference records only."""
+        columns = batch.columns
+        records, rows, fields = batch.records, columns.row, columns.fields
+        views: dict[int, TextView] = {}
+        prompts: dict[int, _Prompt] = {}
+        for rule, candidates in self._candidates(fields, columns.texts):
+            for i in candidates:
+                row = rows[i]
+                view = views.get(i) or views.setdefault(i, TextView(columns.texts[i]))
+                prompt = prompts.get(row) or prompts.setdefault(row, _Prompt(records[row].fields))
+                finding = rule(records[row], fields[i], view, prompt)
+                if finding is not None:
+                    yield finding
+        yield from self._batch_exchanges(batch)
+        if self.language is not None:
+            for record in records:
+                if record.fields:
+                    yield from self._language(record, record.fields)
+        if self.pairs_on:  # only preference records have sides to compare
+            for row in sorted({rows[i] for i, f in enumerate(fields) if f.branch is not None}):
+                yield from self._pair(records[row], records[row].fields)
+
+    def _field_rules(self) -> list[FieldRule]:
+        """The rules that look at one field (with its view and the record's prompt) at a time."""
+        return [
+            self._placeholder_value, self._url_only, self._special_tokens, self._unclosed_fence,
+            self._html, self._placeholders, self._merged,
+        ]  # fmt: skip
+
+    def _candidates(self, fields: list[TextField], texts: list[str]) -> list[tuple[FieldRule, list[int]]]:
+        """Each per-field rule that is on, with the fields it may fire on: those that pass its own
+        cheap test, narrowed by one regex pass over them (``prefilter``) where a hint applies."""
+        every = range(len(texts))
+        having = _Having(texts)
+        out: list[tuple[FieldRule, list[int]]] = []
+        if self.null_values:
+            limit = self.longest_null + 32
+            out.append((self._placeholder_value, [i for i, t in enumerate(texts) if len(t) <= limit]))
+        if self.url_on:
+            near = [i for i, f in enumerate(fields) if f.role in PROMPT_ROLES]
+            out.append((self._url_only, [i for i in near if _URL_START.match(texts[i])]))
+        if self.special is not None:
+            out.append((self._special_tokens, _hinted(self.special_hint, having.any(self.special_first), texts)))
+        if self.fence_on:
+            out.append((self._unclosed_fence, [i for i in having.any("`~") if "```" in texts[i] or "~~~" in texts[i]]))
+        if self.html_allow is not None:
+            out.append((self._html, _hinted(HTML_HINT, having.any("<&"), texts)))
+        if self.placeholder_on:
+            if self.extra_placeholders is not None:
+                out.append((self._placeholders, list(every)))
+            else:
+                out.append((self._placeholders, _hinted(PLACEHOLDER_HINT, having.any("{[<"), texts)))
+        if self.merged_on:
+            learned = [i for i, f in enumerate(fields) if f.learned]
+            if self.extra_markers is None:  # a marker holds ":" or "<|"
+                near = having.one("<")
+                learned = _hinted(MARKER_HINT, [i for i in learned if i in near or ":" in texts[i]], texts)
+            out.append((self._merged, learned))
+        return out
+
+    def _batch_exchanges(self, batch: Batch) -> Iterator[Finding]:
+        """The exchange rules over the batch's fields, each only where its cheap test passes."""
+        echo, short = self.echo_min_words, self.content_free_words
+        if not echo and not short:
+            return
+        columns, records, enough = batch.columns, batch.records, self.enough_words.search
+        rows, fields, texts = columns.row, columns.fields, columns.texts
+        for pending, i in _exchanges(fields, rows):
+            said = texts[i]
+            if echo and pending and _may_be_equal(said, "\n".join([texts[j] for j in pending])):
+                finding = self._echo(records[rows[i]], [fields[j] for j in pending], fields[i])
+                if finding is not None:
+                    yield finding
+            if short and not enough(said):
+                finding = self._content_free(records[rows[i]], [fields[j] for j in pending], fields[i])
+                if finding is not None:
+                    yield finding
+
+    def _placeholder_value(self, record: Record, field: TextField, view: TextView, prompt: _Prompt) -> Finding | None:
         text = field.text
         if not self.null_values or len(text) > self.longest_null + 32:
             return None
@@ -206,13 +339,13 @@ class ContentCheck(RecordCheck):
         msg = f"the whole {field.role} text is the placeholder {quote(text.strip())}"
         return PLACEHOLDER_VALUE.at(record, msg, field=field.pointer, snippet=text)
 
-    def _url_only(self, record: Record, field: TextField) -> Finding | None:
+    def _url_only(self, record: Record, field: TextField, view: TextView, prompt: _Prompt) -> Finding | None:
         if not self.url_on or field.part != "input" or field.role not in PROMPT_ROLES or not is_url_only(field.text):
             return None
         msg = f"the whole {field.role} text is a URL; the model cannot open it"
         return URL_ONLY_INPUT.at(record, msg, field=field.pointer, snippet=field.text)
 
-    def _special_tokens(self, record: Record, field: TextField, view: TextView) -> Finding | None:
+    def _special_tokens(self, record: Record, field: TextField, view: TextView, prompt: _Prompt) -> Finding | None:
         text = field.text
         if self.special is None or not any(c in text for c in self.special_first):
             return None
@@ -222,7 +355,7 @@ class ContentCheck(RecordCheck):
         msg = f"special token {quote(hits[0].token)} inside {field.role} text{_more(hits)}"
         return SPECIAL_TOKEN.at(record, msg, field=field.pointer, snippet=_snippet(text, hits[0]), metrics={"count": len(hits)})
 
-    def _unclosed_fence(self, record: Record, field: TextField, view: TextView) -> Finding | None:
+    def _unclosed_fence(self, record: Record, field: TextField, view: TextView, prompt: _Prompt) -> Finding | None:
         text = field.text
         if not self.fence_on or ("```" not in text and "~~~" not in text):
             return None
@@ -275,34 +408,33 @@ class ContentCheck(RecordCheck):
         msg = f"the response runs on into another example: template marker {quote(hits[0].token)}{_more(hits)}"
         return MERGED_EXAMPLES.at(record, msg, field=field.pointer, snippet=_snippet(text, hits[0]), metrics={"count": len(hits)})
 
-    def _echoes(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
-        """Each learned response against the user turns or prompt fields since the last one."""
-        for pending, field in _exchanges(fields):
-            asked = "\n".join(f.text for f in pending)
-            if asked and _may_be_equal(field.text, asked):
-                said = normalize_text(field.text)
-                if said and said == normalize_text(asked) and said.count(" ") + 1 >= self.echo_min_words:
-                    related = [location_of(record, f.pointer) for f in pending]
-                    yield RESPONSE_ECHOES_PROMPT.at(
-                        record, "the response repeats its prompt word for word", field=field.pointer,
-                        snippet=field.text, related=related, metrics={"words": said.count(" ") + 1},
-                    )
+    def _echo(self, record: Record, pending: list[TextField], field: TextField) -> Finding | None:
+        """A learned response against the user turns or prompt fields since the last one."""
+        asked = "\n".join(f.text for f in pending)
+        if not asked or not _may_be_equal(field.text, asked):
+            return None
+        said = normalize_text(field.text)
+        if not said or said != normalize_text(asked) or said.count(" ") + 1 < self.echo_min_words:
+            return None
+        related = [location_of(record, f.pointer) for f in pending]
+        return RESPONSE_ECHOES_PROMPT.at(
+            record, "the response repeats its prompt word for word", field=field.pointer,
+            snippet=field.text, related=related, metrics={"words": said.count(" ") + 1},
+        )  # fmt: skip
 
-    def _content_free(self, record: Record, fields: list[TextField]) -> Iterator[Finding]:
-        """Each short learned response against the prompt fields since the previous response."""
-        for pending, field in _exchanges(fields):
-            said = field.text
-            if not said.strip() or "`" in said or "://" in said:  # an empty answer is DS1xx's business
-                continue
-            # Words counted up to the threshold only: most answers are long.
-            words = sum(1 for _ in islice(_WORD.finditer(said), self.content_free_words))
-            if words >= self.content_free_words:
-                continue
-            asked = "\n".join(f.text for f in pending).casefold()
-            if not EXPLAIN_REQUEST.search(asked) or SHORT_ANSWER_REQUEST.search(asked):
-                continue
-            msg = f"the prompt asks for an explanation but the response is {words} word{'s' * (words != 1)}: {quote(said.strip())}"
-            yield CONTENT_FREE_RESPONSE.at(record, msg, field=field.pointer, snippet=said, metrics={"words": words})
+    def _content_free(self, record: Record, pending: list[TextField], field: TextField) -> Finding | None:
+        """A short learned response against the prompt fields since the previous response."""
+        said = field.text
+        if not said.strip() or "`" in said or "://" in said:  # an empty answer is DS1xx's business
+            return None
+        if self.enough_words.search(said):  # most answers are long
+            return None
+        words = len(_WORD.findall(said))
+        asked = "\n".join(f.text for f in pending).casefold()
+        if not EXPLAIN_REQUEST.search(asked) or SHORT_ANSWER_REQUEST.search(asked):
+            return None
+        msg = f"the prompt asks for an explanation but the response is {words} word{'s' * (words != 1)}: {quote(said.strip())}"
+        return CONTENT_FREE_RESPONSE.at(record, msg, field=field.pointer, snippet=said, metrics={"words": words})
 
     def _expected_languages(self, file: str) -> frozenset[str]:
         if file not in self._expected_by_file:
@@ -318,7 +450,7 @@ class ContentCheck(RecordCheck):
         assert opts is not None
         lang_of = content_language
         expected = self._expected_languages(record.file)
-        for pairs, (prompt_fields, field) in enumerate(_exchanges(fields), 1):
+        for pairs, (prompt_fields, field) in enumerate(_record_exchanges(fields), 1):
             if pairs > opts.turns:
                 return
             said = lang_of.sample(TextView(field.text).prose)

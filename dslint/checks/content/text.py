@@ -5,6 +5,11 @@ look only at the prose around them.
 math blanked out, offsets unchanged) once per field, lazily, so several rules share them and a
 field without backticks or dollar signs costs nothing. Every pattern is linear-time: no nested
 quantifiers, bounded repetition only.
+
+The ``*_HINT`` patterns are for a whole batch at once (``dslint.prefilter.may_match``): each finds,
+in a field's text, a part of every match its matchers can find in the field's prose. Blanking
+turns characters into spaces and nothing else, so a match's characters that are not spaces are
+the text's own: a hint made of them only (literals, letters) sees every field that may match.
 """
 
 from __future__ import annotations
@@ -225,6 +230,10 @@ def html_hits(prose: str, allow: frozenset[str]) -> list[Hit]:
     return hits
 
 
+# An entity, or the start of a tag.
+HTML_HINT = re.compile(rf"{_ENTITY.pattern}|</?(?:{'|'.join(_HTML_TAGS)})", re.IGNORECASE)
+
+
 # --- unfilled placeholders -------------------------------------------------------------------
 
 # Not after "$": "${{ github.repository }}" is a GitHub Actions expression in pasted YAML.
@@ -250,6 +259,10 @@ def placeholder_hits(prose: str, single_braces: bool, extra: re.Pattern[str] | N
         hits += [Hit(m.start(), m.end(), m.group(0)) for m in extra.finditer(prose)]
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+# {{slot}}, {slot}, [placeholder], <insert ...>, [fill in ...] (case-blind as a whole: a superset).
+PLACEHOLDER_HINT = re.compile(r"\{\{|\{[A-Za-z_][A-Za-z0-9_]{1,40}\}|[\[<](?:placeholder|insert|fill)", re.IGNORECASE)
 
 
 # --- merged examples -------------------------------------------------------------------------
@@ -284,6 +297,10 @@ def merged_hits(prose: str, extra: re.Pattern[str] | None) -> list[tuple[Hit, st
         out += [(Hit(m.start(), m.end(), m.group(0)), None) for m in extra.finditer(prose)]
     out.sort(key=lambda pair: pair[0].start)
     return out
+
+
+# A dialogue marker's speaker and colon; a template marker's "##" or "<|".
+MARKER_HINT = re.compile(r"<\||##|(?:Human|Assistant|USER|ASSISTANT|Instruction):")
 
 
 # --- whole-field values ----------------------------------------------------------------------

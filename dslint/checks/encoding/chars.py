@@ -94,8 +94,7 @@ def scan(text: str) -> Scan:
     """Every reportable character of ``text``, by kind (CONTROL, INVISIBLE, ...)."""
     out = Scan()
     if text.isascii():
-        # bytes.translate runs at memory speed, several times faster than the regex scan
-        if not text.encode("ascii").translate(None, _SAFE_ASCII):
+        if not ascii_suspicious(text):
             return out
         pattern = ASCII_SUSPICIOUS
     else:
@@ -126,6 +125,12 @@ def scan(text: str) -> Scan:
         elif not _legitimate_invisible(text, i, cp):
             out.add(INVISIBLE, Hit(i, _NOUNS[cp], _code(cp)))
     return out
+
+
+def ascii_suspicious(text: str) -> bool:
+    """Whether an ASCII text holds a character ``scan`` reports (a control but tab, LF and CR, or
+    DEL). bytes.translate runs at memory speed, several times faster than the regex scan."""
+    return bool(text.encode("ascii").translate(None, _SAFE_ASCII))
 
 
 def _code(cp: int) -> str:
