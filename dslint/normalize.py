@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -28,15 +29,38 @@ def normalize_text(text: str) -> str:
 
 
 def normalize_texts(texts: Sequence[str]) -> list[str]:
-    """``[normalize_text(t) for t in texts]``, with the ASCII texts done together in numpy: twice
-    as fast as one at a time (the collapse of runs of spaces costs the most per text)."""
+    """``[normalize_text(t) for t in texts]``, done together in numpy: the ASCII texts as bytes,
+    the others NFKC and case-folded first, as UTF-16 (twice and five times as fast as one text at
+    a time: mapping characters and collapsing runs of spaces cost the most per text)."""
     ascii_texts = [t for t in texts if t.isascii()]
-    joined = "\x00".join(ascii_texts)
-    if not joined or joined.count("\x00") != len(ascii_texts) - 1:  # nothing to do, or a NUL in a text
+    if len(ascii_texts) == len(texts):
+        return _ascii_together(ascii_texts)
+    done = iter(_ascii_together(ascii_texts))
+    others = iter(_unicode_together([t for t in texts if not t.isascii()]))
+    return [next(done) if t.isascii() else next(others) for t in texts]
+
+
+def _ascii_together(texts: list[str]) -> list[str]:
+    codes = np.frombuffer("\x00".join(texts).encode("ascii").translate(_JOINED_TABLE), dtype=np.uint8)
+    done = _collapse(codes).tobytes().decode("ascii").split("\x00")
+    return done if len(done) == len(texts) else [normalize_text(t) for t in texts]  # a NUL in a text
+
+
+def _unicode_together(texts: list[str]) -> list[str]:
+    joined = "\x00".join([unicodedata.normalize("NFKC", t).casefold() for t in texts])
+    data = joined.encode("utf-16-le", "surrogatepass")
+    if len(data) != 2 * len(joined):  # characters beyond the BMP: two UTF-16 units
         return [normalize_text(t) for t in texts]
-    codes = np.frombuffer(joined.encode("ascii").translate(_JOINED_TABLE), dtype=np.uint8)
-    # Letters and digits are above 32, spaces 32, separators 0. Keep the first space of a run
-    # when a letter or digit comes before it (no leading spaces, runs of one) ...
+    codes = np.frombuffer(data, dtype=np.uint16)
+    codes = np.where(_bmp_alnum()[codes] | (codes == 0), codes, np.uint16(32))
+    done = _collapse(codes).tobytes().decode("utf-16-le").split("\x00")
+    return done if len(done) == len(texts) else [normalize_text(t) for t in texts]  # a NUL in a text
+
+
+def _collapse(codes: np.ndarray) -> np.ndarray:
+    """Texts joined by NUL, letters and digits above 32, everything else 32 (a space): each text
+    with runs of spaces made one and no leading or trailing spaces."""
+    # Keep the first space of a run when a letter or digit comes before it (no leading spaces) ...
     space = codes == 32
     keep = ~space
     keep[1:] |= space[1:] & (codes[:-1] > 32)
@@ -45,10 +69,13 @@ def normalize_texts(texts: Sequence[str]) -> list[str]:
     space = codes == 32
     keep = ~space
     keep[:-1] |= space[:-1] & (codes[1:] > 32)
-    done = iter(codes[keep].tobytes().decode("ascii").split("\x00"))
-    if len(ascii_texts) == len(texts):
-        return list(done)
-    return [next(done) if t.isascii() else normalize_text(t) for t in texts]
+    return codes[keep]
+
+
+@lru_cache(maxsize=1)
+def _bmp_alnum() -> np.ndarray:
+    """Per BMP code point, whether it is a letter or digit: what ``[\\W_]`` does not match."""
+    return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
 
 
 def words(text: str) -> list[str]:
