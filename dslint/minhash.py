@@ -133,11 +133,29 @@ def shingle_hashes(texts: Sequence[str], shingle: Shingle, size: int, seed: int,
     if sum(map(len, texts)) == 0:
         empty = np.empty(0, dtype=np.int64)
         return Shingles(np.empty(0, dtype=_U64), empty, empty)
-    codes, units = _words(texts) if shingle == "word" else _chars(texts)
+    units, prefix, up = _units(texts, shingle)
     s, e, docs, positions = units.spans(size, short)
-    hashes = _span_hashes(codes, s, e)
+    hashes = prefix[e]
+    hashes -= prefix[s]
+    hashes *= up[s]
     hashes ^= _seed_word(seed, 0)
     return Shingles(_fmix(hashes), docs, positions)
+
+
+# The last batch's units and prefix sums. The leakage check takes MinHash shingles and n-grams of
+# the same texts one after the other (and the duplicates check signs the same batches first).
+_last_units: tuple[Shingle, list[str], _Units, np.ndarray, np.ndarray] | None = None
+
+
+def _units(texts: Sequence[str], shingle: Shingle) -> tuple[_Units, np.ndarray, np.ndarray]:
+    """The words (characters) of a batch, the prefix sums of its code points and BASE**i."""
+    global _last_units
+    if _last_units is not None and _last_units[0] == shingle and _last_units[1] == texts:
+        return _last_units[2:]
+    codes, units = _words(texts) if shingle == "word" else _chars(texts)
+    prefix, up = _prefix_sums(codes)
+    _last_units = (shingle, list(texts), units, prefix, up)
+    return units, prefix, up
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -197,9 +215,10 @@ def _chars(texts: Sequence[str]) -> tuple[np.ndarray, _Units]:
     return codes, _Units(start, start + 1, count)
 
 
-def _span_hashes(codes: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Polynomial hashes of ``codes[s:e]`` for every span at once: prefix sums of the code
-    points (plus one) weighted by BASE**-i, each span's difference scaled back by BASE**s."""
+def _prefix_sums(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Prefix sums of the code points (plus one) weighted by BASE**-i, and BASE**i: the
+    polynomial hash of ``codes[s:e]`` is ``(prefix[e] - prefix[s]) * BASE**s``, for every span
+    at once."""
     up, down = _POWERS.get(len(codes) + 1)
     prefix = np.empty(len(codes) + 1, dtype=_U64)
     prefix[0] = 0
@@ -207,10 +226,7 @@ def _span_hashes(codes: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
     np.multiply(codes, down[: len(codes)], out=weighted, dtype=_U64)
     weighted += down[: len(codes)]  # (c + 1) * BASE**-i
     np.cumsum(weighted, out=weighted)
-    hashes = prefix[e]
-    hashes -= prefix[s]
-    hashes *= up[s]
-    return hashes
+    return prefix, up
 
 
 # The last batch signed in this process. The duplicates and leakage checks see the same records

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dslint.normalize import normalize_text, words
+from dslint.normalize import _bmp_alnum, normalize_text, normalize_texts, words
 
 
 def reference(text: str) -> str:
@@ -24,6 +24,29 @@ def test_ascii_fast_path_matches_the_definition(text: str) -> None:
 @given(st.text())
 def test_any_text_matches_the_definition(text: str) -> None:
     assert normalize_text(text) == reference(text)
+
+
+# The characters the batch path treats specially: NUL (its separator), spaces, punctuation,
+# letters NFKC or case folding change, a character beyond the BMP (two UTF-16 units).
+_BATCH_TEXT = st.text(alphabet=st.sampled_from("aZ9 _.,\x00\t\n\x1féÉß\u00a0\uff21\u2003\U0001d400"))
+
+
+@given(st.lists(_BATCH_TEXT | st.text(alphabet=st.characters(max_codepoint=127)) | st.text(), max_size=8))
+def test_batch_matches_one_at_a_time(texts: list[str]) -> None:
+    assert normalize_texts(texts) == [normalize_text(t) for t in texts]
+
+
+def test_the_bmp_table_is_the_regex_definition() -> None:
+    table = _bmp_alnum()
+    assert [bool(table[c]) for c in range(0x10000)] == [re.fullmatch(r"[\W_]", chr(c)) is None for c in range(0x10000)]
+
+
+def test_batch_examples() -> None:
+    assert normalize_texts([]) == []
+    assert normalize_texts(["", " ", "!!"]) == ["", "", ""]
+    assert normalize_texts([" A,b ", "", "c\x00d", "É x"]) == ["a b", "", "c d", "é x"]
+    assert normalize_texts(["Straße ＡＢＣ café", "é\x00x", "\U0001d400b É"]) == ["strasse abc café", "é x", "ab é"]
+    assert normalize_texts(["  Hello,   WORLD!! ", "x", " . y z "]) == ["hello world", "x", "y z"]
 
 
 def test_examples() -> None:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks._shared import tables
 from dslint.checks.duplicates.check import CHECKS, DuplicatesCheck
@@ -328,6 +329,23 @@ def test_without_near_duplicates_no_signatures_are_computed() -> None:
     assert all(c.sigs is None for c in state.table.chunks)
     stats = check.stats(state)
     assert "near_duplicates" not in stats and "near_duplicates" not in stats["splits"]["train"]
+
+
+def test_batch_views_are_the_per_record_views() -> None:
+    """A batch normalises its texts together (NUL-separated, ASCII apart): the views must be
+    those of one record at a time, whatever the texts hold."""
+    chats = [
+        chat("  Hello,   WORLD!! ", "Fine. Thanks."),
+        chat("Naïve café? ＡＢＣ", "Straße"),
+        chat("a\x00b", " ... "),
+        {"messages": []},
+        chat("", "!!", system=None),
+        chat("x_y\tz\n", "Ok", system="  "),
+    ]
+    pairs = [{"prompt": "Pick one:", "chosen": "A, clearly.", "rejected": "B?"}, {"prompt": "É", "chosen": "", "rejected": " "}]
+    labels = [{"text": "Where is my parcel?", "label": "track_order"}, {"text": "", "label": 3}]
+    for recs in (records(chats), records(chats[:2]), records(pairs, "preference"), records(labels, "classification")):
+        assert tables.batch_views(Batch(recs)) == [tables.view_of(r) for r in recs]
 
 
 def test_records_without_text_fields_are_skipped() -> None:

@@ -26,9 +26,10 @@ from dslint.arrays import sorted_unique
 from dslint.batch import Batch
 from dslint.check import DatasetCheck
 from dslint.finding import Finding, Location
+from dslint.formats.base import TextField
 from dslint.keyed import Keys
 from dslint.minhash import SignatureTable
-from dslint.normalize import normalize_text
+from dslint.normalize import normalize_text, normalize_texts
 from dslint.record import HASH_SEED, Record, canonical_json
 
 # The hash columns of the tables that duplicates and leakage build.
@@ -66,36 +67,55 @@ class RecordView:
 
 def batch_views(batch: Batch) -> list[RecordView | None]:
     """Each record's view (None for a record without text fields), computed once per batch: the
-    duplicates and leakage checks both read them."""
-    return batch.shared("record-views", lambda b: [view_of(r) for r in b.records])
+    duplicates and leakage checks both read them. The batch's texts are normalised together."""
+    return batch.shared("record-views", _batch_views)
+
+
+def _batch_views(batch: Batch) -> list[RecordView | None]:
+    columns = batch.columns
+    texts = normalize_texts(columns.texts)
+    views: list[RecordView | None] = []
+    at = 0
+    for record in batch.records:
+        n = len(record.fields)
+        views.append(_view(record, columns.fields[at : at + n], texts[at : at + n]) if n else None)
+        at += n
+    return views
 
 
 def view_of(record: Record) -> RecordView | None:
     """The record's view, or None when it has no text fields."""
     fields = record.fields
-    if not fields:
-        return None
-    norm_parts, inputs, outputs, texts = [], [], [], []
-    for f in fields:
-        text = normalize_text(f.text)
-        norm_parts.append(f"{f.role}\x1e{f.branch or ''}\x1e{text}")
+    return _view(record, fields, [normalize_text(f.text) for f in fields]) if fields else None
+
+
+def _view(record: Record, fields: Sequence[TextField], texts: Sequence[str]) -> RecordView:
+    """The view of a record from its fields and their normalised texts. The hashed strings are
+    built by one join each from their pieces, each piece followed by its separator."""
+    norm: list[str] = []
+    inputs: list[str] = []
+    outputs: list[str] = []
+    body: list[str] = []
+    for f, text in zip(fields, texts):
+        role = f.role
+        norm += (role, "\x1e", f.branch or "", "\x1e", text, "\x1f")
         if f.part == "input":
-            inputs.append(f"{f.role}\x1e{text}")
+            inputs += (role, "\x1e", text, "\x1f")
         elif f.learned:
-            outputs.append(text)
-        if f.role != "system" and text:
-            texts.append(text)
-    label = record.format.label(record.data) if record.format is not None else None
+            outputs += (text, "\x1f")
+        if text and role != "system":
+            body.append(text)
+    fmt = record.format
+    label = fmt.label(record.data) if fmt is not None else None
     if label is not None:
-        norm_parts.append("\x1dlabel\x1e" + canonical_json(label[1]).decode("utf-8", "replace"))
-    task = record.format.task if record.format is not None else ""
+        norm += ("\x1dlabel\x1e", canonical_json(label[1]).decode("utf-8", "replace"), "\x1f")
     return RecordView(
         content=int(record.content_hash, 16),
-        norm=_h("\x1f".join(norm_parts)),
-        input=_h("\x1f".join(inputs)) if inputs else 0,
-        output=_h("\x1f".join(outputs)) if outputs else 0,
-        text=" ".join(texts),
-        task=task,
+        norm=_h("".join(norm[:-1])),
+        input=_h("".join(inputs[:-1])) if inputs else 0,
+        output=_h("".join(outputs[:-1])) if outputs else 0,
+        text=" ".join(body),
+        task=fmt.task if fmt is not None else "",
     )
 
 

@@ -91,6 +91,19 @@ def longest_run(positions: np.ndarray) -> tuple[int, int]:
     return int(pos[starts[best]]), int(lengths[best])
 
 
+def first_rows(hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct hashes, sorted, and the smallest row each appears in. An unstable sort and a
+    minimum per run of equal hashes: a third of the time of a lexsort by (hash, row)."""
+    order = np.argsort(hashes)
+    hs = hashes[order]
+    first = np.ones(len(hs), dtype=bool)
+    first[1:] = hs[1:] != hs[:-1]
+    starts = np.flatnonzero(first)
+    if len(starts) == 0:
+        return hs, rows[:0]
+    return hs[starts], np.minimum.reduceat(rows[order], starts)
+
+
 def span_text(text: str, start: int, run: int, n: int) -> str:
     """The words covered by ``run`` consecutive n-grams starting at word ``start``."""
     return " ".join(text.split(" ")[start : start + run + n - 1])
@@ -104,10 +117,8 @@ def ngram_extras(
     train = is_train[sh.docs]
     extras: dict[str, dict[str, np.ndarray]] = {}
     h, rows = sh.hashes[train], sh.docs[train]
-    order = np.lexsort((rows, h))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = h[order][1:] != h[order][:-1]
-    extras["hay"] = {"hash": h[order][first], "row": rows[order][first].astype(np.int32)}
+    hay_hash, hay_row = first_rows(h, rows)
+    extras["hay"] = {"hash": hay_hash, "row": hay_row.astype(np.int32)}
     ev = ~train
     extras["needle"] = {
         "hash": sh.hashes[ev],
@@ -162,11 +173,7 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
     hay = frame.extra("hay", keep=lambda a: in_wanted(a["hash"]))
     if not hay or len(hay["hash"]) == 0:
         return {}
-    order = np.lexsort((hay["row"], hay["hash"]))
-    hay_hash, hay_row = hay["hash"][order], hay["row"][order]
-    first = np.ones(len(hay_hash), dtype=bool)
-    first[1:] = hay_hash[1:] != hay_hash[:-1]
-    hay_hash, hay_row = hay_hash[first], hay_row[first]  # each hash with its smallest training row
+    hay_hash, hay_row = first_rows(hay["hash"], hay["row"])  # each hash with its smallest training row
 
     # Needle occurrences sorted by (row, hash, position): one slice per evaluation row.
     order = np.lexsort((needle["pos"], needle["hash"], needle["row"]))
