@@ -6,11 +6,13 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.checks.schema.reading import EMPTY_FILE, READ_RULES
 from dslint.checks.schema.base import Collector, Settings, is_blank, is_nan, json_type, literal, top_key
 from dslint.checks._shared.pointers import key_pointer
 from dslint.checks.schema.chat import (
+    PLAIN_ROLES,
     Turn,
     check_conversation,
     check_messages,
@@ -493,7 +495,22 @@ class SchemaCheck(RecordCheck):
             extra_roles=frozenset(self.ctx.opts(UNKNOWN_ROLE).extra_roles),
         )
 
-    def check(self, record: Record) -> Iterable[Finding]:
+        # Shapes of plain chat records (``_plain_chat_shape``) already checked with nothing found.
+        self._clean_shapes: set[tuple[Any, ...]] = set()
+
+    def check_batch(self, batch: Batch) -> Iterable[Finding]:
+        """``check`` of each record, but a plain chat record of a shape already found clean."""
+        clean = self._clean_shapes
+        for record in batch.records:
+            shape = _plain_chat_shape(record)
+            if shape is not None and shape in clean:
+                continue
+            findings = self.check(record)
+            if shape is not None and not findings and len(clean) < MAX_SHAPES:
+                clean.add(shape)
+            yield from findings
+
+    def check(self, record: Record) -> list[Finding]:
         fmt = record.format
         if fmt is None:
             return []
@@ -516,6 +533,33 @@ class SchemaCheck(RecordCheck):
         if handler is not None:
             handler(out, record.data, fmt, self.settings)
         return out.findings()
+
+
+MAX_SHAPES = 10_000  # clean shapes remembered (bounds memory on long, varied conversations)
+
+
+def _plain_chat_shape(record: Record) -> tuple[Any, ...] | None:
+    """The format, top-level keys and roles of an OpenAI chat record without tools whose messages
+    are all plain ({role, content}, a known role, non-blank text): then its schema findings depend
+    on these alone, not on the texts. None for any other record."""
+    fmt, data = record.format, record.data
+    if fmt is None or fmt.name != "openai-chat" or not isinstance(data, dict) or not _TOOL_KEYS.isdisjoint(data):
+        return None
+    messages = data.get("messages")
+    if type(messages) is not list or not messages:
+        return None
+    roles = []
+    for msg in messages:
+        if type(msg) is not dict or len(msg) != 2:
+            return None
+        role, content = msg.get("role"), msg.get("content")
+        if type(role) is not str or role not in PLAIN_ROLES or type(content) is not str or not content or content.isspace():
+            return None
+        roles.append(role)
+    return fmt, tuple(data), tuple(roles)
+
+
+_TOOL_KEYS = frozenset({"tools", "functions", "parallel_tool_calls"})
 
 
 def _other_layout(data: Data, fmt: Format) -> str | None:
