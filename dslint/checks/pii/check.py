@@ -149,7 +149,10 @@ class PiiCheck(RecordCheck):
         if not self._filters:
             return
         columns = batch.columns
-        chosen = [i for i, f in enumerate(columns.fields) if f.text and (f.learned or self._input_kinds)]
+        if self._input_kinds:  # every text field (the common case: no field's learned flag to read)
+            chosen = [i for i, text in enumerate(columns.texts) if text]
+        else:
+            chosen = [i for i, f in enumerate(columns.fields) if f.text and f.learned]
         if len(chosen) < self.prefilter_from:
             yield from super().check_batch(batch)
             return
