@@ -163,7 +163,8 @@ def _triggers(config: ScanConfig) -> tuple[tuple[frozenset[str], re.Pattern[str]
 
 def needed_kinds(texts: Sequence[str], config: ScanConfig) -> np.ndarray:
     """Per text, a bit mask of the detectors (bit ``i``: ``KINDS[i]``) that may find something in
-    it; any other finds nothing. One RE2 pass per trigger over all the texts (dslint.prefilter)."""
+    it; any other finds nothing. The triggers run over all the texts at once with RE2
+    (``dslint.prefilter.may_match_each``)."""
     triggers = _triggers_of(config)
     masks = np.zeros(len(texts), dtype=np.int64)
     for (kinds, _), found in zip(triggers, may_match_each([regex for _, regex in triggers], texts)):
