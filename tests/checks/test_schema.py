@@ -166,7 +166,8 @@ def test_fingerprints_survive_moving_the_record() -> None:
 
 
 def test_a_clean_chat_shape_skips_only_records_that_are_plain_too() -> None:
-    """Records with the roles of a clean one are still checked when a message is not plain."""
+    """Records with the keys and roles of a clean one are still checked when a message is not
+    plain or another key holds a wrong value."""
     roles = ["system", "user", "assistant"]
 
     def chat(*contents: Any, **extra: Any) -> dict:
@@ -185,10 +186,20 @@ def test_a_clean_chat_shape_skips_only_records_that_are_plain_too() -> None:
         {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "model", "content": "Hello"}]},
     ]
     records = [make_record(d, "openai-chat", i) for i, d in enumerate(rows)]
+
+    def sharegpt(value: Any, system: Any = "Be brief.", **extra: Any) -> dict:
+        turns = [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": value}]
+        return {"system": system, "conversations": turns, **extra}
+
+    shared = [sharegpt("Hello"), sharegpt("Hello", system=5), sharegpt(" "), sharegpt(["Hello"]), sharegpt("Hello", extra=1)]
+    shared.append({"system": "Be brief.", "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "text": "Hello"}]})
+    records += [make_record(d, "sharegpt", i) for i, d in enumerate(shared, start=len(rows))]
     check = SchemaCheck()
     expected = [f for r in records for f in check.check(r)]
-    assert {f.location.record for f in expected} == set(range(1, len(rows)))
-    assert list(check.check_batch(Batch(records))) == expected
+    assert {f.location.record for f in expected} == set(range(len(records))) - {0, len(rows)}
+    for _ in range(2):
+        assert list(check.check_batch(Batch(records))) == expected
+    assert len(check._clean_shapes) == 2
 
 
 def test_records_without_a_format_are_skipped() -> None:

@@ -539,21 +539,29 @@ MAX_SHAPES = 10_000  # clean shapes remembered (bounds memory on long, varied co
 
 
 def _plain_chat_shape(record: Record) -> tuple[Any, ...] | None:
-    """The format, top-level keys and roles of an OpenAI chat record without tools whose messages
-    are all plain ({role, content}, a known role, non-blank text): then its schema findings depend
-    on these alone, not on the texts. None for any other record."""
+    """The format, top-level keys and speakers of a chat record whose turns are all plain
+    (OpenAI {role, content} with a role that needs nothing else, ShareGPT {from, value}; non-blank
+    text) and whose other keys hold nothing the schema rules read (no tools, a string system
+    prompt): then its schema findings depend on these alone, not on the texts. None otherwise."""
     fmt, data = record.format, record.data
-    if fmt is None or fmt.name != "openai-chat" or not isinstance(data, dict) or not _TOOL_KEYS.isdisjoint(data):
+    if fmt is None or not isinstance(data, dict):
         return None
-    messages = data.get("messages")
-    if type(messages) is not list or not messages:
+    if fmt.name == "openai-chat" and _TOOL_KEYS.isdisjoint(data):
+        turns, speaker_key, text_key, speakers = data.get("messages"), "role", "content", PLAIN_ROLES
+    elif fmt.name == "sharegpt" and type(data.get("system", "")) is str:
+        turns, speaker_key, text_key, speakers = data.get("conversations"), "from", "value", None
+    else:
+        return None
+    if type(turns) is not list or not turns:
         return None
     roles = []
-    for msg in messages:
-        if type(msg) is not dict or len(msg) != 2:
+    for turn in turns:
+        if type(turn) is not dict or len(turn) != 2:
             return None
-        role, content = msg.get("role"), msg.get("content")
-        if type(role) is not str or role not in PLAIN_ROLES or type(content) is not str or not content or content.isspace():
+        role, text = turn.get(speaker_key), turn.get(text_key)
+        if type(role) is not str or (speakers is not None and role not in speakers):
+            return None
+        if type(text) is not str or not text or text.isspace():
             return None
         roles.append(role)
     return fmt, tuple(data), tuple(roles)
