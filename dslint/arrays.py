@@ -25,3 +25,13 @@ def arrow_strings(texts: Sequence[str]) -> pa.LargeStringArray:
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
     return pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
+
+
+def true_at(flags: pa.BooleanArray) -> np.ndarray:
+    """A boolean Arrow array (no nulls) as a NumPy one, without ``to_numpy``, which imports pandas."""
+    out = np.zeros(len(flags), dtype=bool)
+    import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
+
+    hits = pc.indices_nonzero(flags)
+    out[np.frombuffer(hits.buffers()[1], dtype=np.uint64, count=len(hits), offset=hits.offset * 8)] = True
+    return out

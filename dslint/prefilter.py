@@ -27,12 +27,14 @@ from re import _compiler as _sre_compiler  # type: ignore[attr-defined]  # the s
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
+import numpy as np
 import pyarrow as pa
 
-from dslint.arrays import arrow_strings
+from dslint.arrays import arrow_strings, true_at
 from dslint.re2 import re2_superset
 
 SEAM = "\n"
+FEW_TEXTS = 16  # fewer candidates than this are searched with Python's re
 _CONTEXT_OPS = {_sre_constants.ASSERT, _sre_constants.ASSERT_NOT}
 _CONTEXT_ATS = {_sre_constants.AT_BEGINNING_STRING, _sre_constants.AT_END_STRING}
 
@@ -45,17 +47,58 @@ def may_match(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:
     return found if found is not None else _joined_matches(regex, texts)
 
 
+def may_match_each(regexes: Sequence[re.Pattern[str]], texts: Sequence[str]) -> list[np.ndarray]:
+    """Per regex, a boolean array over ``texts``: True for (a superset of) the texts it matches.
+    ``may_match`` of several regexes at once: the texts go to Arrow once, and one RE2 pass of the
+    regexes' alternation picks the candidates each regex is then tried on (few, when all are rare:
+    then Python's ``re`` costs less than compiling each pattern for RE2)."""
+    array = _arrow(texts) if texts else None
+    patterns = [re2_superset(regex) if array is not None else None for regex in regexes]
+    everything = np.arange(len(texts))
+    candidates = everything  # the texts one of the regexes with an RE2 form may match
+    known = [p for p in patterns if p is not None]
+    if array is not None and len(known) > 1:
+        any_hit = _re2_flags(array, "|".join(f"(?:{p})" for p in known))
+        if any_hit is not None:
+            candidates = np.flatnonzero(any_hit)
+            array = arrow_strings([texts[i] for i in candidates]) if len(candidates) >= FEW_TEXTS else None
+    out = []
+    for regex, pattern in zip(regexes, patterns):
+        flags = np.zeros(len(texts), dtype=bool)
+        hits = _re2_flags(array, pattern) if array is not None and pattern is not None else None
+        if hits is not None:
+            flags[candidates] = hits
+        else:
+            pool = candidates if pattern is not None else everything
+            if len(pool):
+                flags[pool[_joined_matches(regex, [texts[i] for i in pool])]] = True
+        out.append(flags)
+    return out
+
+
 def _re2_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int] | None:
     pattern = re2_superset(regex)
-    if pattern is None:
+    array = _arrow(texts) if pattern is not None else None
+    found = _re2_flags(array, pattern) if array is not None and pattern is not None else None
+    return None if found is None else np.flatnonzero(found).tolist()
+
+
+def _arrow(texts: Sequence[str]) -> pa.Array | None:
+    try:
+        return arrow_strings(texts)
+    except UnicodeError:  # a lone surrogate in a text
         return None
+
+
+def _re2_flags(array: pa.Array, pattern: str) -> np.ndarray | None:
+    """Which strings of ``array`` RE2 finds ``pattern`` in; None if RE2 rejects the pattern."""
     import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
 
     try:
-        hits = pc.match_substring_regex(arrow_strings(texts), pattern=pattern)
-    except (pa.ArrowException, UnicodeError):  # a lone surrogate in a text, a pattern RE2 rejects
+        hits = pc.match_substring_regex(array, pattern=pattern)
+    except pa.ArrowException:
         return None
-    return pc.indices_nonzero(hits).to_pylist()  # not to_numpy(): that imports pandas
+    return true_at(hits)
 
 
 def _joined_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import dslint.prefilter
 from dslint.packs import load_pack
-from dslint.prefilter import _joined_form, _joined_matches, _re2_matches, may_match
+from dslint.prefilter import _joined_form, _joined_matches, _re2_matches, may_match, may_match_each
 from dslint.re2 import re2_superset
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,6 +54,28 @@ def test_patterns_a_seam_cannot_fail_are_searched_joined(pattern: str) -> None:
 def test_a_match_across_a_seam_marks_both_texts_and_the_search_goes_on() -> None:
     regex = re.compile(r"a\s+b")
     assert _joined_matches(regex, ["xa", "b", "zzz", "a b"]) == [0, 1, 3]
+
+
+@pytest.mark.parametrize("few", [0, 100])
+def test_several_regexes_at_once_keep_every_text_each_matches(few: int) -> None:
+    """The alternation's pass, then each regex over the candidates it kept, by RE2 or (few of
+    them) Python; regexes RE2 cannot take (a backreference) and texts Arrow cannot hold (a lone
+    surrogate) go through Python."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        texts=st.lists(st.lists(st.sampled_from(["ab", "a", "b", " ", "\n", "K", "\ud800"]), max_size=4).map("".join), max_size=6),
+        patterns=st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=4),
+    )
+    def check(texts: list[str], patterns: list[str]) -> None:
+        regexes = [re.compile(p) for p in patterns]
+        for regex, flags in zip(regexes, may_match_each(regexes, texts)):
+            assert len(flags) == len(texts)
+            assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(flags.nonzero()[0].tolist())
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(dslint.prefilter, "FEW_TEXTS", few)
+        check()
 
 
 # Characters where Python's and RE2's case folding or Unicode classes differ.

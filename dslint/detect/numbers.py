@@ -53,7 +53,7 @@ def find_ibans(text: str, validate: bool) -> Iterator[Hit]:
 
 # A run of at least seven digits and separators: every numeric detector searches only inside
 # these, so plain prose costs one scan and numbers cost a few anchored searches each.
-_CLUSTER = re.compile(r"[0-9][0-9 ()./-]{5,60}[0-9]")
+CLUSTER = re.compile(r"[0-9][0-9 ()./-]{5,60}[0-9]")
 # Card numbers of 12 to 19 digits, grouped the way cards print them (4-4-4, 4-4-4-1 ... 4-4-4-4-3,
 # Amex 4-6-5, Diners 4-6-4), or 13 to 19 bare digits; not inside a longer run of digits, letters or
 # groups (an IBAN's "DE89 3704 ..." or an order number).
@@ -74,7 +74,7 @@ _VERSION_CONTEXT = re.compile(
 def digit_clusters(text: str) -> list[tuple[int, int]]:
     """Spans of the digit clusters, each widened to a '+' or '(' just before it (+44, (415))."""
     spans = []
-    for m in _CLUSTER.finditer(text):
+    for m in CLUSTER.finditer(text):
         start = m.start()
         spans.append((start - 1 if start and text[start - 1] in "+(" else start, m.end()))
     return spans

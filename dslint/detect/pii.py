@@ -5,10 +5,14 @@ combine. The DS5xx check and snippet redaction (dslint.redact) both go through `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
 
 from dslint.detect.numbers import (
+    CLUSTER,
     digit_clusters,
     find_cards,
     find_ibans,
@@ -26,6 +30,8 @@ from dslint.detect.patterns import (
     find_tokens,
     names_pattern,
 )
+from dslint.detect.secrets import HINTS
+from dslint.prefilter import may_match_each
 
 # Detectors in the order they claim text: a span an earlier one reported (a token, an email) is not
 # reported again by a later one (a phone number inside it).
@@ -129,6 +135,56 @@ def merge_hits(claimed: list[Hit], new: list[Hit]) -> list[Hit]:
 
 
 REDACTION = ScanConfig(validate=False)
+
+
+# --- which detectors a text needs ---------------------------------------------------------------
+
+_PRIVATE_KEY = re.compile("PRIVATE KEY")
+_AT = re.compile("@")
+_TWO_COLONS = re.compile(":[0-9A-Fa-f]{0,4}:")
+
+
+def _triggers(config: ScanConfig) -> tuple[tuple[frozenset[str], re.Pattern[str]], ...]:
+    """Pairs (detectors, regex): in a text the regex matches nowhere, those detectors find nothing.
+    No match crosses a NUL line, so texts joined with one need what any of them needs."""
+    names = config.names_re.pattern
+    return (
+        (frozenset({"private-key"}), _PRIVATE_KEY),
+        (frozenset({"token"}), HINTS),  # every token of the catalogue holds one of its hints
+        # a secret name (matched in lower case, so in any case), then find_credentials's
+        # assignment up to its operator; or a bearer token
+        (frozenset({"credential"}), re.compile(rf"(?i:{names})[\w.-]{{0,24}}[\"']?[ \t]{{0,3}}[:=]|[Bb]earer[ \t]")),
+        (frozenset({"email"}), _AT),
+        (_NUMERIC_KINDS, CLUSTER),  # all of them but IPv6 search only inside digit clusters
+        (frozenset({"ip"}), _TWO_COLONS),  # an IPv6 address's first two colons are at most 5 apart
+        (frozenset(KINDS), INVISIBLE),  # scan drops them and searches what is left
+    )
+
+
+def needed_kinds(texts: Sequence[str], config: ScanConfig) -> np.ndarray:
+    """Per text, a bit mask of the detectors (bit ``i``: ``KINDS[i]``) that may find something in
+    it; any other finds nothing. The triggers run over all the texts at once with RE2
+    (``dslint.prefilter.may_match_each``)."""
+    triggers = _triggers_of(config)
+    masks = np.zeros(len(texts), dtype=np.int64)
+    for (kinds, _), found in zip(triggers, may_match_each([regex for _, regex in triggers], texts)):
+        masks[found] |= _bits(kinds & config.kinds)
+    return masks
+
+
+@lru_cache(maxsize=16)
+def _triggers_of(config: ScanConfig) -> tuple[tuple[frozenset[str], re.Pattern[str]], ...]:
+    return tuple((kinds, regex) for kinds, regex in _triggers(config) if kinds & config.kinds)
+
+
+def _bits(kinds: Iterable[str]) -> int:
+    return sum(1 << KINDS.index(kind) for kind in kinds)
+
+
+@lru_cache(maxsize=256)
+def narrowed(config: ScanConfig, mask: int) -> ScanConfig:
+    """``config`` running only the detectors of ``mask`` (a bit mask from ``needed_kinds``)."""
+    return replace(config, kinds=frozenset(kind for i, kind in enumerate(KINDS) if mask >> i & 1))
 
 
 def mask(text: str, hits: Iterable[Hit]) -> str:

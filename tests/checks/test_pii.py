@@ -15,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext, Rule
 from dslint.checks.pii.check import CHECKS, PiiCheck, allow_key
 from dslint.checks.pii.rules import PII_RULES
-from dslint.detect.pii import ScanConfig, scan
+from dslint.detect.pii import KINDS, ScanConfig, narrowed, needed_kinds, scan
 from dslint.detect.secrets import expand
 from dslint.detect.validators import card_issuer, iban_ok, luhn_ok, shannon_entropy, ssn_ok
 from dslint.finding import Finding, Severity
@@ -42,7 +43,12 @@ def run(record: Record, options: dict | None = None, enabled: set[str] | None = 
         options={code: RULES[code].options.model_validate(raw) for code, raw in (options or {}).items()},
         enabled=frozenset(enabled) if enabled is not None else None,
     )
-    return list(PiiCheck(ctx).check(record))
+    check = PiiCheck(ctx)
+    findings = list(check.check(record))
+    # The batch path, which runs only the detectors the texts' triggers call for, agrees.
+    check.prefilter_from = 0
+    assert list(check.check_batch(Batch([record]))) == findings
+    return findings
 
 
 def codes(findings: list[Finding]) -> list[str]:
@@ -547,3 +553,45 @@ def test_scan_never_raises_and_returns_ordered_disjoint_spans(text: str) -> None
         assert all(text[h.start : h.end] == h.value for h in hits)
         assert all(a.end <= b.start for a, b in zip(hits, hits[1:]))
     run(answer(text))
+
+
+# --- the batch path's triggers ---------------------------------------------------------------
+
+# Values of every kind, and text around them that the triggers must not be fooled by.
+PIECES = [
+    "jane.doe@gmail.com", "+44 20 7946 0321", "(415) 839-2047", "4539 1488 0343 6467", "4539148803436467",
+    "DE89 3704 0044 0532 0130 00", "gb33bukb20201555555555", "536-22-1459", "81.2.69.160", "2a00:1450:4001:82b::200e",
+    "1:2:3:4:5:6:81.2.69.160", "::ffff:81.2.69.160", "fe80::1", "AKIAQWERTYUIOPASDFGH", "password = 'q8Zr2LwP0xVn7TfKc4Ym'",
+    "PASSWORD: Zr2LwP0xVn7TfKc4YmHs", "pAsS-WoRd=Zr2LwP0xVn7TfKc4YmHs9", "İ api_KEY = Zr2LwP0xVn7TfKc4YmHs9",
+    "Authorization: Bearer Zr2LwP0xVn7TfKc4YmHs9BdJ6uGe1A", "-----BEGIN RSA PRIVATE KEY-----\n" + random_b64(200, 3),
+    "\u200b", "\u00ad", "\ufeff", "\u212a", " ", "\n", ":", "::", "@", "10:30:00", "v1.2.3.4", "tel ", "é", "東",
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=6).map("".join), min_size=1, max_size=4))
+def test_triggers_miss_no_hit_and_the_batch_path_agrees(texts: list[str]) -> None:
+    """A detector the triggers leave out would have found nothing, in a field or in the record
+    (IPv6 and IBANs look at the whole record's text); ``run`` compares the two paths."""
+    for config in (ScanConfig(), ScanConfig(kinds=frozenset({"ip", "credential"}), secret_names=("pass-word", "key"))):
+        for text, mask in zip(texts, needed_kinds(texts, config)):
+            assert scan(text, narrowed(config, int(mask))) == scan(text, config)
+    record = chat(*(("user" if i % 2 else "assistant", t) for i, t in enumerate(texts)))
+    run(record)
+    run(record, {code: {"inputs": False} for code in RULES})  # learned fields only
+
+
+def test_triggers_of_a_record_come_from_all_its_fields() -> None:
+    # An IPv6 address without '::' and fewer than seven colons is searched for only when the
+    # record holds seven colons in all; its field alone would not be.
+    ipv6 = "Connect from 2a00:1450:4001:82b:1:2:1.2.3.4 now."
+    findings = run(chat(("user", "Time: 10:30, or 11:00"), ("assistant", ipv6)))
+    assert [(f.rule, f.metrics["type"]) for f in findings] == [("DS506", "ipv6")]
+    assert scan(ipv6, ScanConfig()) == []
+    ip_field, time_field = needed_kinds([ipv6, "Time: 10:30, or 11:00"], ScanConfig()).tolist()
+    assert ip_field & 1 << KINDS.index("ip") and time_field == 0
+
+
+def test_a_text_arrow_cannot_hold_is_searched_in_python() -> None:
+    text = "Mail jane.doe@gmail.com \ud800 now"  # a lone surrogate: no Arrow string
+    assert codes(run(answer(text))) == ["DS501"]

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from dslint.detect.pii import ScanConfig, scan
+from dslint.detect.pii import ScanConfig, narrowed, needed_kinds, scan
 from dslint.detect.validators import card_issuer, luhn_ok
 from tests.checks.test_pii import answer, assert_hidden, codes, run
 
 
-def kinds(text: str, **config: object) -> list[tuple[str, str]]:
-    return [(h.kind, h.value) for h in scan(text, ScanConfig(**config))]  # type: ignore[arg-type]
+def kinds(text: str, **options: object) -> list[tuple[str, str]]:
+    config = ScanConfig(**options)  # type: ignore[arg-type]
+    hits = scan(text, config)
+    assert scan(text, narrowed(config, int(needed_kinds([text], config)[0]))) == hits  # the batch path's triggers
+    return [(h.kind, h.value) for h in hits]
 
 
 # --- phone numbers ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext, DatasetCheck, RecordCheck, Rule
 from dslint.checks.schema import consistency as schema_consistency
 from dslint.checks.schema.reading import READ_RULES
@@ -51,6 +52,9 @@ def run_case(case: dict) -> list[Finding]:
     ctx = context(case.get("options"))
     schema, fields = SchemaCheck(ctx), InconsistentFieldsCheck(ctx)
     findings = [f for r in records for f in schema.check(r)]
+    # The batch path, twice: the second time the shapes the first found clean are skipped.
+    for _ in range(2):
+        assert list(schema.check_batch(Batch(records))) == findings
     state = fields.init()
     for r in records:
         state = fields.update(state, r)
@@ -159,6 +163,43 @@ def test_fingerprints_survive_moving_the_record() -> None:
     moved = SchemaCheck().check(make_record(data, "openai-chat", 57))
     assert [f.fingerprint for f in first] == [f.fingerprint for f in moved]
     assert len({f.fingerprint for f in first}) == len(first) == 2
+
+
+def test_a_clean_chat_shape_skips_only_records_that_are_plain_too() -> None:
+    """Records with the keys and roles of a clean one are still checked when a message is not
+    plain or another key holds a wrong value."""
+    roles = ["system", "user", "assistant"]
+
+    def chat(*contents: Any, **extra: Any) -> dict:
+        return {"messages": [{"role": r, "content": c} for r, c in zip(roles, contents)], **extra}
+
+    rows = [
+        chat("Be brief.", "Hi", "Hello"),
+        chat("Be brief.", "Hi", "  \n"),
+        chat("Be brief.", "", "Hello"),
+        chat("Be brief.", "Hi", None),
+        chat("Be brief.", "Hi", [{"type": "text", "text": " "}]),
+        chat("Be brief.", "Hi", "Hello", tools="none"),
+        chat("Be brief.", "Hi", "Hello", extra=1),
+        {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello", "weight": 0}]},
+        {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "contents": "Hello"}]},
+        {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "model", "content": "Hello"}]},
+    ]
+    records = [make_record(d, "openai-chat", i) for i, d in enumerate(rows)]
+
+    def sharegpt(value: Any, system: Any = "Be brief.", **extra: Any) -> dict:
+        turns = [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": value}]
+        return {"system": system, "conversations": turns, **extra}
+
+    shared = [sharegpt("Hello"), sharegpt("Hello", system=5), sharegpt(" "), sharegpt(["Hello"]), sharegpt("Hello", extra=1)]
+    shared.append({"system": "Be brief.", "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "text": "Hello"}]})
+    records += [make_record(d, "sharegpt", i) for i, d in enumerate(shared, start=len(rows))]
+    check = SchemaCheck()
+    expected = [f for r in records for f in check.check(r)]
+    assert {f.location.record for f in expected} == set(range(len(records))) - {0, len(rows)}
+    for _ in range(2):
+        assert list(check.check_batch(Batch(records))) == expected
+    assert len(check._clean_shapes) == 2
 
 
 def test_records_without_a_format_are_skipped() -> None:

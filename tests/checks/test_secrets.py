@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from dslint.detect.pii import ScanConfig, needed_kinds
 from dslint.detect.secrets import ALPHABETS, CATALOGUE, CHECKS, Secret, base62_crc32, expand, find_secrets, is_placeholder
 from dslint.finding import Severity
 from tests.checks.test_pii import answer, assert_hidden, chat, codes, run
@@ -21,7 +22,12 @@ IDS = [s.id for s in CATALOGUE]
 
 
 def found(text: str, validate: bool = True) -> list[tuple[str, str]]:
-    return [(m.secret.id, m.value) for m in find_secrets(text, validate)]
+    hits = [(m.secret.id, m.value) for m in find_secrets(text, validate)]
+    assert not hits or needed_kinds([text], TOKENS_ONLY)[0], "the batch path's trigger misses a token"
+    return hits
+
+
+TOKENS_ONLY = ScanConfig(kinds=frozenset({"token"}))
 
 
 def test_catalogue_is_large_unique_and_documented() -> None:

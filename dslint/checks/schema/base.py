@@ -51,7 +51,7 @@ def literal(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, str) and (not value or value.isspace())  # strip() would copy the text
 
 
 def is_nan(value: Any) -> bool:

@@ -38,7 +38,7 @@ SHAREGPT_TURN_KEYS = frozenset({"from", "value", "weight", "loss", "loss_weight"
 _PART_TYPES = ", ".join(sorted(TEXT_PART_TYPES | MEDIA_PART_TYPES))
 # What each OpenAI role means for the conversation rules.
 # Roles whose message needs nothing but role and content (a tool message needs its call's id).
-_PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
+PLAIN_ROLES = frozenset({"system", "developer", "user", "assistant"})
 _ROLE_KIND = {
     "system": "system",
     "developer": "system",
@@ -100,7 +100,7 @@ def check_messages(out: Collector, at: Path, messages: Sequence[Any], settings: 
 
 def _check_message(out: Collector, at: Path, msg: Mapping[str, Any], settings: Settings) -> Turn:
     role, content = msg.get("role"), msg.get("content")
-    if len(msg) == 2 and type(role) is str and role in _PLAIN_ROLES and type(content) is str and not is_blank(content):
+    if len(msg) == 2 and type(role) is str and role in PLAIN_ROLES and type(content) is str and not is_blank(content):
         return Turn(at, _ROLE_KIND[role], content)  # the common case, and nothing to report
     for key in msg:
         if key not in MESSAGE_KEYS and key not in settings.message_allow:

@@ -6,11 +6,13 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.checks.schema.reading import EMPTY_FILE, READ_RULES
 from dslint.checks.schema.base import Collector, Settings, is_blank, is_nan, json_type, literal, top_key
 from dslint.checks._shared.pointers import key_pointer
 from dslint.checks.schema.chat import (
+    PLAIN_ROLES,
     Turn,
     check_conversation,
     check_messages,
@@ -493,7 +495,22 @@ class SchemaCheck(RecordCheck):
             extra_roles=frozenset(self.ctx.opts(UNKNOWN_ROLE).extra_roles),
         )
 
-    def check(self, record: Record) -> Iterable[Finding]:
+        # Shapes of plain chat records (``_plain_chat_shape``) already checked with nothing found.
+        self._clean_shapes: set[tuple[Any, ...]] = set()
+
+    def check_batch(self, batch: Batch) -> Iterable[Finding]:
+        """``check`` of each record, but a plain chat record of a shape already found clean."""
+        clean = self._clean_shapes
+        for record in batch.records:
+            shape = _plain_chat_shape(record)
+            if shape is not None and shape in clean:
+                continue
+            findings = self.check(record)
+            if shape is not None and not findings and len(clean) < MAX_SHAPES:
+                clean.add(shape)
+            yield from findings
+
+    def check(self, record: Record) -> list[Finding]:
         fmt = record.format
         if fmt is None:
             return []
@@ -516,6 +533,41 @@ class SchemaCheck(RecordCheck):
         if handler is not None:
             handler(out, record.data, fmt, self.settings)
         return out.findings()
+
+
+MAX_SHAPES = 10_000  # clean shapes remembered (bounds memory on long, varied conversations)
+
+
+def _plain_chat_shape(record: Record) -> tuple[Any, ...] | None:
+    """The format, top-level keys and speakers of a chat record whose turns are all plain
+    (OpenAI {role, content} with a role that needs nothing else, ShareGPT {from, value}; non-blank
+    text) and whose other keys hold nothing the schema rules read (no tools, a string system
+    prompt): then its schema findings depend on these alone, not on the texts. None otherwise."""
+    fmt, data = record.format, record.data
+    if fmt is None or not isinstance(data, dict):
+        return None
+    if fmt.name == "openai-chat" and _TOOL_KEYS.isdisjoint(data):
+        turns, speaker_key, text_key, speakers = data.get("messages"), "role", "content", PLAIN_ROLES
+    elif fmt.name == "sharegpt" and type(data.get("system", "")) is str:
+        turns, speaker_key, text_key, speakers = data.get("conversations"), "from", "value", None
+    else:
+        return None
+    if type(turns) is not list or not turns:
+        return None
+    roles = []
+    for turn in turns:
+        if type(turn) is not dict or len(turn) != 2:
+            return None
+        role, text = turn.get(speaker_key), turn.get(text_key)
+        if type(role) is not str or (speakers is not None and role not in speakers):
+            return None
+        if type(text) is not str or not text or text.isspace():
+            return None
+        roles.append(role)
+    return fmt, tuple(data), tuple(roles)
+
+
+_TOOL_KEYS = frozenset({"tools", "functions", "parallel_tool_calls"})
 
 
 def _other_layout(data: Data, fmt: Format) -> str | None:

@@ -62,6 +62,8 @@ class InconsistentFieldsCheck(DatasetCheck[KeysState]):
             entry = state[record.file] = FileKeys(split=record.split)
         entry.counts[keys] += 1
         samples = entry.samples.setdefault(keys, [])
+        if len(samples) >= SAMPLE_LIMIT and record.index > samples[-1][0]:
+            return state  # it would be dropped at once: spare its content hash (a JSON dump)
         bisect.insort(samples, (record.index, record.line, record.content_hash))
         if len(samples) > SAMPLE_LIMIT:
             samples.pop()
