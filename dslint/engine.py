@@ -447,8 +447,6 @@ def finalize(
     stats: dict[str, Any] = {}
     for i, check in enumerate(checks.dataset):
         states = [r.states[i] for r in results]
-        for r in results:  # held only here from now on, so finalizing can free what it consumes
-            r.states[i] = None
         if executor is not None:
             merged = executor.reduce(i, states)
         else:
