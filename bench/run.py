@@ -29,6 +29,7 @@ import dslint  # noqa: E402
 
 _BASELINE_RUN = (
     "import sys, time, dslint\n"
+    "assert dslint.__file__.startswith(sys.argv[5]), f'timing {dslint.__file__}, not the baseline'\n"
     "dslint.lint([sys.argv[4]], fail_on='never', jobs=1, cache=False)  # warm-up: imports, compiled patterns\n"
     "start = time.perf_counter()\n"
     "dslint.lint([sys.argv[1]], select=None if sys.argv[2] == 'DEFAULT' else [sys.argv[2]], fail_on='never', jobs=int(sys.argv[3]), cache=False)\n"
@@ -85,10 +86,9 @@ def baseline_secs(checkout: Path, path: Path, warm_up: Path, selector: str, jobs
     """The best of ``repeat`` lints by the checkout at ``checkout``, each in a fresh interpreter
     after a warm-up lint of ``warm_up`` (timed inside it, as the runs in this process are)."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    runs = [
-        float(subprocess.run([sys.executable, "-c", _BASELINE_RUN, str(path), selector, str(jobs), str(warm_up)], env=env, check=True, capture_output=True, text=True).stdout)
-        for _ in range(repeat)
-    ]
+    # -P: `python -c` would otherwise put the working directory, perhaps this checkout, first
+    command = [sys.executable, "-P", "-c", _BASELINE_RUN, str(path), selector, str(jobs), str(warm_up), str(checkout.resolve())]
+    runs = [float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout) for _ in range(repeat)]
     return min(runs)
 
 
