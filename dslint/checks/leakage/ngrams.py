@@ -196,24 +196,33 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
 
 
 class MembershipFilter:
-    """``member(values, table)[0]`` for many arrays of values against one table: a bitmap of the
-    table's low bits rejects most values with one lookup each (a cache re-run spends most of its
-    time here, on the training n-grams), and only the rest are searched."""
+    """``member(values, table)[0]`` for many arrays of values against one table: a bitset of the
+    table's low bits rejects most values with one lookup each (re-runs with the cache and large
+    evaluation splits spend most of their finalize time here, on the training n-grams), and only
+    the rest are searched. The bitset has about 16 bits per table entry, so some 6% of the values
+    not in the table pass it."""
 
-    BITS = 22  # a 4 MB bitmap: few false candidates for tables of up to a few million hashes
+    MAX_BITS = 28  # a 32 MB bitset at most
 
     def __init__(self, table: np.ndarray) -> None:
         self.table = table
-        self.mask = np.uint64((1 << self.BITS) - 1)
-        self.bitmap = np.zeros(1 << self.BITS, dtype=bool)
-        self.bitmap[(table & self.mask).astype(np.intp)] = True
+        bits = min(self.MAX_BITS, max(16, int(len(table)).bit_length() + 4))
+        self.mask = np.uint64((1 << bits) - 1)
+        low = table & self.mask
+        self.bitset = np.zeros(1 << (bits - 3), dtype=np.uint8)
+        np.bitwise_or.at(self.bitset, (low >> _THREE).astype(np.intp), np.left_shift(np.uint8(1), (low & _SEVEN).astype(np.uint8)))
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
-        candidates = np.flatnonzero(self.bitmap[(values & self.mask).astype(np.intp)])
+        low = values & self.mask
+        maybe = (self.bitset[(low >> _THREE).astype(np.intp)] >> (low & _SEVEN).astype(np.uint8)) & 1
+        candidates = np.flatnonzero(maybe)
         found = np.zeros(len(values), dtype=bool)
         if len(candidates):
             found[candidates] = member(values[candidates], self.table)[0]
         return found
+
+
+_THREE, _SEVEN = np.uint64(3), np.uint64(7)
 
 
 def member(values: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
