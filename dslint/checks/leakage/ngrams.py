@@ -209,8 +209,10 @@ class MembershipFilter:
         bits = min(self.MAX_BITS, max(16, int(len(table)).bit_length() + 4))
         self.mask = np.uint64((1 << bits) - 1)
         low = table & self.mask
+        byte, bit = (low >> _THREE).astype(np.intp), (low & _SEVEN).astype(np.uint8)
         self.bitset = np.zeros(1 << (bits - 3), dtype=np.uint8)
-        np.bitwise_or.at(self.bitset, (low >> _THREE).astype(np.intp), np.left_shift(np.uint8(1), (low & _SEVEN).astype(np.uint8)))
+        for k in range(8):  # one bit position at a time: repeated bytes then all write the same value
+            self.bitset[byte[bit == k]] |= np.uint8(1 << k)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         low = values & self.mask
