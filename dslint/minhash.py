@@ -315,8 +315,8 @@ class SignatureTable:
         self.parts = list(parts)
         self.num_perm = self.parts[0].shape[1] if self.parts else 1
         self._starts = np.cumsum([0] + [len(p) for p in self.parts])
-        self.rows = np.arange(self._starts[-1]) if rows is None else rows
-        self.n = len(self.rows)
+        self.rows = rows  # None: row i is row i of the concatenation (no map held)
+        self.n = int(self._starts[-1]) if rows is None else len(rows)
         self._grouped: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
@@ -326,7 +326,7 @@ class SignatureTable:
 
     def subset(self, idx: np.ndarray) -> SignatureTable:
         """Rows ``idx`` of this table, without copying signatures."""
-        return SignatureTable(self.parts, self.rows[idx])
+        return SignatureTable(self.parts, idx if self.rows is None else self.rows[idx])
 
     def _group(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For positions in the concatenation: their order by part, each part's slice of that
@@ -340,12 +340,14 @@ class SignatureTable:
     def take(self, idx: np.ndarray | None = None, lo: int = 0, hi: int | None = None) -> np.ndarray:
         """Columns ``lo:hi`` of rows ``idx`` (all rows when None) as one (len, hi - lo) array."""
         hi = self.num_perm if hi is None else hi
+        if idx is None and self.rows is None:  # the parts' rows in order: their columns, stacked
+            return self.parts[0][:, lo:hi] if len(self.parts) == 1 else np.concatenate([p[:, lo:hi] for p in self.parts])
         if idx is None:
             if self._grouped is None:  # banding reads all rows once per band: group them once
-                self._grouped = self._group(self.rows)
+                self._grouped = self._group(self.rows)  # type: ignore[arg-type]  # not None here
             order, bounds, local = self._grouped
         else:
-            order, bounds, local = self._group(self.rows[idx])
+            order, bounds, local = self._group(idx if self.rows is None else self.rows[idx])
         if len(self.parts) == 1:
             return self.parts[0][local, lo:hi]
         out = np.empty((len(local), hi - lo), dtype=np.uint32)

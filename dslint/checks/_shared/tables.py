@@ -224,8 +224,9 @@ class Frame:
         # Signatures stay in their chunks, read through the sort order: never copied as a whole.
         with_sigs = [c.sigs for c in chunks if c.sigs is not None]
         self.sigs = SignatureTable(with_sigs, order) if chunks and len(with_sigs) == len(chunks) else None
-        self._where = np.arange(self.n)  # concatenated position -> sorted position
+        self._where: np.ndarray | None = None  # concatenated position -> sorted position (None: the same)
         if order is not None:
+            self._where = np.empty(self.n, dtype=np.int64)
             self._where[order] = np.arange(self.n)
         self.file_records = np.bincount(self.file, minlength=len(self.files)).astype(np.int64)
         for name, (_, count) in dropped.items():
@@ -285,7 +286,9 @@ class Frame:
             mask = keep(arrays) if keep is not None else None
             for name, arr in arrays.items():
                 arr = arr[mask] if mask is not None else arr
-                parts.setdefault(name, []).append(self._where[start + arr] if name == "row" else arr)
+                if name == "row":
+                    arr = (start + arr).astype(np.int64, copy=False) if self._where is None else self._where[start + arr]
+                parts.setdefault(name, []).append(arr)
         return {name: np.concatenate(arrs) for name, arrs in parts.items()}
 
 
