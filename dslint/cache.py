@@ -16,8 +16,8 @@ budgets, ignores, baselines and diff bases are left out: the policy runs after t
 Layout: a file's entry holds what a re-run always needs (summary and findings); its dataset-check
 states, which can be far larger (signatures, n-grams), are in an entry of their own, bound to it by
 a random tag. One more entry per set of files (``run entry``) keeps the last finished run's dataset
-findings and stats with the contents and tags it came from, so a re-run on unchanged files reads
-neither the states nor merges nor finalizes: it reads one small entry per file and that one.
+findings and stats with the contents and tags it came from, so a re-run on unchanged files loads
+no state and neither merges nor finalizes: it reads one small entry per file, and that one.
 
 Trust: the folder sits in a repository being scanned, which is untrusted. Every entry is sealed
 with AES-GCM (authenticated encryption) under a per-user key kept outside the repository

@@ -549,9 +549,10 @@ def lint_cached(
     executor: Executor | None = None,
 ) -> tuple[list[FileResult], tuple[list[AnyFinding], dict[str, Any]]]:
     """``scan_all`` and ``finalize`` with the per-file cache: files it holds are not read, and
-    when it holds every file unchanged, their states are not even loaded, the last finished run of
-    them being stored too. Each scanned file is stored (its shards merged into one result); old
-    entries are pruned. stdin and data in memory are never cached."""
+    when it also holds the last finished run of exactly these files as they are, no state is
+    loaded and nothing finalized. Each scanned file is stored (its shards merged into one
+    result), then the finished run; old entries are pruned. stdin and data in memory are never
+    cached."""
     if len({p.source.display for p in plans}) < len(plans):  # results are matched to files by name
         results = scan_all(plans, checks, jobs, progress, executor)
         return results, finalize(results, checks, executor)
