@@ -2,13 +2,14 @@
 same files measured in the same run (the floor). Prints a table; asserts nothing.
 
     python bench/run.py --records 100000 --splits [--layout chat|instruction] [--families DEFAULT,ALL]
-        [--jobs 1,2] [--warm] [--baseline DIR]
+        [--jobs 1,2] [--warm] [--baseline DIR] [--peak]
 
 ``--warm`` adds the per-file cache: a cold run (empty cache), a warm one (nothing changed) and one
 after the test file changed, as ratios to the cold run. ``--baseline DIR`` times the same lint with
 an older checkout of dslint (``git worktree add DIR <commit>``, or ``git archive <commit> | tar -x
 -C DIR``) in a subprocess, for a before/after ratio in one run. The near-duplicate comparison with
-datasketch is ``bench/bench_neardup.py``.
+datasketch is ``bench/bench_neardup.py``. ``--peak`` adds the peak resident memory of a
+``dslint check --format json`` of the corpus (issue 13: under 1 GB at 1M chat records).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def main() -> None:
     parser.add_argument("--splits", action="store_true", help="train/validation/test files (90/5/5) instead of one train file")
     parser.add_argument("--warm", action="store_true", help="also time the per-file cache: cold, warm, one file changed")
     parser.add_argument("--baseline", type=Path, help="an older dslint checkout to time the same runs with")
+    parser.add_argument("--peak", action="store_true", help="also the peak memory of `dslint check --format json`, -j1, in a fresh process")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,6 +77,9 @@ def main() -> None:
                     row(f"  baseline {selector}" + (f" -j{jobs}" if jobs > 1 else ""), old, args.records, base)
         if args.warm:
             cache_runs(Path(tmp), path, paths[-1], args.records, base)
+        if args.peak:
+            for name, checkout in [("dslint", Path(dslint.__file__).parent.parent)] + ([("baseline", args.baseline)] if args.baseline else []):
+                print(f"peak RSS, {name} check --format json -j1: {peak_mib(checkout, path, Path(tmp) / 'peak.json'):,.0f} MiB")
 
 
 def row(label: str, secs: float, records: int, base: float, old: float | None = None) -> None:
@@ -90,6 +95,23 @@ def baseline_secs(checkout: Path, path: Path, warm_up: Path, selector: str, jobs
     command = [sys.executable, "-P", "-c", _BASELINE_RUN, str(path), selector, str(jobs), str(warm_up), str(checkout.resolve())]
     runs = [float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout) for _ in range(repeat)]
     return min(runs)
+
+
+_PEAK_RUN = (
+    "import resource, sys, dslint\n"
+    "assert dslint.__file__.startswith(sys.argv[3]), f'measuring {dslint.__file__}, not {sys.argv[3]}'\n"
+    "from dslint.cli import main\n"
+    "main(['check', sys.argv[1], '--no-cache', '-j1', '--fail-on', 'never', '--quiet', '--format', 'json', '-o', sys.argv[2]])\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux\n"
+)
+
+
+def peak_mib(checkout: Path, path: Path, output: Path) -> float:
+    """The peak resident memory of one `dslint check` by ``checkout``, in a process of its own."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    command = [sys.executable, "-P", "-c", _PEAK_RUN, str(path), str(output), str(checkout.resolve())]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return int(done.stdout.split()[-1]) / 1024
 
 
 def cache_runs(root: Path, data: Path, changed_file: Path, records: int, base: float) -> None:
