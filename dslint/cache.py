@@ -244,12 +244,10 @@ class FileCache:
         self._writable = True
 
     def _name(self, file: FileKey, part: str = "file") -> str:
-        ident = json.dumps([self.key, part, file.display, file.root_path, file.split, file.format_name])
-        return hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+        return _entry_name([self.key, part, *_ident(file)])
 
     def _run_name(self, files: Sequence[FileKey]) -> str:
-        ident = json.dumps([self.key, "run", [[f.display, f.root_path, f.split, f.format_name] for f in files]])
-        return hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+        return _entry_name([self.key, "run", [_ident(f) for f in files]])
 
     def _read(self, name: str) -> dict[str, Any] | None:
         """The entry's content, or None when there is none or it is not to be trusted."""
@@ -433,6 +431,14 @@ def open_run_cache(
         splits=splits,
     )
     return FileCache(folder, run_key(parts), secret)
+
+
+def _ident(file: FileKey) -> list[str | None]:
+    return [file.display, file.root_path, file.split, file.format_name]
+
+
+def _entry_name(ident: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(ident).encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
 def _contents(files: Sequence[tuple[FileKey, Seen]]) -> list[tuple[str | None, str | None]]:

@@ -32,13 +32,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
 from dslint.arrays import sorted_unique
 
 Shingle = Literal["word", "char"]
+T = TypeVar("T")
 
 EMPTY = np.uint32(0xFFFFFFFF)  # the value of a bin no shingle fell into
 _U64 = np.uint64
@@ -142,20 +143,34 @@ def shingle_hashes(texts: Sequence[str], shingle: Shingle, size: int, seed: int,
     return Shingles(_fmix(hashes), docs, positions)
 
 
-# The last batch's units and prefix sums. The leakage check takes MinHash shingles and n-grams of
-# the same texts one after the other (and the duplicates check signs the same batches first).
-_last_units: tuple[Shingle, list[str], _Units, np.ndarray, np.ndarray] | None = None
+class _LastBatch(Generic[T]):
+    """What was last computed for a batch of texts (with given settings) in this process. The
+    duplicates and leakage checks flush the same batches one after the other, so the second asks
+    for what the first just got: the signatures, and the words and prefix sums that the leakage
+    check's n-grams share with its shingles."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, list[str]] | None = None
+        self._value: T | None = None
+
+    def get(self, settings: object, texts: Sequence[str], compute: Callable[[], T]) -> T:
+        if self._key is None or self._key[0] != settings or self._key[1] != texts:
+            self._value = compute()
+            self._key = (settings, list(texts))
+        return self._value  # type: ignore[return-value]  # computed above when not cached
+
+
+_last_units: _LastBatch[tuple[_Units, np.ndarray, np.ndarray]] = _LastBatch()
 
 
 def _units(texts: Sequence[str], shingle: Shingle) -> tuple[_Units, np.ndarray, np.ndarray]:
     """The words (characters) of a batch, the prefix sums of its code points and BASE**i."""
-    global _last_units
-    if _last_units is not None and _last_units[0] == shingle and _last_units[1] == texts:
-        return _last_units[2:]
-    codes, units = _words(texts) if shingle == "word" else _chars(texts)
-    prefix, up = _prefix_sums(codes)
-    _last_units = (shingle, list(texts), units, prefix, up)
-    return units, prefix, up
+
+    def compute() -> tuple[_Units, np.ndarray, np.ndarray]:
+        codes, units = _words(texts) if shingle == "word" else _chars(texts)
+        return (units, *_prefix_sums(codes))
+
+    return _last_units.get(shingle, texts, compute)
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -229,16 +244,15 @@ def _prefix_sums(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return prefix, up
 
 
-# The last batch signed in this process. The duplicates and leakage checks see the same records
-# and flush the same batches one after the other, so the second asks for what the first just got.
-_last: tuple[MinHashConfig, list[str], np.ndarray] | None = None
+_last_signed: _LastBatch[np.ndarray] = _LastBatch()
 
 
 def signatures(texts: Sequence[str], cfg: MinHashConfig) -> np.ndarray:
     """The (len(texts), num_perm) uint32 signatures, read-only; an empty text gets all-EMPTY."""
-    global _last
-    if _last is not None and _last[0] == cfg and _last[1] == texts:
-        return _last[2]
+    return _last_signed.get(cfg, texts, lambda: _signed(texts, cfg))
+
+
+def _signed(texts: Sequence[str], cfg: MinHashConfig) -> np.ndarray:
     n, perm = len(texts), cfg.num_perm
     sh = shingle_hashes(texts, cfg.shingle, cfg.size, cfg.seed)
     sig = np.full(n * perm, EMPTY, dtype=np.uint32)
@@ -250,7 +264,6 @@ def signatures(texts: Sequence[str], cfg: MinHashConfig) -> np.ndarray:
     np.minimum.at(sig, slot, sh.hashes.astype(np.uint32))  # the low 32 bits compete in the bin
     sig = _densify(sig.reshape(n, perm), cfg)
     sig.flags.writeable = False  # shared with the next caller of the same batch
-    _last = (cfg, list(texts), sig)
     return sig
 
 
