@@ -27,7 +27,7 @@ from dslint.checks.schema.reading import EMPTY_FILE, UNREADABLE_FILE, UNRECOGNIZ
 from dslint.config import LoadedConfig
 from dslint.diff import Changes
 from dslint.executors import CheckCrashed, Executor, default_jobs, make_executor
-from dslint.finding import AnyFinding, CacheCounts, FileSummary, Finding, Hit, Location, Report, Summary, ToolInfo, as_model, location
+from dslint.finding import AnyFinding, CacheCounts, FileSummary, Finding, Hit, Location, Report, Summary, ToolInfo, as_model, location, sort_findings
 from dslint.formats import DETECT_SAMPLE, Format, detect_format, make_format
 from dslint.packs import PackCheck
 from dslint.paths import detect_split, glob_match, root_relative
@@ -514,9 +514,10 @@ def run(
     del raw, results, dataset_findings  # the findings live on in `findings` alone (see `shown`)
     if suppressions is not None:
         findings = apply_suppressions(findings, suppressions, policy.enabled, [p.source.display for p in plans])
-        findings.sort(key=Finding.sort_key)
+        sort_findings(findings)
     if baseline is not None:
-        findings = sorted(apply_baseline(findings, baseline, registry.rules), key=Finding.sort_key)
+        findings = apply_baseline(findings, baseline, registry.rules)
+        sort_findings(findings)
     if changes is not None:
         findings = [f for f in findings if changes.keep(f)]
     by_severity, by_rule = severity_counts(findings)

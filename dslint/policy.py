@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from dslint.check import Rule
 from dslint.config import LoadedConfig
-from dslint.finding import AnyFinding, Finding, Severity
+from dslint.finding import AnyFinding, Severity, sort_findings
 from dslint.paths import glob_match
 from dslint.profiles import load_profile
 from dslint.registry import Registry
@@ -131,7 +131,7 @@ class Policy:
             configured = self.severities.get(f.rule)
             kept.append(f if configured is None or configured == f.severity else f.model_copy(update={"severity": configured}))
         kept = self._apply_budgets(kept, records)
-        kept.sort(key=Finding.sort_key)
+        sort_findings(kept)
         return kept
 
     def _ignored_for_file(self, f: AnyFinding, root_paths: Mapping[str, str]) -> bool:

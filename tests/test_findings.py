@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import chat, write_jsonl
 from pydantic import ValidationError
 
 from dslint.check import Rule
-from dslint.finding import Finding, Location, Severity, as_model
+from dslint.finding import Finding, Hit, Location, Severity, as_model, sort_findings
 from dslint.record import Record
 from dslint.redact import Cut
 
@@ -111,3 +113,26 @@ def test_snippets_are_cut_only_for_findings_that_are_reported(tmp_path: Path, cl
     assert shown and {f["location"]["file"] for f in report["findings"]} == {"data/train.jsonl"}
     assert len(cuts) == len(shown)  # one cut per snippet shown; none for the ignored file's findings
     assert "person0@gmail.com" not in json.dumps(report)
+
+
+
+def _either(hit: bool, rule: str, location: Location | None, message: str, fingerprint: str) -> Finding | Hit:
+    kind = Hit if hit else Finding
+    return kind(rule=rule, name="x", check="schema", severity=Severity.ERROR, message=message, location=location,
+                fingerprint=fingerprint)
+
+
+_locations = st.none() | st.builds(
+    Location, file=st.sampled_from(["a.jsonl", "b.jsonl", "ä.jsonl"]), line=st.none() | st.integers(1, 5),
+    record=st.none() | st.integers(0, 300), field=st.none() | st.sampled_from(["", "/a", "/a/b", "/b"]))
+_findings = st.lists(st.builds(_either, st.booleans(), st.sampled_from(["DS101", "DS104", "DS501"]), _locations,
+                               st.sampled_from(["m", "n", "ma"]), st.text("0123", min_size=1, max_size=3)))
+
+
+@given(_findings)
+@settings(max_examples=200, deadline=None)
+def test_sort_findings_gives_the_sort_key_order(findings: list[Finding | Hit]) -> None:
+    ordered = list(findings)
+    sort_findings(ordered)
+    expected = sorted(findings, key=Finding.sort_key)  # stable: findings with equal keys keep their order
+    assert [id(f) for f in ordered] == [id(f) for f in expected]
