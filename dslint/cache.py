@@ -39,7 +39,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import pickle
 import re
 import sys
 import tempfile
@@ -57,6 +56,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 import dslint
 from dslint import __version__
 from dslint.atomic import write_atomic
+from dslint.cache_blob import pack_into, packed_size, unpack
 from dslint.config import LoadedConfig
 from dslint.paths import resolve_from
 from dslint.policy import Policy
@@ -66,8 +66,9 @@ from dslint.yamlpos import ConfigError
 CACHE_FOLDER = ".dslint_cache"
 NO_CACHE_ENV = "DSLINT_NO_CACHE"  # set to 1 (true, yes): no run uses the cache, as with --no-cache
 MAX_AGE_DAYS = 30
-MAGIC = b"dslint-cache\x001\n"
+MAGIC = b"dslint-cache\x002\n"
 NONCE_BYTES = 12
+TAG_BYTES = 16  # AES-GCM's authentication tag
 KEY_BYTES = 32
 # Results that depend on these libraries' data or code (ftfy: mojibake, phonenumbers: PII, ...).
 LIBRARIES = ("ftfy", "numpy", "phonenumbers", "py3langid", "scikit-learn", "scipy", "tiktoken", "tokenizers", "xxhash")
@@ -260,8 +261,14 @@ class FileCache:
     def _write(self, name: str, stored: dict[str, Any]) -> None:
         self._prepare()
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._aead.encrypt(nonce, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), name.encode())
-        write_atomic(self.entries / name, MAGIC + nonce + sealed)
+        size, parts = packed_size(stored)
+        plain = bytearray(size)
+        pack_into(memoryview(plain), parts)
+        prefix = len(MAGIC) + NONCE_BYTES
+        sealed = bytearray(prefix + size + TAG_BYTES)
+        sealed[:prefix] = MAGIC + nonce
+        self._aead.encrypt_into(nonce, plain, name.encode(), memoryview(sealed)[prefix:])
+        write_atomic(self.entries / name, sealed)
 
     def lookup(self, file: FileKey) -> tuple[Any, Seen]:
         """The payload stored for the file, or None; and how the file was seen before it is
@@ -343,15 +350,17 @@ class FileCache:
 
     def _open(self, name: str, blob: bytes) -> dict[str, Any] | None:
         """The entry's content if it authenticates under this user's key and this run's key."""
-        if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + NONCE_BYTES + 16:
+        prefix = len(MAGIC) + NONCE_BYTES
+        if not blob.startswith(MAGIC) or len(blob) < prefix + TAG_BYTES:
             return self._bad(name)
-        nonce = blob[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
+        nonce = blob[len(MAGIC) : prefix]
+        plain = bytearray(len(blob) - prefix - TAG_BYTES)  # the arrays in it stay views of it
         try:
-            plain = self._aead.decrypt(nonce, blob[len(MAGIC) + NONCE_BYTES :], name.encode())
+            self._aead.decrypt_into(nonce, memoryview(blob)[prefix:], name.encode(), plain)
         except InvalidTag:
             return self._bad(name)
         try:  # authenticated: written by dslint with this user's key, so unpickling is safe
-            stored = pickle.loads(plain)
+            stored = unpack(plain)
         except Exception:  # an entry of an older layout under the same key
             return self._bad(name)
         return stored if isinstance(stored, dict) and stored.get("key") == self.key else None
