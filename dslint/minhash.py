@@ -12,8 +12,9 @@ joined by spaces, so words are the runs between spaces), held as bytes when it i
 
 Signatures: one-permutation MinHash with optimal densification (Li, Owen and Zhang 2012;
 Shrivastava 2017). Each shingle hash picks one of ``num_perm`` bins with its high bits and
-competes there with its low bits; bins left empty borrow the value of a non-empty bin chosen by a
-fixed probe sequence that is the same for every document. As with classic MinHash (one min per
+competes there with its low 32 bits; bins left empty borrow the value of a non-empty bin chosen by
+a fixed probe sequence that is the same for every document. The low 16 bits of each bin's value
+are kept (b-bit minwise hashing): 256 bytes a text at 128 permutations. As with classic MinHash (one min per
 hash function), two signatures agree in each position with probability equal to the Jaccard
 similarity of the shingle sets, so LSH banding and the estimate ``mean(sig_a == sig_b)`` work
 unchanged; but the cost per document is O(shingles + num_perm) instead of O(shingles x num_perm),
@@ -41,7 +42,8 @@ from dslint.arrays import sorted_unique
 Shingle = Literal["word", "char"]
 T = TypeVar("T")
 
-EMPTY = np.uint32(0xFFFFFFFF)  # the value of a bin no shingle fell into
+EMPTY = np.uint16(0xFFFF)  # every value of the signature of a text without a shingle
+_NO_SHINGLE = np.uint32(0xFFFFFFFF)  # a bin no shingle fell into, while a signature is made
 _U64 = np.uint64
 _MASK32 = _U64(0xFFFFFFFF)
 _BASE = 0x100000001B3 | 1  # odd, so it has an inverse modulo 2**64
@@ -248,23 +250,34 @@ _last_signed: _LastBatch[np.ndarray] = _LastBatch()
 
 
 def signatures(texts: Sequence[str], cfg: MinHashConfig) -> np.ndarray:
-    """The (len(texts), num_perm) uint32 signatures, read-only; an empty text gets all-EMPTY."""
+    """The (len(texts), num_perm) uint16 signatures, read-only; an empty text gets all-EMPTY."""
     return _last_signed.get(cfg, texts, lambda: _signed(texts, cfg))
 
 
 def _signed(texts: Sequence[str], cfg: MinHashConfig) -> np.ndarray:
     n, perm = len(texts), cfg.num_perm
     sh = shingle_hashes(texts, cfg.shingle, cfg.size, cfg.seed)
-    sig = np.full(n * perm, EMPTY, dtype=np.uint32)
+    sig = np.full(n * perm, _NO_SHINGLE, dtype=np.uint32)
     slot = sh.hashes >> _U64(32)
     slot *= _U64(perm)
     slot >>= _U64(32)
     slot = slot.astype(np.int64)
     slot += sh.docs * perm
     np.minimum.at(sig, slot, sh.hashes.astype(np.uint32))  # the low 32 bits compete in the bin
-    sig = _densify(sig.reshape(n, perm), cfg)
+    sig = _low_bits(_densify(sig.reshape(n, perm), cfg))
     sig.flags.writeable = False  # shared with the next caller of the same batch
     return sig
+
+
+def _low_bits(sig: np.ndarray) -> np.ndarray:
+    """The low 16 bits of each bin's value (b-bit minwise hashing, Li and König 2010): half the
+    memory of a dataset's signatures, while two values of different shingles agree by chance once
+    in 65,536 (the estimated Jaccard similarity rises by (1 - J) / 65,536). A value that would read
+    as EMPTY is taken one lower, so EMPTY marks texts without a shingle alone."""
+    low = sig.astype(np.uint16)  # wraps: keeps the low 16 bits
+    low[low == EMPTY] = EMPTY - 1
+    low[sig[:, 0] == _NO_SHINGLE] = EMPTY  # densification fills all of a text's bins, or none
+    return low
 
 
 @lru_cache(maxsize=8)
@@ -288,7 +301,7 @@ def _densify(sig: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
     documents), so that equal sets give equal signatures and similar sets agree as often as
     their Jaccard similarity. Works on flat indices of the empty bins only."""
     n, perm = sig.shape
-    empty = sig == EMPTY
+    empty = sig == _NO_SHINGLE
     todo = np.flatnonzero(empty & ~empty.all(axis=1, keepdims=True))
     if len(todo) == 0:
         return sig
@@ -305,9 +318,9 @@ def _densify(sig: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
             value = flat[row_start + probes[attempt][bins]]
         else:  # each bin's next ``width`` probes; the first filled one counts
             values = flat[row_start[:, None] + probes[attempt : attempt + width][:, bins].T]
-            first = (values != EMPTY).argmax(axis=1)
+            first = (values != _NO_SHINGLE).argmax(axis=1)
             value = values.reshape(-1)[np.arange(len(todo)) * values.shape[1] + first]
-        filled = value != EMPTY
+        filled = value != _NO_SHINGLE
         hit, miss = np.flatnonzero(filled), np.flatnonzero(~filled)  # indices: faster than masks
         out[todo[hit]] = value[hit]
         todo, bins, row_start = todo[miss], bins[miss], row_start[miss]
@@ -363,7 +376,7 @@ class SignatureTable:
             order, bounds, local = self._group(idx if self.rows is None else self.rows[idx])
         if len(self.parts) == 1:
             return self.parts[0][local, lo:hi]
-        out = np.empty((len(local), hi - lo), dtype=np.uint32)
+        out = np.empty((len(local), hi - lo), dtype=self.parts[0].dtype)
         for part, a, b in zip(self.parts, bounds[:-1], bounds[1:]):
             if b > a:
                 sel = order[a:b]

@@ -81,7 +81,7 @@ def test_signatures_do_not_depend_on_the_batch() -> None:
     cfg = MinHashConfig()
     alone = signatures([TEXTS[2]], cfg)
     batch = signatures([TEXTS[0], TEXTS[2], "", TEXTS[4]], cfg)
-    assert alone.shape == (1, 128) and alone.dtype == np.uint32
+    assert alone.shape == (1, 128) and alone.dtype == np.uint16
     assert np.array_equal(alone[0], batch[1])
     assert (batch[2] == EMPTY).all()  # empty text: no signature
     assert not (batch[[0, 1, 3]] == EMPTY).any()  # densification filled every bin
@@ -219,10 +219,17 @@ def test_words_are_the_runs_between_spaces() -> None:
 def test_densified_bins_hold_values_of_the_texts_own_shingles() -> None:
     cfg = MinHashConfig(size=2)
     text = "one two three four"  # three shingles for 128 bins: most bins are filled by probing
-    low = set((shingle_hashes([text], "word", 2, cfg.seed).hashes & np.uint64(0xFFFFFFFF)).tolist())
+    low = set((shingle_hashes([text], "word", 2, cfg.seed).hashes & np.uint64(0xFFFF)).tolist())
     sig = signatures([text, TEXTS[1]], cfg)[0]
-    assert set(sig.tolist()) <= low  # every bin holds one of the text's own minima
+    assert set(sig.tolist()) <= low  # every bin holds (the kept low bits of) one of the text's own minima
     assert len(set(sig.tolist())) > 1
+
+
+def test_kept_low_bits_never_read_as_a_text_without_shingles() -> None:
+    bins = np.array([[0x1234FFFF, 0x0001FFFE, 7], [0xFFFFFFFF] * 3, [0xABCD0000, 0xFFFF, 0x10000]], dtype=np.uint32)
+    low = minhash._low_bits(bins)
+    assert low.dtype == np.uint16
+    assert low.tolist() == [[0xFFFE, 0xFFFE, 7], [EMPTY] * 3, [0, 0xFFFE, 0]]
 
 
 def _reference_candidates(sig: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:

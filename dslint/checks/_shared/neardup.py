@@ -75,7 +75,7 @@ def rep_pairs(
     """Verified near-duplicate pairs between rows whose keys ``allow`` accepts. Rows with the
     same key and equal normalised text are one LSH entry (their first row), so copies cost nothing."""
     n = frame.n
-    sigs = frame.sigs if frame.sigs is not None else SignatureTable([np.full((n, 1), EMPTY, dtype=np.uint32)])
+    sigs = frame.sigs if frame.sigs is not None else SignatureTable([np.full((n, 1), EMPTY)])
     valid = sigs.valid()
     rep_of, _ = groups([key, frame.column(NORM)], valid)
     reps = np.flatnonzero(rep_of == np.arange(n))

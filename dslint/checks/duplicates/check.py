@@ -87,6 +87,7 @@ def near_matches(frame: Frame, group: np.ndarray, opts: MinHashOptions) -> NearM
 class DuplicatesCheck(TableCheck):
     rules = DUPLICATE_RULES
     stats_key = "duplicates"
+    state_version = 2  # 16-bit signatures
     width = 4
 
     def _near_on(self) -> bool:

@@ -47,6 +47,7 @@ class Leaks:
 class LeakageCheck(TableCheck):
     rules = LEAKAGE_RULES
     stats_key = "leakage"
+    state_version = 2  # 16-bit signatures
     width = 4
 
     def __init__(self, ctx: CheckContext | None = None) -> None:
