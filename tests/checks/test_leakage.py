@@ -395,12 +395,18 @@ def test_nothing_is_collected_when_only_one_split_is_linted() -> None:
     st.lists(st.integers(0, 2**64 - 1), max_size=60, unique=True),
     st.lists(st.integers(0, 2**64 - 1), max_size=200),
     st.lists(st.integers(0, 2**48 - 1), max_size=20),
+    st.lists(st.integers(0, 2**42 - 1), max_size=20),
 )
-def test_the_membership_filter_agrees_with_a_search(table: list[int], values: list[int], high: list[int]) -> None:
+def test_the_membership_filter_agrees_with_a_search(table: list[int], values: list[int], high: list[int],
+                                                    middle: list[int]) -> None:
     """Values sharing a table entry's low 16 bits (all a small table's bitset looks at) but not its
-    high ones pass the bitset and are rejected by the search; table entries are always found."""
+    high ones pass the bitset and are rejected by the search; values sharing its low 16 and top 6
+    bits (its bucket) are compared with the bucket's entries on both sides; table entries are
+    always found."""
     table_array = np.sort(np.array(table, dtype=np.uint64))
     near = [(t & ((1 << 16) - 1)) | (h << 16) for t, h in zip(table, high)]
-    probe = np.array(values + table + near, dtype=np.uint64)
+    between = ((1 << 58) - 1) ^ ((1 << 16) - 1)  # bits 16 to 57
+    bucket = [(t & ~between) | ((m << 16) & between) for t, m in zip(table, middle)]
+    probe = np.array(values + table + near + bucket, dtype=np.uint64)
     expected = np.isin(probe, table_array)
     assert (MembershipFilter(table_array)(probe) == expected).all()
