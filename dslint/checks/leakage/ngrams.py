@@ -211,10 +211,8 @@ class MembershipFilter:
         bits = min(self.MAX_BITS, max(16, int(len(table)).bit_length() + 4))
         self.mask = np.uint64((1 << bits) - 1)
         low = table & self.mask
-        byte, bit = (low >> _THREE).astype(np.intp), (low & _SEVEN).astype(np.uint8)
         self.bitset = np.zeros(1 << (bits - 3), dtype=np.uint8)
-        for k in range(8):  # one bit position at a time: repeated bytes then all write the same value
-            self.bitset[byte[bit == k]] |= np.uint8(1 << k)
+        np.bitwise_or.at(self.bitset, (low >> _THREE).view(np.intp), np.left_shift(np.uint8(1), (low & _SEVEN).astype(np.uint8)))
         top = min(self.MAX_BUCKET_BITS, max(1, int(len(table)).bit_length()))
         self.shift = np.uint64(64 - top)
         # Bucket b holds table[starts[b]:starts[b + 1]]: the entries whose top bits are b.
