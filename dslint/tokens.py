@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+
 from dslint.paths import resolve_from
 from dslint.yamlpos import ConfigError
 
@@ -71,8 +73,8 @@ class CharEstimate:
         return math.ceil(len(text) / self.chars_per_token)
 
     def count_batch(self, texts: Sequence[str]) -> list[int]:
-        cpt = self.chars_per_token
-        return [math.ceil(len(text) / cpt) for text in texts]
+        chars = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
+        return np.ceil(chars / self.chars_per_token).astype(np.int64).tolist()  # as count's float division
 
     def __repr__(self) -> str:
         return f"CharEstimate({self.chars_per_token!r})"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pytest
 
 from dslint.formats import detect_format, input_text, make_format, output_text
@@ -62,6 +64,49 @@ def test_chat_fields_roles_pointers_and_weight() -> None:
         ("/messages/4/content", "assistant", "input"),  # weight 0: not trained on
     ]
     assert output_text(fields) == "Lima."
+
+
+def test_chat_fields_of_unusual_messages() -> None:
+    """The fast paths of message_fields (dict messages, string roles and contents) give what the
+    general ones give: odd roles, every kind of weight, mappings and string subclasses."""
+
+    class Text(str):
+        pass
+
+    messages = [
+        {"role": "developer", "content": "a"},
+        {"role": "function", "content": "b"},
+        {"role": "narrator", "content": "c"},
+        {"role": 7, "content": "d"},
+        {"role": Text("assistant"), "content": Text("e")},
+        {"role": "assistant", "content": "f", "weight": 0.0},
+        {"role": "assistant", "content": "g", "weight": False},
+        {"role": "assistant", "content": "h", "loss_weight": 0},
+        {"role": "assistant", "content": "i", "weight": "0", "loss_weight": None},
+        MappingProxyType({"role": "assistant", "content": "j"}),
+        "not a message",
+        {"role": "assistant", "content": [{"type": "text", "text": "k"}]},
+        {"role": "assistant", "content": None},
+    ]
+    fields = make_format("openai-chat").fields({"messages": messages})
+    assert [(f.pointer, f.role, f.text, f.part) for f in fields] == [
+        ("/messages/0/content", "system", "a", "input"),
+        ("/messages/1/content", "tool", "b", "input"),
+        ("/messages/2/content", "user", "c", "input"),
+        ("/messages/3/content", "user", "d", "input"),
+        ("/messages/4/content", "assistant", "e", "output"),
+        ("/messages/5/content", "assistant", "f", "input"),
+        ("/messages/6/content", "assistant", "g", "output"),
+        ("/messages/7/content", "assistant", "h", "input"),
+        ("/messages/8/content", "assistant", "i", "output"),
+        ("/messages/9/content", "assistant", "j", "output"),
+        ("/messages/11/content/0/text", "assistant", "k", "output"),
+    ]
+    chosen = make_format("preference").fields({"prompt": "q", "chosen": [{"role": "assistant", "content": "x"}],
+                                               "rejected": [{"role": "assistant", "content": "y"}]})
+    assert [(f.pointer, f.branch, f.learned) for f in chosen][1:] == [
+        ("/chosen/0/content", "chosen", True), ("/rejected/0/content", "rejected", False)
+    ]
 
 
 def test_content_parts_lists_are_read() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
-
-from collections.abc import Sequence
 
 from dslint.formats.base import Format, TextField, content_fields, pointer
 
@@ -36,8 +35,22 @@ def chat_role(role: Any) -> str:
     return role if role in ("user", "assistant") else "user"
 
 
+_CHAT_ROLE = {role: chat_role(role) for role in CHAT_ROLES}  # chat_role of a string, looked up
+
+
 def _is_zero(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
+
+
+def _zero_weight(msg: Mapping[str, Any]) -> bool:
+    """A weight (or LLaMA-Factory's loss_weight) of 0: the message is not trained on."""
+    weight, loss_weight = msg.get("weight"), msg.get("loss_weight")
+    return (weight is not None and _is_zero(weight)) or (loss_weight is not None and _is_zero(loss_weight))
+
+
+@lru_cache(maxsize=4096)  # the same few pointers (/messages/0/content, ...) recur in every record
+def _content_pointer(at: str, i: int) -> str:
+    return f"{at}/{i}/content"
 
 
 def message_fields(
@@ -46,13 +59,22 @@ def message_fields(
     """Text fields of OpenAI-style messages from index ``start``: assistant text is learned output
     unless the list is a prompt or the message has weight (or LLaMA-Factory's loss_weight) 0."""
     out: list[TextField] = []
+    base = pointer(*at)
+    # Written for speed (it builds most fields of chat data): dict and str tested by type first.
     for i in range(start, len(messages)):
         msg = messages[i]
-        if not isinstance(msg, Mapping):
+        if type(msg) is not dict and not isinstance(msg, Mapping):
             continue
-        role = chat_role(msg.get("role"))
-        learned = role == "assistant" and not prompt and not _is_zero(msg.get("weight")) and not _is_zero(msg.get("loss_weight"))
-        out += content_fields(msg.get("content"), (*at, i, "content"), role, "output" if learned else "input", branch)
+        role = msg.get("role")
+        role = _CHAT_ROLE.get(role, "user") if type(role) is str else chat_role(role)
+        learned = role == "assistant" and not prompt
+        if learned and ("weight" in msg or "loss_weight" in msg):
+            learned = not _zero_weight(msg)
+        content = msg.get("content")
+        if type(content) is str:
+            out.append(TextField(_content_pointer(base, i), role, content, "output" if learned else "input", branch))
+        else:
+            out += content_fields(content, (*at, i, "content"), role, "output" if learned else "input", branch)
     return out
 
 
@@ -65,7 +87,7 @@ def turn_fields(turn: Any, at: tuple[str | int, ...], *, prompt: bool = False, b
     if not isinstance(turn, Mapping):
         return []
     role = sharegpt_role(turn.get("from"))
-    learned = role == "assistant" and not prompt and not _is_zero(turn.get("weight")) and not _is_zero(turn.get("loss_weight"))
+    learned = role == "assistant" and not prompt and not _zero_weight(turn)
     return content_fields(turn.get("value"), (*at, "value"), role, "output" if learned else "input", branch)
 
 

@@ -14,6 +14,11 @@ class Alpaca(Format):
     summary = "Alpaca instructions: instruction, input, output (+ system, history)"
     required = ("instruction", "output")
     optional = ("input", "system", "history", "text")
+    # (key, pointer, role, part) of the instruction, its input and the output
+    TEXTS = tuple(
+        (key, pointer(key), role, part)
+        for key, role, part in (("instruction", "prompt", "input"), ("input", "prompt", "input"), ("output", "response", "output"))
+    )
 
     def fields(self, data: Mapping[str, Any]) -> list[TextField]:
         out = []
@@ -26,10 +31,10 @@ class Alpaca(Format):
                     for j, role in ((0, "prompt"), (1, "response")):
                         if j < len(pair) and isinstance(pair[j], str):
                             out.append(TextField(pointer("history", i, j), role, pair[j], "input"))
-        for key, role, part in (("instruction", "prompt", "input"), ("input", "prompt", "input"), ("output", "response", "output")):
+        for key, ptr, role, part in self.TEXTS:
             value = data.get(key)
             if isinstance(value, str):
-                out.append(TextField(pointer(key), role, value, part))
+                out.append(TextField(ptr, role, value, part))
         return out
 
 

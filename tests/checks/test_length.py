@@ -9,10 +9,12 @@ import types
 from functools import reduce
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks.length import stats as length_stats
 from dslint.checks.length.check import CHECKS, LengthCheck, LengthOutlierCheck
@@ -292,6 +294,69 @@ def test_bucket_value_lies_in_its_bucket(n: int) -> None:
     b = length_stats.bucket(n)
     assert length_stats.bucket(round(length_stats.bucket_value(b))) == b
     assert length_stats.bucket(n + 1) >= b
+
+
+@given(st.lists(st.integers(0, 2**40) | st.sampled_from([2**k - 2 for k in range(1, 41)]), max_size=60))
+def test_buckets_and_add_many_are_bucket_and_add_of_each(lengths: list[int]) -> None:
+    assert length_stats.buckets(np.array(lengths, dtype=np.int64)).tolist() == [length_stats.bucket(n) for n in lengths]
+    one, many = length_stats.Group(), length_stats.Group()
+    one.add(7)
+    many.add(7)
+    for n in lengths:
+        one.add(n)
+    many.add_many(np.array(lengths, dtype=np.int64))
+    assert many == one
+
+
+# --- the batch paths give the per-record path's findings and state --------------------------
+
+_TRICKY = ["ab  ", "___", "\u0663", " … ", "", "   ", "_x", "Fine answer.", "7", "x" * 3000, "Sure."]
+_BATCH_OPTIONS = [
+    {},
+    {"DS701": {"min-chars": 3}, "DS702": {"max-chars": 2000, "max-tokens": 40},
+     "DS703": {"context-window": 60, "tokens-per-message": 2},
+     "DS704": {"max-findings": 2, "min-records": 5, "threshold": 2, "min-ratio": 1.5}},
+    {"DS704": {"max-findings": 0, "min-records": 5}},
+]
+
+
+def _batch_records() -> list[Record]:
+    """Tricky texts, ties, preference records with two sequences, records without fields, and
+    two splits and two files in one batch (the engine never mixes them; the checks must not care)."""
+    rng = random.Random(5)
+    pref = make_format("preference")
+    records = []
+    for i in range(120):
+        split, file = ("train", "a.jsonl") if i < 80 else ("test", "b.jsonl")
+        if i % 9 == 4:
+            data = {"prompt": rng.choice(QUESTIONS), "chosen": rng.choice(_TRICKY), "rejected": answer(rng) * rng.randint(1, 4)}
+            records.append(Record(file, i + 1, i, data, split, pref))
+        elif i % 13 == 6:
+            records.append(Record(file, None, i, {"messages": "not a list"}, split, CHAT))
+        else:
+            text = rng.choice(_TRICKY) if i % 4 == 1 else answer(rng)
+            records.append(chat(text, user=rng.choice([*QUESTIONS, "  "]), index=i, split=split, file=file))
+            records[-1].line = None if i % 5 == 0 else i + 1
+    return records
+
+
+@pytest.mark.parametrize("raw", _BATCH_OPTIONS)
+@pytest.mark.parametrize("size", [1, 7, 512])
+def test_the_batch_paths_give_the_per_record_findings_and_state(raw: dict, size: int) -> None:
+    records = _batch_records()
+    batches = [Batch(records[i : i + size]) for i in range(0, len(records), size)]
+    for enabled in (None, {"DS701", "DS702", "DS703", "DS704"}, {"DS704"}):
+        ctx = options(raw, enabled)
+        record_check, dataset_check = LengthCheck(ctx), LengthOutlierCheck(ctx)
+        assert [f for b in batches for f in record_check.check_batch(b)] == [
+            f for r in records for f in record_check.check(r)
+        ]
+        state = dataset_check.init()
+        for b in batches:
+            state = dataset_check.update_batch(state, b)
+        single = _fold(dataset_check, records)
+        assert state == single
+        assert list(dataset_check.finalize(state)) == list(dataset_check.finalize(single))
 
 
 # --- merging: any sharding gives the single-pass result ------------------------------------

@@ -6,8 +6,10 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
+import numpy as np
 
 from dslint.batch import Batch
 from dslint.check import CheckContext, DatasetCheck, RecordCheck
@@ -57,21 +59,49 @@ def measure(record: Record, counter: TokenCounter, per_message: int) -> Measure:
     return _measure(record.fields, [counter.count(f.text) for f in record.fields], per_message)
 
 
-def batch_measures(batch: Batch, counter: TokenCounter, per_message: int) -> list[Measure]:
-    """Each record's ``measure``, with every text of the batch counted in one call (a real
-    tokenizer's batch encoder); computed once per batch for both length checks."""
+@dataclass(frozen=True, slots=True)
+class BatchMeasures:
+    """A batch's token counts, counted once for both length checks: per field (parallel to
+    ``batch.columns``) and per record, its longest sequence; a record's full ``Measure`` on demand."""
 
-    def compute(b: Batch) -> list[Measure]:
+    tokens: list[int]
+    bounds: list[int]  # record j's fields are the columns bounds[j]:bounds[j + 1]
+    longest: list[int]  # tokens of each record's longest sequence (0 for a record without fields)
+    per_message: int
+
+    def measure(self, batch: Batch, j: int) -> Measure:
+        return _measure(batch.records[j].fields, self.tokens[self.bounds[j] : self.bounds[j + 1]], self.per_message)
+
+
+def batch_measures(batch: Batch, counter: TokenCounter, per_message: int) -> BatchMeasures:
+    """The batch's ``BatchMeasures``, with every text counted in one call (a real tokenizer's
+    batch encoder); computed once per batch for both length checks."""
+
+    def compute(b: Batch) -> BatchMeasures:
         columns = b.columns
-        counts = counter.count_batch(columns.texts)
-        out, start = [], 0
-        for record in b.records:
-            n = len(record.fields)
-            out.append(_measure(record.fields, counts[start : start + n], per_message))
-            start += n
-        return out
+        tokens = counter.count_batch(columns.texts)
+        bounds = [0, *accumulate(len(record.fields) for record in b.records)]
+        # One sequence of all fields per record (sums of the running total), except a record
+        # with two branches (chosen, rejected): one sequence per branch, measured alone.
+        running = np.concatenate(([0], np.cumsum(np.asarray(tokens, dtype=np.int64))))
+        ends = np.asarray(bounds)
+        longest = (np.diff(running[ends]) + per_message * np.diff(ends)).tolist()
+        for j in {columns.row[i] for i, f in enumerate(columns.fields) if f.branch}:
+            fields, counts = b.records[j].fields, tokens[bounds[j] : bounds[j + 1]]
+            longest[j] = _measure(fields, counts, per_message).longest.total
+        return BatchMeasures(tokens, bounds, longest, per_message)
 
     return batch.shared(f"length-measures:{id(counter)}:{per_message}", compute)
+
+
+def batch_chars(batch: Batch) -> np.ndarray:
+    """The length in characters of each text of the batch (int64), shared by both length checks."""
+
+    def compute(b: Batch) -> np.ndarray:
+        texts = b.columns.texts
+        return np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+    return batch.shared("length-chars", compute)
 
 
 def _measure(fields: Sequence[TextField], counts: Sequence[int], per_message: int) -> Measure:
@@ -126,9 +156,29 @@ class LengthCheck(RecordCheck):
         return self._check(record, m)
 
     def check_batch(self, batch: Batch) -> Iterable[Finding]:
+        """``_check`` of the records that may have a finding, picked over the whole batch."""
+        columns = batch.columns
         measures = batch_measures(batch, self.counter, self.context.tokens_per_message) if self.counter else None
-        for j, record in enumerate(batch.records):
-            yield from self._check(record, measures[j] if measures is not None else None)
+        rows: set[int] = set()
+        if self.trivial is not None:
+            min_chars = self.trivial.min_chars
+            # A text that opens with a letter or digit (str.isalnum is the regex's [^\W_]) is
+            # trivial only by min-chars: most outputs are out after one character.
+            rows.update(
+                columns.row[i]
+                for i, f in enumerate(columns.fields)
+                if f.learned and (min_chars > 1 or not f.text[:1].isalnum()) and is_trivial(f.text, min_chars)
+            )
+        if self.too_long is not None:
+            long = batch_chars(batch) > self.too_long.max_chars
+            if self.too_long.max_tokens is not None and measures is not None:
+                long |= np.asarray(measures.tokens, dtype=np.int64) > self.too_long.max_tokens
+            rows.update(columns.row[i] for i in np.flatnonzero(long).tolist())
+        if self.context_on and measures is not None:
+            window = self.context.context_window
+            rows.update(j for j, total in enumerate(measures.longest) if total > window)
+        for j in sorted(rows):
+            yield from self._check(batch.records[j], measures.measure(batch, j) if measures is not None else None)
 
     def _check(self, record: Record, m: Measure | None) -> list[Finding]:
         fields = record.fields
@@ -209,6 +259,13 @@ class LengthCheck(RecordCheck):
         )
 
 
+def _grouped(codes: np.ndarray, values: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(code, the values with that code in their order) for each distinct code, ascending."""
+    order = np.argsort(codes, kind="stable")
+    found, starts = np.unique(codes[order], return_index=True)
+    return list(zip(found.tolist(), np.split(values[order], starts[1:])))
+
+
 # --- over the dataset ----------------------------------------------------------------------
 
 
@@ -276,9 +333,57 @@ class LengthOutlierCheck(DatasetCheck[LengthState]):
         return self._update(state, record, measure(record, self.counter, self.per_message) if record.fields else None)
 
     def update_batch(self, state: LengthState, batch: Batch) -> LengthState:
-        for record, m in zip(batch.records, batch_measures(batch, self.counter, self.per_message)):
-            state = self._update(state, record, m)
+        """``_update`` over a batch at once: each group's lengths are added as an array, and only
+        the fields that may enter a group's most extreme lists are looked at one by one."""
+        columns = batch.columns
+        measures = batch_measures(batch, self.counter, self.per_message)
+        chars = batch_chars(batch)
+        splits: dict[str, int] = {}
+        split_of_record = np.array([splits.setdefault(r.split or "", len(splits)) for r in batch.records], dtype=np.int64)
+        names: dict[str, int] = {}  # group names (_group_name, inline: this runs for every field)
+        name_of_field = np.array(
+            [names.setdefault(f"{f.role}/{f.branch}" if f.branch else f.role, len(names)) for f in columns.fields],
+            dtype=np.int64,
+        )
+        # an empty optional field (Alpaca's input) is no length; DS108 reports required ones
+        blank = np.array([t.isspace() for t in columns.texts], dtype=bool) | (chars == 0)
+        kept = np.flatnonzero(~blank)
+        code = split_of_record[np.asarray(columns.row, dtype=np.int64)[kept]] * len(names) + name_of_field[kept]
+        split_names, group_names = list(splits), list(names)
+        for c, idx in _grouped(code, kept):
+            split, name = split_names[c // len(names)], group_names[c % len(names)]
+            group = state.setdefault((split, name), Group())
+            group.add_many(chars[idx])
+            self._offer_extremes(group, batch, measures, idx, chars[idx])
+        has_fields = np.flatnonzero(np.diff(measures.bounds) > 0)
+        longest = np.asarray(measures.longest, dtype=np.int64)
+        for c, rows in _grouped(split_of_record[has_fields], has_fields):
+            state.setdefault((split_names[c], EXAMPLE), Group()).add_many(longest[rows])
         return state
+
+    def _offer_extremes(
+        self, group: Group, batch: Batch, measures: BatchMeasures, idx: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        """Offer the fields ``idx`` (of the batch's columns) to the group's longest and shortest
+        lists, most extreme first, until one could not enter; a field another rule reports is not offered."""
+        if self.keep <= 0:
+            return
+        columns = batch.columns
+        reported: dict[int, bool] = {}
+        order = np.argsort(lengths, kind="stable")
+        for shortest, ranked in ((False, order[::-1]), (True, order)):
+            side = group.shortest if shortest else group.longest
+            for i, n in zip(idx[ranked].tolist(), lengths[ranked].tolist()):
+                if not group.would_keep(n, self.keep)[shortest]:
+                    break  # every later field is less extreme
+                record, f = batch.records[columns.row[i]], columns.fields[i]
+                head = (n if shortest else -n, record.file, record.index, f.pointer, record.line)
+                if len(side) >= self.keep and head >= side[-1][:5]:
+                    continue  # offer would refuse it (a field's head is unique, the hash never decides)
+                if i not in reported:
+                    reported[i] = self._other_rule_reports(f, measures.tokens[i])
+                if not reported[i]:
+                    group.offer(side, (*head, record.content_hash), self.keep)
 
     def _update(self, state: LengthState, record: Record, m: Measure | None) -> LengthState:
         fields = record.fields

@@ -16,6 +16,8 @@ from bisect import insort
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 SUB_BUCKETS = 16  # per doubling of (length + 1); must be a power of two
 _SUB_BITS = SUB_BUCKETS.bit_length() - 1
 MAD_SCALE = 0.6745  # makes the MAD of a normal distribution comparable to its standard deviation
@@ -31,6 +33,15 @@ def bucket(length: int) -> int:
     four bits (exact for lengths below 31)."""
     m = length + 1
     octave = m.bit_length() - 1
+    sub = ((m << _SUB_BITS) >> octave) & (SUB_BUCKETS - 1)
+    return octave * SUB_BUCKETS + sub
+
+
+def buckets(lengths: np.ndarray) -> np.ndarray:
+    """``bucket`` of each of an int64 array of lengths. frexp's exponent is the bit length of
+    length + 1 (exact: lengths are far below 2**53)."""
+    m = lengths + 1
+    octave = np.frexp(m)[1].astype(np.int64) - 1
     sub = ((m << _SUB_BITS) >> octave) & (SUB_BUCKETS - 1)
     return octave * SUB_BUCKETS + sub
 
@@ -63,6 +74,19 @@ class Group:
             self.max = length
         self.count += 1
         self.total += length
+
+    def add_many(self, lengths: np.ndarray) -> None:
+        """``add`` of each of an int64 array of lengths, in one go."""
+        if not len(lengths):
+            return
+        found, counts = np.unique(buckets(lengths), return_counts=True)
+        for b, n in zip(found.tolist(), counts.tolist()):
+            self.hist[b] += n
+        low, high = int(lengths.min()), int(lengths.max())
+        self.min = low if not self.count else min(self.min, low)
+        self.max = max(self.max, high)
+        self.count += len(lengths)
+        self.total += int(lengths.sum())
 
     def would_keep(self, length: int, keep: int) -> tuple[bool, bool]:
         """Whether a text of ``length`` may enter (longest, shortest): a cheap test that spares
