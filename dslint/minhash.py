@@ -409,7 +409,7 @@ def band_keys(table: SignatureTable, band: int, rows: int, seed: int) -> np.ndar
     return key
 
 
-def _bucket_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sort_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows ordered by key, and ascending within a key, with the keys in that order.
 
     A plain sort of 64-bit values is many times faster than a stable argsort, so each key's
@@ -437,7 +437,7 @@ def candidate_pairs(sig: np.ndarray | SignatureTable, bands: int, rows: int, see
     n = table.n
     found = []
     for band in range(bands):
-        order, sorted_keys = _bucket_order(band_keys(table, band, rows, seed))
+        order, sorted_keys = sort_order(band_keys(table, band, rows, seed))
         # Only rows of buckets with two or more rows can pair: the window runs over those alone.
         same = sorted_keys[1:] == sorted_keys[:-1]
         shared = np.zeros(n, dtype=bool)
