@@ -221,7 +221,7 @@ class _Units:
 def _words(texts: Sequence[str]) -> tuple[np.ndarray, _Units]:
     """Words are the non-empty runs between spaces. The texts are joined with a space after each,
     so every text ends at a space and the spaces alone delimit words."""
-    codes = _code_points(" ".join(texts) + " ")
+    codes = _code_points(" ".join([*texts, ""]))  # a space after each text, in one join
     space = np.flatnonzero(codes == 32)
     start = np.empty(len(space), dtype=np.int64)  # of the run that ends at each space
     start[0] = 0

@@ -93,13 +93,16 @@ def longest_run(positions: np.ndarray) -> tuple[int, int]:
 
 def first_rows(hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct hashes, sorted, and the smallest row each appears in. A sort of the hashes
-    (``sort_order``: a quarter of the time of an argsort) and a minimum per run of equal hashes."""
+    (``sort_order``: a quarter of the time of an argsort) and a minimum per run of equal hashes,
+    which is the run's first row when rows come in ascending order (a chunk's n-grams do)."""
     order, hs = sort_order(hashes)
     first = np.ones(len(hs), dtype=bool)
     first[1:] = hs[1:] != hs[:-1]
     starts = np.flatnonzero(first)
     if len(starts) == 0:
         return hs, rows[:0]
+    if bool(np.all(rows[1:] >= rows[:-1])):  # sort_order keeps equal hashes in input order
+        return hs[starts], rows[order[starts]]
     return hs[starts], np.minimum.reduceat(rows[order], starts)
 
 
