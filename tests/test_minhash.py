@@ -216,6 +216,35 @@ def test_words_are_the_runs_between_spaces() -> None:
     assert messy.docs.tolist() == [0, 0, 0, 3] and messy.positions.tolist() == [0, 1, 2, 0]
 
 
+def _reference_hash(shingle: str, seed: int) -> int:
+    """The module docstring's shingle hash, one code point at a time in Python."""
+    mask = (1 << 64) - 1
+    h = sum((ord(c) + 1) * pow(minhash._BASE_INV, i, 1 << 64) for i, c in enumerate(shingle)) & mask
+    h ^= int(minhash._seed_word(seed, 0))
+    for mult in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, None):
+        h ^= h >> 33
+        if mult is not None:
+            h = (h * mult) & mask
+    return h
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["plain ascii words here", "more of them"],
+        ["naïve café straße", "ascii too"],  # BMP only: code points read as UTF-16 units
+        ["emoji 😀 beyond the bmp", "ﬁ and é"],  # a character beyond the BMP: four bytes each
+        ["lone \ud800 surrogate \udfff here"],
+    ],
+)
+def test_shingle_hashes_are_the_polynomial_hash_of_the_code_points(texts: list[str]) -> None:
+    sh = shingle_hashes(texts, "word", 2, seed=3)
+    for doc, text in enumerate(texts):
+        words = text.split(" ")
+        expected = [_reference_hash(" ".join(words[i : i + 2]), 3) for i in range(len(words) - 1)]
+        assert sh.hashes[sh.docs == doc].tolist() == expected
+
+
 def test_densified_bins_hold_values_of_the_texts_own_shingles() -> None:
     cfg = MinHashConfig(size=2)
     text = "one two three four"  # three shingles for 128 bins: most bins are filled by probing

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks._shared import tables
 from dslint.checks.leakage.check import CHECKS, LeakageCheck
-from dslint.checks.leakage.ngrams import MembershipFilter
+from dslint.checks.leakage.ngrams import MembershipFilter, first_rows
 from dslint.checks.leakage.rules import LEAKAGE_RULES
 from dslint.finding import Finding
 from dslint.formats import make_format
@@ -410,3 +410,23 @@ def test_the_membership_filter_agrees_with_a_search(table: list[int], values: li
     probe = np.array(values + table + near + bucket, dtype=np.uint64)
     expected = np.isin(probe, table_array)
     assert (MembershipFilter(table_array)(probe) == expected).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2**64 - 1), st.integers(0, 40)), max_size=80),
+    st.sampled_from([0, 60]),
+    st.booleans(),
+)
+def test_first_rows_are_the_smallest_row_of_each_hash(items: list[tuple[int, int]], shift: int, ordered: bool) -> None:
+    """Rows in ascending order (a chunk's n-grams) or not (rows of a sorted frame); hashes that
+    differ only in their low bits (``shift`` 60: all equal above them) take the sort's fallback."""
+    if ordered:
+        items.sort(key=lambda item: item[1])
+    hashes = np.array([(h >> shift) | (1 << 63) if shift else h for h, _ in items], dtype=np.uint64)
+    rows = np.array([r for _, r in items], dtype=np.int64)
+    expected: dict[int, int] = {}
+    for h, r in zip(hashes.tolist(), rows.tolist()):
+        expected[h] = min(r, expected.get(h, r))
+    hs, first = first_rows(hashes, rows)
+    assert hs.tolist() == sorted(expected) and first.tolist() == [expected[h] for h in sorted(expected)]

@@ -94,20 +94,21 @@ class DuplicatesCheck(TableCheck):
         return self.ctx.is_enabled(NEAR_DUPLICATE)
 
     def update(self, state: TableState, record: Record) -> TableState:
-        return self._add(state, record, view_of(record))
+        return self._add(state, record, view_of(record), self._near_on())
 
     def update_batch(self, state: TableState, batch: Batch) -> TableState:
+        near = self._near_on()  # once a batch, not once a record
         for record, view in zip(batch.records, batch_views(batch)):
-            state = self._add(state, record, view)
+            state = self._add(state, record, view, near)
         return state
 
-    def _add(self, state: TableState, record: Record, view: RecordView | None) -> TableState:
+    def _add(self, state: TableState, record: Record, view: RecordView | None, near: bool) -> TableState:
         if view is None:
             return state
         # Several responses to one prompt are the point of preference data, not a conflict.
         conflicts = view.output != 0 and view.task not in MULTI_RESPONSE_TASKS
         values = (view.content, view.norm, view.input if conflicts else 0, view.output if conflicts else 0)
-        return self.add(state, record, values, view.text if self._near_on() else "")
+        return self.add(state, record, values, view.text if near else "")
 
     def fill(self, chunk: Chunk, texts: list[str]) -> None:
         if self._near_on():

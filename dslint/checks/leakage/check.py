@@ -70,20 +70,24 @@ class LeakageCheck(TableCheck):
     def update(self, state: TableState, record: Record) -> TableState:
         if not self.active or record.split not in SPLIT_RANK:
             return state
-        return self._add(state, record, view_of(record))
+        return self._add(state, record, view_of(record), self._texts_on())
 
     def update_batch(self, state: TableState, batch: Batch) -> TableState:
         if not self.active or not batch.records or batch.records[0].split not in SPLIT_RANK:
             return state  # a batch's records are of one file, so of one split
+        texts = self._texts_on()  # once a batch, not once a record
         for record, view in zip(batch.records, batch_views(batch)):
-            state = self._add(state, record, view)
+            state = self._add(state, record, view, texts)
         return state
 
-    def _add(self, state: TableState, record: Record, view: RecordView | None) -> TableState:
+    def _texts_on(self) -> bool:
+        """Whether rows keep their text: for signatures or n-grams."""
+        return self._near_on() or self._ngrams_on()
+
+    def _add(self, state: TableState, record: Record, view: RecordView | None, texts: bool) -> TableState:
         if view is None:
             return state
-        text = view.text if self._near_on() or self._ngrams_on() else ""
-        return self.add(state, record, (view.content, view.norm, view.input, view.output), text)
+        return self.add(state, record, (view.content, view.norm, view.input, view.output), view.text if texts else "")
 
     def fill(self, chunk: Chunk, texts: list[str]) -> None:
         if self._near_on():

@@ -21,7 +21,7 @@ import numpy as np
 from dslint.arrays import sorted_unique
 from dslint.checks._shared.tables import Frame, view_of
 from dslint.finding import Location
-from dslint.minhash import shingle_hashes
+from dslint.minhash import shingle_hashes, sort_order
 from dslint.record import Record
 from dslint.yamlpos import ConfigError
 
@@ -92,15 +92,17 @@ def longest_run(positions: np.ndarray) -> tuple[int, int]:
 
 
 def first_rows(hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct hashes, sorted, and the smallest row each appears in. An unstable sort and a
-    minimum per run of equal hashes: a third of the time of a lexsort by (hash, row)."""
-    order = np.argsort(hashes)
-    hs = hashes[order]
+    """The distinct hashes, sorted, and the smallest row each appears in. A sort of the hashes
+    (``sort_order``: a quarter of the time of an argsort) and a minimum per run of equal hashes,
+    which is the run's first row when rows come in ascending order (a chunk's n-grams do)."""
+    order, hs = sort_order(hashes)
     first = np.ones(len(hs), dtype=bool)
     first[1:] = hs[1:] != hs[:-1]
     starts = np.flatnonzero(first)
     if len(starts) == 0:
         return hs, rows[:0]
+    if bool(np.all(rows[1:] >= rows[:-1])):  # sort_order keeps equal hashes in input order
+        return hs[starts], rows[order[starts]]
     return hs[starts], np.minimum.reduceat(rows[order], starts)
 
 
