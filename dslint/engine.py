@@ -10,8 +10,10 @@ same for any executor and number of workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from itertools import islice
@@ -498,7 +500,7 @@ def run(
     splits = sorted({p.split for p in plans if p.split})
     use_cache = cache and executor.name != "ray"
     file_cache = open_run_cache(loaded, registry, policy, checks.fields, checks.max_record, splits, cache_dir, warn) if use_cache else None
-    with executor:
+    with executor, _objects_before_frozen():
         if file_cache is None:
             results = scan_all(plans, checks, jobs, progress, executor)
             dataset_findings, stats = finalize(results, checks, executor)
@@ -539,6 +541,22 @@ def run(
     if models:
         return Report(**head, findings=[as_model(f) for f in shown])
     return Report.model_construct(**head, findings=shown)
+
+
+@contextmanager
+def _objects_before_frozen() -> Iterator[None]:
+    """Keep the objects alive before the scan (imported modules: some 65,000 for a default lint)
+    out of the garbage collector's full collections while it runs (``gc.freeze``), in this
+    process and the workers it forks: each full collection would walk them all (7% of a lint).
+    Left alone when the caller has frozen objects (unfreezing would thaw theirs too)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def lint_cached(

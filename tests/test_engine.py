@@ -155,3 +155,25 @@ def test_a_lint_of_chat_data_imports_neither_pandas_nor_scipy() -> None:
     pytest.importorskip("pandas", reason="pandas is not installed: nothing can import it")
     out = subprocess.run([sys.executable, "-c", script, str(REPO / "examples")], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_objects_from_before_the_scan_are_frozen_only_while_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import dslint
+
+    (tmp_path / "train.jsonl").write_text("".join(json.dumps(chat(f"question {i}", "an answer")) + "\n" for i in range(20)))
+    during: list[int] = []
+    scan_all = dslint.engine.scan_all
+    monkeypatch.setattr(dslint.engine, "scan_all", lambda *a, **k: during.append(gc.get_freeze_count()) or scan_all(*a, **k))
+    assert gc.get_freeze_count() == 0
+    dslint.lint([str(tmp_path)], fail_on="never", jobs=1, cache=False)
+    assert during[-1] > 0 and gc.get_freeze_count() == 0
+    gc.freeze()  # a caller's own freeze is left as it was
+    try:
+        frozen = gc.get_freeze_count()
+        dslint.lint([str(tmp_path)], fail_on="never", jobs=1, cache=False)
+        # not frozen again (that would add the objects made since), nor thawed (a few may be freed)
+        assert frozen - 100 < during[-1] <= frozen and frozen - 100 < gc.get_freeze_count() <= frozen
+    finally:
+        gc.unfreeze()
