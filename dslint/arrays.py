@@ -27,6 +27,13 @@ def arrow_strings(texts: Sequence[str]) -> pa.LargeStringArray:
     return pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
 
 
+def arrow_take(array: pa.Array, rows: Sequence[int] | np.ndarray) -> pa.Array:
+    """The elements of ``array`` at ``rows``, copied in C: for strings, many times cheaper than
+    encoding them again. The indices go in as a buffer (``pa.array`` imports pandas)."""
+    index = np.asarray(rows, dtype=np.int64)
+    return array.take(pa.Array.from_buffers(pa.int64(), len(index), [None, pa.py_buffer(index)]))
+
+
 def true_at(flags: pa.BooleanArray) -> np.ndarray:
     """A boolean Arrow array (no nulls) as a NumPy one, without ``to_numpy``, which imports pandas."""
     out = np.zeros(len(flags), dtype=bool)
