@@ -402,6 +402,14 @@ def test_ds807_options() -> None:
     assert hits(pad, enabled={"DS807"}, options={"DS807": {"extra-tokens": ["<pad>"]}}) == [("DS807", "/messages/1/content")]
 
 
+def test_ds807_ignoring_code_finds_a_token_whose_spaces_blanking_made() -> None:
+    """The text lacks the token itself ("x   y" shows only once `z` is blanked): the batch's hint
+    is then any of the tokens' first characters, not the tokens."""
+    options = {"DS807": {"ignore-code": True, "extra-tokens": ["x   y"]}}
+    assert hits(chat("Hi", "x`z`y"), enabled={"DS807"}, options=options) == [("DS807", "/messages/1/content")]
+    assert hits(chat("Hi", "no such token"), enabled={"DS807"}, options=options) == []
+
+
 # --- DS808 unbalanced-code-fence ---------------------------------------------------------------
 
 
