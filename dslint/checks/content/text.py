@@ -6,10 +6,11 @@ math blanked out, offsets unchanged) once per field, lazily, so several rules sh
 field without backticks or dollar signs costs nothing. Every pattern is linear-time: no nested
 quantifiers, bounded repetition only.
 
-The ``*_HINT`` patterns are for a whole batch at once (``dslint.prefilter.may_match``): each finds,
-in a field's text, a part of every match its matchers can find in the field's prose. Blanking
-turns characters into spaces and nothing else, so a match's characters that are not spaces are
-the text's own: a hint made of them only (literals, letters) sees every field that may match.
+The ``*_HINT`` patterns are for a whole batch at once (``dslint.prefilter.may_match_each``): each
+finds, in a field's text, a part of every match its matchers can find in the field's prose.
+Blanking turns characters into spaces and nothing else, so a match's characters that are not
+spaces are the text's own: a hint made of them only (literals, letters) sees every field that may
+match.
 """
 
 from __future__ import annotations
