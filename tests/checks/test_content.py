@@ -596,6 +596,10 @@ def test_scan_fences_follows_markdown_rules() -> None:
     scan = scan_fences("````\n```\ninner\n```\n````\nafter")
     assert scan.spans == ((0, 23),) and scan.unclosed_line is None
     assert scan_fences("~~~\n```\n").unclosed_line == 1
+    # Spans in the text's own offsets, for fences on the first, a middle and the last line.
+    text = "x\n  ```py\ncode\n  ```\n~~~\nmore"
+    assert scan_fences(text).spans == ((2, 20), (21, len(text))) and scan_fences(text).unclosed_line == 5
+    assert scan_fences("```\n```").spans == ((0, 7),)
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# A fence line: optional indentation (list items indent their fences), then ``` or ~~~.
-_FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+# A fence line: optional indentation (list items indent their fences), then ``` or ~~~. Searched
+# for from the newline before it (the text gets one in front): a literal first character lets
+# the search skip from line to line, where ``^`` would be tried at every character.
+_FENCE_LINE = re.compile(r"\n[ \t]*(`{3,}|~{3,})([^\n]*)")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NON_NEWLINE = re.compile(r"[^\n]")
@@ -42,14 +44,14 @@ def scan_fences(text: str) -> FenceScan:
         return FenceScan((), None)
     spans: list[tuple[int, int]] = []
     open_at, char, length = -1, "", 0
-    for m in _FENCE_LINE.finditer(text):
+    for m in _FENCE_LINE.finditer("\n" + text):  # m.start() is the line's start in text itself
         run, rest = m.group(1), m.group(2)
         if open_at < 0:
             if run[0] == "`" and "`" in rest:  # a backtick fence's info string has no backtick
                 continue
             open_at, char, length = m.start(), run[0], len(run)
         elif run[0] == char and len(run) >= length and not rest.strip():
-            spans.append((open_at, m.end()))
+            spans.append((open_at, m.end() - 1))
             open_at = -1
     if open_at < 0:
         return FenceScan(tuple(spans), None)
