@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from dslint.arrays import ascii_leads
 from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule, location_of
 from dslint.checks.content.rules import (
@@ -303,9 +304,12 @@ class ContentCheck(RecordCheck):
         columns, records, enough = batch.columns, batch.records, self.enough_words.search
         rows, fields, texts = columns.row, columns.fields, columns.texts
         # Each text's first letter or digit where plain ASCII leads to it (``_first_alnum``'s
-        # quick case), else "": most responses start unlike their prompt (whose joined text
-        # leads as its first field does), told without a call.
-        lead = [t[:1].lower() if t[:2].isascii() and t[:1].isalnum() else "" for t in texts] if echo else []
+        # quick case), else nothing: most responses start unlike their prompt (whose joined
+        # text leads as its first field does), told without a call.
+        lead: list[int] | list[str] = []
+        if echo:
+            array = batch_array(batch)
+            lead = ascii_leads(array) if array is not None else [t[:1].lower() if t[:2].isascii() and t[:1].isalnum() else "" for t in texts]
         for pending, i in _exchanges(fields, rows):
             said = texts[i]
             if (
