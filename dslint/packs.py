@@ -8,17 +8,18 @@ A pack is ``{pack: name, description: ..., rules: [...]}``; each rule has the us
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.finding import Family, Finding, Severity
 from dslint.formats.base import ROLES, TextField, resolve_pointer
-from dslint.prefilter import may_match
+from dslint.prefilter import batch_array, may_match_each
 from dslint.re2 import re2_superset
 from dslint.record import Record
 from dslint.redact import quote
@@ -109,7 +110,14 @@ class PackRule:
         if isinstance(spec, _TextSpec):
             self.field_filter = _pointer_regex(spec.fields) if spec.fields else None
 
-    def _wants(self, f: TextField) -> bool:
+    @property
+    def selection(self) -> tuple[tuple[str, ...], ...]:
+        """What decides the fields a text rule looks at: rules alike in it look at the same."""
+        spec = self.spec
+        assert isinstance(spec, _TextSpec)
+        return tuple(spec.roles or ()), tuple(spec.parts or ()), tuple(spec.fields or ())
+
+    def wants(self, f: TextField) -> bool:
         """Whether the rule looks at this field: its roles, parts and pointers."""
         spec = self.spec
         return (
@@ -118,8 +126,18 @@ class PackRule:
             and (self.field_filter is None or self.field_filter.match(f.pointer) is not None)
         )
 
+    def chosen(self, fields: Sequence[TextField]) -> list[int]:
+        """Indices of the fields the rule looks at (``wants``), without a call per field when
+        it goes by part alone, as the shipped packs do."""
+        spec = self.spec
+        assert isinstance(spec, _TextSpec)
+        if spec.parts and not spec.roles and self.field_filter is None:
+            parts = spec.parts
+            return [i for i, f in enumerate(fields) if f.part in parts]
+        return [i for i, f in enumerate(fields) if self.wants(f)]
+
     def _selected(self, fields: Iterable[TextField]) -> Iterable[TextField]:
-        return (f for f in fields if self._wants(f))
+        return (f for f in fields if self.wants(f))
 
     def _regex_finding(self, record: Record, f: TextField) -> Finding | None:
         m = self.regex.search(f.text)
@@ -129,17 +147,11 @@ class PackRule:
         start = max(0, m.start() - 20)
         return self.rule.at(record, msg, field=f.pointer, snippet=f.text[start : m.end() + 40])
 
-    def check_batch(self, batch: Batch) -> Iterable[Finding]:
-        """A regex rule searches the batch's selected fields in one pass (``prefilter``), then
-        the few fields that pass one by one; other kinds go record by record."""
-        if not isinstance(self.spec, RegexSpec):
-            for record in batch.records:
-                yield from self.check(record)
-            return
+    def found_among(self, batch: Batch, candidates: Iterable[int]) -> Iterable[Finding]:
+        """A regex rule's findings in the batch's fields ``candidates``: fields it looks at, a
+        superset of those its regex finds a match in, searched one by one."""
         columns = batch.columns
-        chosen = [i for i, f in enumerate(columns.fields) if self._wants(f)]
-        for k in may_match(self.regex, [columns.texts[i] for i in chosen]):
-            i = chosen[k]
+        for i in candidates:
             finding = self._regex_finding(batch.records[columns.row[i]], columns.fields[i])
             if finding is not None:
                 yield finding
@@ -186,9 +198,27 @@ class PackCheck(RecordCheck):
                 yield from pack_rule.check(record)
 
     def check_batch(self, batch: Batch) -> Iterable[Finding]:
-        for pack_rule in self.pack_rules:
-            if self.ctx.is_enabled(pack_rule.rule):
-                yield from pack_rule.check_batch(batch)
+        """The regex rules that look at the same fields search them together: one RE2 pass of
+        their alternation over those texts (``prefilter.may_match_each``), then each rule the
+        few it may match one by one. Other kinds go record by record."""
+        on = [p for p in self.pack_rules if self.ctx.is_enabled(p.rule)]
+        groups: dict[tuple[tuple[str, ...], ...], list[PackRule]] = {}
+        for pack_rule in on:
+            if isinstance(pack_rule.spec, RegexSpec):
+                groups.setdefault(pack_rule.selection, []).append(pack_rule)
+        columns = batch.columns
+        candidates: dict[PackRule, list[int]] = {}
+        for group in groups.values():
+            chosen = group[0].chosen(columns.fields)
+            texts = [columns.texts[i] for i in chosen]
+            for pack_rule, flags in zip(group, may_match_each([p.regex for p in group], texts, batch_array(batch, chosen))):
+                candidates[pack_rule] = [chosen[k] for k in np.flatnonzero(flags).tolist()]
+        for pack_rule in on:
+            if pack_rule in candidates:
+                yield from pack_rule.found_among(batch, candidates[pack_rule])
+            else:
+                for record in batch.records:
+                    yield from pack_rule.check(record)
 
 
 def load_pack(path: Path, display: str) -> list[PackRule]:

@@ -30,7 +30,8 @@ from re import _parser as _sre_parse  # type: ignore[attr-defined]
 import numpy as np
 import pyarrow as pa
 
-from dslint.arrays import arrow_strings, true_at
+from dslint.arrays import arrow_strings, arrow_take, true_at
+from dslint.batch import Batch
 from dslint.re2 import re2_superset
 
 SEAM = "\n"
@@ -47,12 +48,24 @@ def may_match(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:
     return found if found is not None else _joined_matches(regex, texts)
 
 
-def may_match_each(regexes: Sequence[re.Pattern[str]], texts: Sequence[str]) -> list[np.ndarray]:
+def batch_array(batch: Batch, rows: Sequence[int] | None = None) -> pa.Array | None:
+    """The batch's texts (``batch.columns.texts``), or those at ``rows``, as an Arrow array: the
+    whole built once per batch for every check that searches it, a part taken from it. None
+    when a text of the batch has a lone surrogate."""
+    whole = batch.shared("prefilter.texts", lambda b: _arrow(b.columns.texts))
+    return whole if whole is None or rows is None else arrow_take(whole, rows)
+
+
+def may_match_each(
+    regexes: Sequence[re.Pattern[str]], texts: Sequence[str], array: pa.Array | None = None
+) -> list[np.ndarray]:
     """Per regex, a boolean array over ``texts``: True for (a superset of) the texts it matches.
-    ``may_match`` of several regexes at once: the texts go to Arrow once, and one RE2 pass of the
-    regexes' alternation picks the candidates each regex is then tried on (few, when all are rare:
-    then Python's ``re`` costs less than compiling each pattern for RE2)."""
-    array = _arrow(texts) if texts else None
+    ``may_match`` of several regexes at once: the texts go to Arrow once (or come as ``array``,
+    e.g. ``batch_array``), and one RE2 pass of the regexes' alternation picks the candidates each
+    regex is then tried on (few, when all are rare: then Python's ``re`` costs less than
+    compiling each pattern for RE2)."""
+    if array is None and texts:
+        array = _arrow(texts)
     patterns = [re2_superset(regex) if array is not None else None for regex in regexes]
     everything = np.arange(len(texts))
     candidates = everything  # the texts one of the regexes with an RE2 form may match
@@ -61,7 +74,7 @@ def may_match_each(regexes: Sequence[re.Pattern[str]], texts: Sequence[str]) -> 
         any_hit = _re2_flags(array, "|".join(f"(?:{p})" for p in known))
         if any_hit is not None:
             candidates = np.flatnonzero(any_hit)
-            array = arrow_strings([texts[i] for i in candidates]) if len(candidates) >= FEW_TEXTS else None
+            array = arrow_take(array, candidates) if len(candidates) >= FEW_TEXTS else None
     out = []
     for regex, pattern in zip(regexes, patterns):
         flags = np.zeros(len(texts), dtype=bool)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from dslint.batch import Batch
 from dslint.check import CheckContext
 from dslint.formats import make_format
 from dslint.packs import PackCheck, load_pack
@@ -112,3 +113,55 @@ def test_pack_errors_name_file_and_line(tmp_path: Path, text: str, error: str) -
     path.write_text(text)
     with pytest.raises(ConfigError, match=error):
         load_pack(path, "pack.yaml")
+
+
+MORE = r"""
+  - code: ACME105
+    name: tripled-letter
+    kind: regex
+    parts: [output]
+    summary: A letter three times over (a backreference, which RE2 cannot take).
+    pattern: '([a-z])\1\1'
+  - code: ACME106
+    name: shouting
+    kind: regex
+    parts: [output]
+    summary: Shouted words.
+    pattern: '\b[A-Z]{5,}\b'
+  - code: ACME107
+    name: apology
+    kind: regex
+    parts: [output]
+    ignore-case: true
+    summary: An apology.
+    pattern: 'sorry'
+  - code: ACME108
+    name: user-apology
+    kind: regex
+    roles: [user]
+    summary: The user apologises.
+    pattern: '[Ss]orry'
+"""
+
+
+@pytest.mark.parametrize("enabled", [None, frozenset({"ACME106", "ACME108"})])
+def test_the_batch_path_finds_what_the_per_record_path_finds(tmp_path: Path, enabled: frozenset[str] | None) -> None:
+    """Regex rules that look at the same fields share one pass, a rule RE2 cannot take (a
+    backreference) included, searched with Python; other kinds go record by record."""
+    path = tmp_path / "pack.yaml"
+    path.write_text(PACK + MORE)
+    check = PackCheck(load_pack(path, "pack.yaml"), CheckContext(enabled=enabled))
+    turns = [
+        ("Sorry, where is build-07.corp.acme.net?", "It is down. SORRY about that, the VPN is required."),
+        ("Is it up?", "Yesss, it is back."),
+        ("sorry to ask again", "Ask away: Sorry for the noise earlier. SORRY."),
+        ("Thanks!", "You are welcome."),
+    ] * 5
+    records = [
+        Record(file="train.jsonl", line=i + 1, index=i, data={"messages": [{"role": "user", "content": u}, {"role": "assistant", "content": a}]},
+               split="train", format=make_format("openai-chat"))
+        for i, (u, a) in enumerate(turns)
+    ]  # fmt: skip
+    per_record = sorted(f.sort_key() for r in records for f in check.check(r))
+    assert len(per_record) >= (60 if enabled is None else 20)
+    assert sorted(f.sort_key() for f in check.check_batch(Batch(records))) == per_record

@@ -12,8 +12,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import dslint.prefilter
+from dslint.batch import Batch
+from dslint.formats import make_format
 from dslint.packs import load_pack
-from dslint.prefilter import _joined_form, _joined_matches, _re2_matches, may_match, may_match_each
+from dslint.prefilter import _joined_form, _joined_matches, _re2_matches, batch_array, may_match, may_match_each
+from dslint.record import Record
 from dslint.re2 import re2_superset
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,6 +116,26 @@ def test_a_text_arrow_cannot_hold_falls_back_to_python() -> None:
     regex = re.compile(r"as an ai")
     assert _re2_matches(regex, texts) is None
     assert may_match(regex, texts) == [0, 1]
+
+
+@pytest.mark.parametrize("surrogate", [False, True])
+def test_a_batch_builds_its_array_once_and_takes_parts_of_it(surrogate: bool) -> None:
+    """``batch_array`` is the batch's texts, or some of them; a lone surrogate anywhere in the
+    batch leaves no array, and ``may_match_each`` then finds the matches with Python."""
+    contents = ["as an ai", "no", "x \ud800" if surrogate else "x", "yes as an AI", "é as an ai"]
+    records = [
+        Record(file="a.jsonl", line=i + 1, index=i, data={"messages": [{"role": "user", "content": c}]}, format=make_format("openai-chat"))
+        for i, c in enumerate(contents)
+    ]
+    batch = Batch(records)
+    whole = batch_array(batch)
+    assert (whole is None) == surrogate and batch_array(batch) is whole  # built once
+    rows = [0, 3, 4]
+    part = batch_array(batch, rows)
+    assert part is None if surrogate else part.to_pylist() == [contents[i] for i in rows]
+    regexes = [re.compile("as an ai"), re.compile("(?i)AS AN AI"), re.compile(r"(\w)\1")]
+    for regex, flags in zip(regexes, may_match_each(regexes, [contents[i] for i in rows], part)):
+        assert {k for k, i in enumerate(rows) if regex.search(contents[i])} <= set(flags.nonzero()[0].tolist())
 
 
 def test_the_shipped_phrase_packs_have_re2_forms_that_find_their_phrases() -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dslint.arrays import arrow_strings, arrow_take, ascii_leads
 from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks.content.check import CHECKS, ContentCheck, _may_be_equal
@@ -402,6 +403,14 @@ def test_ds807_options() -> None:
     assert hits(pad, enabled={"DS807"}, options={"DS807": {"extra-tokens": ["<pad>"]}}) == [("DS807", "/messages/1/content")]
 
 
+def test_ds807_ignoring_code_finds_a_token_whose_spaces_blanking_made() -> None:
+    """The text lacks the token itself ("x   y" shows only once `z` is blanked): the batch's hint
+    is then any of the tokens' first characters, not the tokens."""
+    options = {"DS807": {"ignore-code": True, "extra-tokens": ["x   y"]}}
+    assert hits(chat("Hi", "x`z`y"), enabled={"DS807"}, options=options) == [("DS807", "/messages/1/content")]
+    assert hits(chat("Hi", "no such token"), enabled={"DS807"}, options=options) == []
+
+
 # --- DS808 unbalanced-code-fence ---------------------------------------------------------------
 
 
@@ -588,6 +597,10 @@ def test_scan_fences_follows_markdown_rules() -> None:
     scan = scan_fences("````\n```\ninner\n```\n````\nafter")
     assert scan.spans == ((0, 23),) and scan.unclosed_line is None
     assert scan_fences("~~~\n```\n").unclosed_line == 1
+    # Spans in the text's own offsets, for fences on the first, a middle and the last line.
+    text = "x\n  ```py\ncode\n  ```\n~~~\nmore"
+    assert scan_fences(text).spans == ((2, 20), (21, len(text))) and scan_fences(text).unclosed_line == 5
+    assert scan_fences("```\n```").spans == ((0, 7),)
 
 
 @pytest.mark.parametrize(
@@ -721,6 +734,17 @@ def test_the_quick_test_for_an_echo_never_rejects_equal_texts(picks: list[tuple[
     assert _may_be_equal(a, b)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="aZ09_ é\nß中\x7f\x80`", max_size=3), max_size=8), st.integers(0, 7))
+def test_the_batch_reads_leading_characters_from_arrow_as_python_does(texts: list[str], skip: int) -> None:
+    """``ascii_leads``, which the batch's echo test uses, is ``_first_alnum``'s quick case, also
+    on an array taken from another (offsets that do not start at 0)."""
+    quick = [ord(t[0].lower()) if t[:2].isascii() and t[:1].isalnum() else 0 for t in texts]
+    array = arrow_strings(["x", *texts])
+    assert ascii_leads(array.slice(1)) == quick
+    assert ascii_leads(arrow_take(array, range(1 + skip, len(texts) + 1))) == quick[skip:]
+
+
 # --- the batch path ------------------------------------------------------------------------------
 
 
@@ -747,6 +771,9 @@ def test_check_batch_finds_what_check_finds_across_records() -> None:
         rec(chat("Café <b>bold</b> &amp; ~~~\ntext", "<br> and &nbsp; ~~~"), index=9),
     ]
     assert len(_batch_vs_records(records, CheckContext())) >= 8
+    # A lone surrogate leaves the batch without an Arrow array: Python does the batch's tests.
+    echo = rec(chat("Say \ud800 this back to me", "say \ud800 this back to me"), index=10)
+    assert "DS810" in {key[4] for key in _batch_vs_records([*records, echo], CheckContext())}
     assert _batch_vs_records(records, CheckContext(enabled=frozenset({"DS807"}), options={
         "DS807": RULES["DS807"].options.model_validate({"ignore-code": True, "extra-tokens": ["end of text"]}),
     }))  # fmt: skip

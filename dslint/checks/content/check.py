@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
+
+from dslint.arrays import ascii_leads
 from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule, location_of
 from dslint.checks.content.rules import (
@@ -41,7 +44,7 @@ from dslint.finding import Finding
 from dslint.formats import TextField, input_text, output_text, pointer
 from dslint.normalize import normalize_text
 from dslint.paths import glob_match
-from dslint.prefilter import may_match
+from dslint.prefilter import batch_array, may_match_each
 from dslint.record import Record
 from dslint.redact import quote
 
@@ -59,8 +62,8 @@ SHORT_ANSWER_REQUEST = re.compile(
 _WORD = re.compile(r"\w+")
 _FIRST_ALNUM = re.compile(r"[^\W_]", re.ASCII)
 TEMPLATE_WORDS = re.compile(r"\b(?:templat|placeholder|format strings?\b|f-strings?\b|jinja|mustache|handlebars)")
-# How a URL-only text starts (``str.strip`` and ``\s`` agree on whitespace): the batch pre-test.
-_URL_START = re.compile(r"\s*<?(?:https?://|www\.)", re.IGNORECASE)
+# How a URL-only text starts (``str.strip`` and ``\s`` agree on whitespace): the batch's hint.
+_URL_START = re.compile(r"\A\s*<?(?:https?://|www\.)", re.IGNORECASE)
 
 
 class _Prompt:
@@ -151,32 +154,6 @@ def _may_be_equal(a: str, b: str) -> bool:
     return True
 
 
-def _hinted(hint: re.Pattern[str] | None, near: list[int], texts: list[str]) -> list[int]:
-    """The fields of ``near`` (indices into ``texts``) whose text ``hint`` may match; all of them
-    without a hint."""
-    if hint is None:
-        return near
-    return [near[k] for k in may_match(hint, [texts[i] for i in near])]
-
-
-class _Having:
-    """Which texts of a batch contain a character, each character searched for once."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
-        self._found: dict[str, set[int]] = {}
-
-    def one(self, char: str) -> set[int]:
-        """Indices of the texts that contain ``char``."""
-        if char not in self._found:
-            self._found[char] = {i for i, t in enumerate(self.texts) if char in t}
-        return self._found[char]
-
-    def any(self, chars: Iterable[str]) -> list[int]:
-        """Indices (ascending) of the texts that contain one of ``chars``."""
-        return sorted(set().union(*(self.one(c) for c in chars)))
-
-
 def _more(hits: list[Hit]) -> str:
     return f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
 
@@ -210,8 +187,10 @@ class ContentCheck(RecordCheck):
         self.special_first = frozenset(t[0] for t in wanted_tokens)  # cheap pre-filter before the regex
         self.special_in_code = not tokens.ignore_code
         # The batch's hint: a token found in the text with code blanked is in the text itself,
-        # unless it holds a space that blanking made.
-        self.special_hint = self.special if self.special_in_code or not any(" " in t for t in wanted_tokens) else None
+        # unless it holds a space that blanking made; its first character is the text's own.
+        self.special_hint = self.special
+        if not self.special_in_code and any(" " in t for t in wanted_tokens):
+            self.special_hint = re.compile("|".join(re.escape(c) for c in sorted(self.special_first)))
         self.fence_on = on(UNBALANCED_CODE_FENCE)
         self.url_on = on(URL_ONLY_INPUT)
         self.echo_min_words = opts(RESPONSE_ECHOES_PROMPT).min_words if on(RESPONSE_ECHOES_PROMPT) else 0
@@ -254,7 +233,7 @@ class ContentCheck(RecordCheck):
         records, rows, fields = batch.records, columns.row, columns.fields
         views: dict[int, TextView] = {}
         prompts: dict[int, _Prompt] = {}
-        for rule, candidates in self._candidates(fields, columns.texts):
+        for rule, candidates in self._candidates(batch):
             for i in candidates:
                 row = rows[i]
                 view = views.get(i) or views.setdefault(i, TextView(columns.texts[i]))
@@ -278,36 +257,44 @@ class ContentCheck(RecordCheck):
             self._html, self._placeholders, self._merged,
         ]  # fmt: skip
 
-    def _candidates(self, fields: list[TextField], texts: list[str]) -> list[tuple[FieldRule, list[int]]]:
-        """Each per-field rule that is on, with the fields it may fire on: those that pass its own
-        cheap test, narrowed by one regex pass over them (``prefilter``) where a hint applies."""
-        every = range(len(texts))
-        having = _Having(texts)
+    def _candidates(self, batch: Batch) -> list[tuple[FieldRule, list[int]]]:
+        """Each per-field rule that is on, with the fields it may fire on: those its hint may
+        match (one RE2 pass of all the hints over the batch, ``prefilter.may_match_each``), or
+        those that pass its own cheap test."""
+        fields, texts = batch.columns.fields, batch.columns.texts
+        hinted = [(rule, hint) for rule, hint in self._hints() if hint is not None]
+        found = may_match_each([hint for _, hint in hinted], texts, batch_array(batch)) if hinted else []
+        hits = {rule: np.flatnonzero(flags).tolist() for (rule, _), flags in zip(hinted, found)}
         out: list[tuple[FieldRule, list[int]]] = []
         if self.null_values:
             limit = self.longest_null + 32
             out.append((self._placeholder_value, [i for i, t in enumerate(texts) if len(t) <= limit]))
         if self.url_on:
-            near = [i for i, f in enumerate(fields) if f.role in PROMPT_ROLES]
-            out.append((self._url_only, [i for i in near if _URL_START.match(texts[i])]))
+            out.append((self._url_only, hits[self._url_only]))
         if self.special is not None:
-            out.append((self._special_tokens, _hinted(self.special_hint, having.any(self.special_first), texts)))
+            out.append((self._special_tokens, hits[self._special_tokens]))
         if self.fence_on:
-            out.append((self._unclosed_fence, [i for i in having.any("`~") if "```" in texts[i] or "~~~" in texts[i]]))
+            # One character first: a search for it (memchr) costs less than for three.
+            fenced = [i for i, t in enumerate(texts) if ("`" in t and "```" in t) or ("~" in t and "~~~" in t)]
+            out.append((self._unclosed_fence, fenced))
         if self.html_allow is not None:
-            out.append((self._html, _hinted(HTML_HINT, having.any("<&"), texts)))
+            out.append((self._html, hits[self._html]))
         if self.placeholder_on:
-            if self.extra_placeholders is not None:
-                out.append((self._placeholders, list(every)))
-            else:
-                out.append((self._placeholders, _hinted(PLACEHOLDER_HINT, having.any("{[<"), texts)))
+            out.append((self._placeholders, hits.get(self._placeholders, range(len(texts)))))
         if self.merged_on:
-            learned = [i for i, f in enumerate(fields) if f.learned]
-            if self.extra_markers is None:  # a marker holds ":" or "<|"
-                near = having.one("<")
-                learned = _hinted(MARKER_HINT, [i for i in learned if i in near or ":" in texts[i]], texts)
-            out.append((self._merged, learned))
+            out.append((self._merged, [i for i in hits.get(self._merged, range(len(texts))) if fields[i].learned]))
         return out
+
+    def _hints(self) -> list[tuple[FieldRule, re.Pattern[str] | None]]:
+        """The rules whose candidates a regex over the text finds: a part of every match (see
+        text.py), or None where an extra option's literals could be anywhere."""
+        return [
+            (self._url_only, _URL_START if self.url_on else None),
+            (self._special_tokens, self.special_hint if self.special is not None else None),
+            (self._html, HTML_HINT if self.html_allow is not None else None),
+            (self._placeholders, PLACEHOLDER_HINT if self.placeholder_on and self.extra_placeholders is None else None),
+            (self._merged, MARKER_HINT if self.merged_on and self.extra_markers is None else None),
+        ]
 
     def _batch_exchanges(self, batch: Batch) -> Iterator[Finding]:
         """The exchange rules over the batch's fields, each only where its cheap test passes."""
@@ -316,9 +303,20 @@ class ContentCheck(RecordCheck):
             return
         columns, records, enough = batch.columns, batch.records, self.enough_words.search
         rows, fields, texts = columns.row, columns.fields, columns.texts
+        # Each text's first letter or digit where plain ASCII leads to it (``_first_alnum``'s
+        # quick case), else nothing: most responses start unlike their prompt (whose joined
+        # text leads as its first field does), told without a call.
+        lead: list[int] | list[str] = []
+        if echo:
+            array = batch_array(batch)
+            lead = ascii_leads(array) if array is not None else [t[:1].lower() if t[:2].isascii() and t[:1].isalnum() else "" for t in texts]
         for pending, i in _exchanges(fields, rows):
             said = texts[i]
-            if echo and pending and _may_be_equal(said, "\n".join([texts[j] for j in pending])):
+            if (
+                echo and pending
+                and not (lead[i] and lead[pending[0]] and lead[i] != lead[pending[0]])
+                and _may_be_equal(said, "\n".join([texts[j] for j in pending]))
+            ):  # fmt: skip
                 finding = self._echo(records[rows[i]], [fields[j] for j in pending], fields[i])
                 if finding is not None:
                     yield finding

@@ -6,10 +6,11 @@ math blanked out, offsets unchanged) once per field, lazily, so several rules sh
 field without backticks or dollar signs costs nothing. Every pattern is linear-time: no nested
 quantifiers, bounded repetition only.
 
-The ``*_HINT`` patterns are for a whole batch at once (``dslint.prefilter.may_match``): each finds,
-in a field's text, a part of every match its matchers can find in the field's prose. Blanking
-turns characters into spaces and nothing else, so a match's characters that are not spaces are
-the text's own: a hint made of them only (literals, letters) sees every field that may match.
+The ``*_HINT`` patterns are for a whole batch at once (``dslint.prefilter.may_match_each``): each
+finds, in a field's text, a part of every match its matchers can find in the field's prose.
+Blanking turns characters into spaces and nothing else, so a match's characters that are not
+spaces are the text's own: a hint made of them only (literals, letters) sees every field that may
+match.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# A fence line: optional indentation (list items indent their fences), then ``` or ~~~.
-_FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+# A fence line: optional indentation (list items indent their fences), then ``` or ~~~. Searched
+# for from the newline before it (the text gets one in front): a literal first character lets
+# the search skip from line to line, where ``^`` would be tried at every character.
+_FENCE_LINE = re.compile(r"\n[ \t]*(`{3,}|~{3,})([^\n]*)")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NON_NEWLINE = re.compile(r"[^\n]")
@@ -41,14 +44,14 @@ def scan_fences(text: str) -> FenceScan:
         return FenceScan((), None)
     spans: list[tuple[int, int]] = []
     open_at, char, length = -1, "", 0
-    for m in _FENCE_LINE.finditer(text):
+    for m in _FENCE_LINE.finditer("\n" + text):  # m.start() is the line's start in text itself
         run, rest = m.group(1), m.group(2)
         if open_at < 0:
             if run[0] == "`" and "`" in rest:  # a backtick fence's info string has no backtick
                 continue
             open_at, char, length = m.start(), run[0], len(run)
         elif run[0] == char and len(run) >= length and not rest.strip():
-            spans.append((open_at, m.end()))
+            spans.append((open_at, m.end() - 1))
             open_at = -1
     if open_at < 0:
         return FenceScan(tuple(spans), None)
