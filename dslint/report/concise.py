@@ -21,11 +21,12 @@ from dslint.report.common import groups, rule_rows, severity_first, summary_line
 
 def render(report: Report, stream: TextIO, options: RenderOptions) -> None:
     if options.statistics:
-        lines = statistics_lines(report, options)
-    else:
-        lines = [finding_line(f) for _, findings in groups(report.findings) for f in severity_first(findings)]
-    lines.append(summary_line(report))
-    stream.write("".join(line + "\n" for line in lines))
+        stream.write("".join(line + "\n" for line in statistics_lines(report, options)))
+    else:  # a line written as it is made: none of them held all at once
+        for _, findings in groups(report.findings):
+            for f in severity_first(findings):
+                stream.write(finding_line(f) + "\n")
+    stream.write(summary_line(report) + "\n")
 
 
 def finding_line(finding: Finding) -> str:
