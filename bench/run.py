@@ -5,9 +5,10 @@ same files measured in the same run (the floor). Prints a table; asserts nothing
         [--jobs 1,2] [--warm] [--baseline DIR] [--peak]
 
 ``--warm`` adds the per-file cache: a cold run (empty cache), a warm one (nothing changed) and one
-after the test file changed, as ratios to the cold run. ``--baseline DIR`` times the same lint with
-an older checkout of dslint (``git worktree add DIR <commit>``, or ``git archive <commit> | tar -x
--C DIR``) in a subprocess, for a before/after ratio in one run. The near-duplicate comparison with
+after the test file changed, as ratios to the cold run. Each lint is timed in an interpreter of
+its own, after a warm-up lint. ``--baseline DIR`` times the same lints with an older checkout of
+dslint (``git worktree add DIR <commit>``, or ``git archive <commit> | tar -x -C DIR``), for a
+before/after ratio in one run. The near-duplicate comparison with
 datasketch is ``bench/bench_neardup.py``. ``--peak`` adds the peak resident memory of a
 ``dslint check --format json`` of the corpus (issue 13: under 1 GB at 1M chat records).
 """
@@ -22,13 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 from corpus import LAYOUTS, write_corpus, write_split_corpus  # noqa: E402
 from harness import best_of, orjson_baseline  # noqa: E402
 
 import dslint  # noqa: E402
 
-_BASELINE_RUN = (
+_LINT_RUN = (
     "import sys, time, dslint\n"
     "assert dslint.__file__.startswith(sys.argv[5]), f'timing {dslint.__file__}, not the baseline'\n"
     "dslint.lint([sys.argv[4]], fail_on='never', jobs=1, cache=False)  # warm-up: imports, compiled patterns\n"
@@ -61,17 +63,16 @@ def main() -> None:
         size_mb = sum(p.stat().st_size for p in paths) / 1e6
         base = best_of(args.repeat, lambda: [orjson_baseline(p) for p in paths])
         warm_up = paths[-1]  # the smallest file: loads what a first run loads, before the timed runs
-        dslint.lint([str(warm_up)], fail_on="never", jobs=1, cache=False)
+        dslint.lint([str(warm_up)], fail_on="never", jobs=1, cache=False)  # for the cache runs, in this process
         layout = "train/validation/test" if args.splits else "train only"
         print(f"corpus: {args.records:,} {args.layout} records ({layout}), {size_mb:.1f} MB; load average {os.getloadavg()[0]:.1f}")
         print(f"{'what':<34}{'seconds':>9}{'records/s':>12}{'x orjson':>10}{'x baseline':>12}")
         row("orjson parse (floor)", base, args.records, base)
         for jobs in (int(j) for j in args.jobs.split(",")):
             for selector in args.families.split(","):
-                select = None if selector == "DEFAULT" else [selector]
-                secs = best_of(args.repeat, lambda: dslint.lint([str(path)], select=select, fail_on="never", jobs=jobs, cache=False))
+                secs = lint_secs(HERE.parent, path, warm_up, selector, jobs, args.repeat)
                 label = f"dslint {selector}" + (f" -j{jobs}" if jobs > 1 else "")
-                old = baseline_secs(args.baseline, path, warm_up, selector, jobs, args.repeat) if args.baseline else None
+                old = lint_secs(args.baseline, path, warm_up, selector, jobs, args.repeat) if args.baseline else None
                 row(label, secs, args.records, base, old)
                 if old is not None:
                     row(f"  baseline {selector}" + (f" -j{jobs}" if jobs > 1 else ""), old, args.records, base)
@@ -87,12 +88,14 @@ def row(label: str, secs: float, records: int, base: float, old: float | None = 
     print(f"{label:<34}{secs:>9.3f}{records / secs:>12,.0f}{secs / base:>10.2f}{versus}")
 
 
-def baseline_secs(checkout: Path, path: Path, warm_up: Path, selector: str, jobs: int, repeat: int) -> float:
+def lint_secs(checkout: Path, path: Path, warm_up: Path, selector: str, jobs: int, repeat: int) -> float:
     """The best of ``repeat`` lints by the checkout at ``checkout``, each in a fresh interpreter
-    after a warm-up lint of ``warm_up`` (timed inside it, as the runs in this process are)."""
+    after a warm-up lint of ``warm_up``, timed inside it: every figure, this checkout's and the
+    baseline's, -j1 and -j2, comes from a process that ran nothing else (as a CLI run does), not
+    one whose earlier runs left their heap behind for the workers it forks."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     # -P: `python -c` would otherwise put the working directory, perhaps this checkout, first
-    command = [sys.executable, "-P", "-c", _BASELINE_RUN, str(path), selector, str(jobs), str(warm_up), str(checkout.resolve())]
+    command = [sys.executable, "-P", "-c", _LINT_RUN, str(path), selector, str(jobs), str(warm_up), str(checkout.resolve())]
     runs = [float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout) for _ in range(repeat)]
     return min(runs)
 
