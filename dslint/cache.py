@@ -56,7 +56,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 import dslint
 from dslint import __version__
 from dslint.atomic import write_atomic
-from dslint.cache_blob import pack_into, packed_size, unpack
+from dslint.cache_blob import pack, unpack
 from dslint.config import LoadedConfig
 from dslint.paths import resolve_from
 from dslint.policy import Policy
@@ -261,11 +261,9 @@ class FileCache:
     def _write(self, name: str, stored: dict[str, Any]) -> None:
         self._prepare()
         nonce = os.urandom(NONCE_BYTES)
-        size, parts = packed_size(stored)
-        plain = bytearray(size)
-        pack_into(memoryview(plain), parts)
+        plain = pack(stored)
         prefix = len(MAGIC) + NONCE_BYTES
-        sealed = bytearray(prefix + size + TAG_BYTES)
+        sealed = bytearray(prefix + len(plain) + TAG_BYTES)
         sealed[:prefix] = MAGIC + nonce
         self._aead.encrypt_into(nonce, plain, name.encode(), memoryview(sealed)[prefix:])
         write_atomic(self.entries / name, sealed)

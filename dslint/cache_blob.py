@@ -31,24 +31,19 @@ def _offsets(start: int, lengths: list[int]) -> list[int]:
     return offsets
 
 
-def packed_size(value: Any) -> tuple[int, Any]:
-    """The size of ``value`` packed, and what ``pack_into`` needs to write it."""
+def pack(value: Any) -> bytearray:
+    """``value`` packed: the pickle, then its arrays' bytes, each copied once."""
     buffers: list[pickle.PickleBuffer] = []
     meta = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
     raws = [b.raw() for b in buffers]
     head = _HEAD.pack(len(meta), len(raws)) + b"".join(_LENGTH.pack(r.nbytes) for r in raws)
     offsets = _offsets(len(head) + len(meta), [r.nbytes for r in raws])
-    size = offsets[-1] + raws[-1].nbytes if raws else len(head) + len(meta)
-    return size, (head, meta, raws, offsets)
-
-
-def pack_into(out: memoryview, parts: Any) -> None:
-    """Write a value measured by ``packed_size`` into ``out`` (exactly its size, zeroed)."""
-    head, meta, raws, offsets = parts
+    out = bytearray(offsets[-1] + raws[-1].nbytes if raws else len(head) + len(meta))
     out[: len(head)] = head
     out[len(head) : len(head) + len(meta)] = meta
     for raw, offset in zip(raws, offsets):
         out[offset : offset + raw.nbytes] = raw
+    return out
 
 
 def unpack(data: bytearray) -> Any:

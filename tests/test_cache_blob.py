@@ -8,14 +8,7 @@ import struct
 import numpy as np
 import pytest
 
-from dslint.cache_blob import ALIGN, pack_into, packed_size, unpack
-
-
-def packed(value: object) -> bytearray:
-    size, parts = packed_size(value)
-    out = bytearray(size)
-    pack_into(memoryview(out), parts)
-    return out
+from dslint.cache_blob import ALIGN, pack, unpack
 
 
 def test_arrays_come_back_equal_writable_aligned_and_without_a_copy() -> None:
@@ -29,7 +22,7 @@ def test_arrays_come_back_equal_writable_aligned_and_without_a_copy() -> None:
         "empty": np.empty(0, dtype=np.int64),
         "nested": [(1, "x", {"k": np.arange(3, dtype=np.int8)})],
     }
-    data = packed(value)
+    data = pack(value)
     back = unpack(data)
     assert back.keys() == value.keys()
     for key in ("sigs", "hash", "fortran", "strided", "text", "empty"):
@@ -45,11 +38,11 @@ def test_arrays_come_back_equal_writable_aligned_and_without_a_copy() -> None:
 
 def test_values_without_arrays_round_trip() -> None:
     value = {"key": "k", "payload": [1, 2.5, None, "é"], "stat": (1, 2, 3)}
-    assert unpack(packed(value)) == value
+    assert unpack(pack(value)) == value
 
 
 @pytest.mark.parametrize("cut", [1, 8, 40, -1])
 def test_truncated_content_raises(cut: int) -> None:
-    data = packed({"a": np.arange(1000, dtype=np.uint64), "b": "text"})
+    data = pack({"a": np.arange(1000, dtype=np.uint64), "b": "text"})
     with pytest.raises((ValueError, EOFError, pickle.UnpicklingError, struct.error)):  # the cache: a bad entry
         unpack(data[:cut])

@@ -44,8 +44,7 @@ def _is_zero(value: Any) -> bool:
 
 def _zero_weight(msg: Mapping[str, Any]) -> bool:
     """A weight (or LLaMA-Factory's loss_weight) of 0: the message is not trained on."""
-    weight, loss_weight = msg.get("weight"), msg.get("loss_weight")
-    return (weight is not None and _is_zero(weight)) or (loss_weight is not None and _is_zero(loss_weight))
+    return _is_zero(msg.get("weight")) or _is_zero(msg.get("loss_weight"))
 
 
 @lru_cache(maxsize=4096)  # the same few pointers (/messages/0/content, ...) recur in every record

@@ -306,10 +306,10 @@ class ContentCheck(RecordCheck):
         # Each text's first letter or digit where plain ASCII leads to it (``_first_alnum``'s
         # quick case), else nothing: most responses start unlike their prompt (whose joined
         # text leads as its first field does), told without a call.
-        lead: list[int] | list[str] = []
+        lead: list[int] = []
         if echo:
             array = batch_array(batch)
-            lead = ascii_leads(array) if array is not None else [t[:1].lower() if t[:2].isascii() and t[:1].isalnum() else "" for t in texts]
+            lead = ascii_leads(array) if array is not None else [ord(t[0].lower()) if t[:2].isascii() and t[:1].isalnum() else 0 for t in texts]
         for pending, i in _exchanges(fields, rows):
             said = texts[i]
             if (
