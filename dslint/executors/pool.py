@@ -17,12 +17,14 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
+from dslint.executors import handoff
 from dslint.executors.base import Executor, Scan, WorkerDied
 
 _PR_SET_PDEATHSIG = 1
-_run: tuple[Any, Scan] | None = None  # in a worker: the run's checks and the scan function
+_run: tuple[Any, Scan, Path | None] | None = None  # in a worker: the run's checks, the scan function, the hand-off folder
 
 
 class PoolExecutor(Executor):
@@ -32,6 +34,7 @@ class PoolExecutor(Executor):
         super().__init__()
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
+        self._handoff: Path | None = None
 
     @property
     def parts(self) -> int:
@@ -44,11 +47,12 @@ class PoolExecutor(Executor):
             return ((i, self.scan(shard, self.checks)) for i, shard in enumerate(shards))
         # fork keeps plugin modules loaded from files importable in the workers
         ctx = multiprocessing.get_context("fork") if os.name == "posix" else None
+        self._handoff = handoff.open_folder()
         self._pool = ProcessPoolExecutor(
             max_workers=min(self.jobs, len(shards)),
             mp_context=ctx,
             initializer=_worker_start,
-            initargs=(os.getpid(), self.checks, self.scan),
+            initargs=(os.getpid(), self.checks, self.scan, self._handoff),
         )
         return self._collect(self._pool.map(_scan_in_worker, shards))
 
@@ -63,7 +67,7 @@ class PoolExecutor(Executor):
                 except BrokenProcessPool as exc:
                     why = "a worker process died while scanning (killed for lack of memory?); try fewer --jobs"
                     raise WorkerDied(why) from exc
-                yield i, result
+                yield i, handoff.unpack(result)
                 i += 1
         except BaseException:  # an error, Ctrl-C or SIGTERM: no worker goes on scanning
             self._stop_workers()
@@ -78,26 +82,28 @@ class PoolExecutor(Executor):
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        folder, self._handoff = self._handoff, None
         workers = list((getattr(pool, "_processes", None) or {}).values())  # no public API for this
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
             worker.kill()
         for worker in workers:
             worker.join(5)
+        handoff.close_folder(folder)
 
 
 def _scan_in_worker(shard: Any) -> Any:
     assert _run is not None
-    checks, scan = _run
-    return scan(shard, checks)
+    checks, scan, folder = _run
+    return handoff.pack(scan(shard, checks), folder)
 
 
-def _worker_start(parent: int, checks: Any, scan: Scan) -> None:
+def _worker_start(parent: int, checks: Any, scan: Scan, folder: Path | None) -> None:
     """A worker keeps the run's checks, leaves interruptions to the main process, which stops
     it, and dies with it even when the main process is killed outright (kill -9): on Linux
     through PR_SET_PDEATHSIG, else by watching its parent."""
     global _run
-    _run = (checks, scan)
+    _run = (checks, scan, folder)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     watched = False
