@@ -51,12 +51,13 @@ from typing import Any
 
 import xxhash
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import dslint
 from dslint import __version__
-from dslint.atomic import write_atomic
-from dslint.cache_blob import pack, unpack
+from dslint.atomic import open_atomic, write_atomic
+from dslint.cache_blob import pieces, unpack
 from dslint.config import LoadedConfig
 from dslint.paths import resolve_from
 from dslint.policy import Policy
@@ -68,6 +69,7 @@ NO_CACHE_ENV = "DSLINT_NO_CACHE"  # set to 1 (true, yes): no run uses the cache,
 MAX_AGE_DAYS = 30
 MAGIC = b"dslint-cache\x002\n"
 NONCE_BYTES = 12
+_CHUNK_BYTES = 1 << 20  # sealed and written at a time
 TAG_BYTES = 16  # AES-GCM's authentication tag
 KEY_BYTES = 32
 # Results that depend on these libraries' data or code (ftfy: mojibake, phonenumbers: PII, ...).
@@ -238,6 +240,7 @@ class FileCache:
         self.folder = folder
         self.entries = folder / _version_folder()
         self.key = key
+        self._secret = secret
         self._aead = AESGCM(secret)
         self.hits = 0
         self.misses = 0
@@ -259,14 +262,22 @@ class FileCache:
         return self._open(name, blob)
 
     def _write(self, name: str, stored: dict[str, Any]) -> None:
+        """Seal the entry as it is written, a chunk at a time: no copy of its arrays is made
+        (AESGCM's one-shot sealing would need the whole content, and its sealed copy, at once;
+        GCM streamed gives the same bytes: the ciphertext, then the tag)."""
         self._prepare()
         nonce = os.urandom(NONCE_BYTES)
-        plain = pack(stored)
-        prefix = len(MAGIC) + NONCE_BYTES
-        sealed = bytearray(prefix + len(plain) + TAG_BYTES)
-        sealed[:prefix] = MAGIC + nonce
-        self._aead.encrypt_into(nonce, plain, name.encode(), memoryview(sealed)[prefix:])
-        write_atomic(self.entries / name, sealed)
+        sealer = Cipher(algorithms.AES(self._secret), modes.GCM(nonce)).encryptor()
+        sealer.authenticate_additional_data(name.encode())
+        sealed = bytearray(_CHUNK_BYTES + 15)  # update_into wants a block less one to spare
+        with open_atomic(self.entries / name) as out:
+            out.write(MAGIC + nonce)
+            for piece in pieces(stored):
+                view = memoryview(piece)
+                for at in range(0, len(view), _CHUNK_BYTES):
+                    out.write(memoryview(sealed)[: sealer.update_into(view[at : at + _CHUNK_BYTES], sealed)])
+            out.write(sealer.finalize())
+            out.write(sealer.tag)
 
     def lookup(self, file: FileKey) -> tuple[Any, Seen]:
         """The payload stored for the file, or None; and how the file was seen before it is

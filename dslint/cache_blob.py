@@ -31,18 +31,19 @@ def _offsets(start: int, lengths: list[int]) -> list[int]:
     return offsets
 
 
-def pack(value: Any) -> bytearray:
-    """``value`` packed: the pickle, then its arrays' bytes, each copied once."""
+def pieces(value: Any) -> list[bytes | memoryview]:
+    """``value`` packed, as the pieces to write one after the other: the head, the pickle, then
+    each array's bytes after the padding that aligns it (views of the arrays, not copies)."""
     buffers: list[pickle.PickleBuffer] = []
     meta = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
     raws = [b.raw() for b in buffers]
     head = _HEAD.pack(len(meta), len(raws)) + b"".join(_LENGTH.pack(r.nbytes) for r in raws)
-    offsets = _offsets(len(head) + len(meta), [r.nbytes for r in raws])
-    out = bytearray(offsets[-1] + raws[-1].nbytes if raws else len(head) + len(meta))
-    out[: len(head)] = head
-    out[len(head) : len(head) + len(meta)] = meta
-    for raw, offset in zip(raws, offsets):
-        out[offset : offset + raw.nbytes] = raw
+    out: list[bytes | memoryview] = [head, meta]
+    end = len(head) + len(meta)
+    for raw in raws:
+        out.append(bytes(_aligned(end) - end))
+        out.append(raw)
+        end = _aligned(end) + raw.nbytes
     return out
 
 

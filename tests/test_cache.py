@@ -247,6 +247,32 @@ def test_concurrent_writers_leave_a_whole_entry(tmp_path: Path) -> None:
     assert other.lookup(key)[0] is None  # another run key: another entry name, nothing found
 
 
+def test_a_large_entry_is_sealed_in_chunks_as_one_aes_gcm_message(tmp_path: Path) -> None:
+    """States of many megabytes are sealed as they are written, a chunk at a time; the entry is
+    still one AES-GCM message, which the one-shot decryption opens, and its arrays come back."""
+    import numpy as np
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from dslint.cache import MAGIC, NONCE_BYTES
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("{}\n")
+    key = FileKey(data, "train.jsonl", "train.jsonl", "train", None)
+    cache = FileCache(tmp_path / CACHE_FOLDER, "run", user_key())
+    states = [{"hay": np.arange(700_000, dtype=np.uint64), "rows": np.arange(5, dtype=np.int32), "text": "é"}]
+    cache.store(key, {"n": 1}, cache.lookup(key)[1], states)
+    reader = FileCache(tmp_path / CACHE_FOLDER, "run", user_key())
+    payload, seen = reader.lookup(key)
+    back = reader.states(key, seen)
+    assert payload == {"n": 1} and back is not None and reader.warning is None
+    assert np.array_equal(back[0]["hay"], states[0]["hay"]) and back[0]["text"] == "é"
+    (entry,) = [e for e in entries(tmp_path) if e.stat().st_size > 5_000_000]
+    blob = entry.read_bytes()
+    prefix = len(MAGIC) + NONCE_BYTES
+    plain = AESGCM(user_key()).decrypt(blob[len(MAGIC) : prefix], blob[prefix:], entry.name.encode())
+    assert len(plain) > 5_600_000
+
+
 def test_unused_entries_are_pruned(cli, tmp_path: Path) -> None:
     dataset(tmp_path)
     report(cli, tmp_path)

@@ -8,7 +8,12 @@ import struct
 import numpy as np
 import pytest
 
-from dslint.cache_blob import ALIGN, pack, unpack
+from dslint.cache_blob import ALIGN, pieces, unpack
+
+
+def pack(value: object) -> bytearray:
+    """The entry's content as the cache writes it: its pieces one after the other."""
+    return bytearray(b"".join(pieces(value)))
 
 
 def test_arrays_come_back_equal_writable_aligned_and_without_a_copy() -> None:
