@@ -47,12 +47,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xxhash
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 import dslint
 from dslint import __version__
@@ -241,7 +240,6 @@ class FileCache:
         self.entries = folder / _version_folder()
         self.key = key
         self._secret = secret
-        self._aead = AESGCM(secret)
         self.hits = 0
         self.misses = 0
         self.warning: str | None = None  # the first problem met, said once by the caller
@@ -256,10 +254,46 @@ class FileCache:
     def _read(self, name: str) -> dict[str, Any] | None:
         """The entry's content, or None when there is none or it is not to be trusted."""
         try:
-            blob = (self.entries / name).read_bytes()
+            with open(self.entries / name, "rb") as f:
+                plain = self._opened(name, f)
         except OSError:  # no entry yet (or an unreadable folder)
             return None
-        return self._open(name, blob)
+        if plain is None:
+            return self._bad(name)
+        try:  # authenticated: written by dslint with this user's key, so unpickling is safe
+            stored = unpack(plain)
+        except Exception:  # an entry of an older layout under the same key
+            return self._bad(name)
+        return stored if isinstance(stored, dict) and stored.get("key") == self.key else None
+
+    def _opened(self, name: str, f: BinaryIO) -> memoryview | None:
+        """The entry's content if it authenticates under this user's key and this run's key,
+        decrypted a chunk at a time into the one buffer its arrays will be views of (no copy of
+        the sealed entry is held); nothing of it is used before its tag is checked."""
+        size = os.fstat(f.fileno()).st_size
+        prefix = len(MAGIC) + NONCE_BYTES
+        head = f.read(prefix)
+        if not head.startswith(MAGIC) or size < prefix + TAG_BYTES:
+            return None
+        body = size - prefix - TAG_BYTES
+        f.seek(size - TAG_BYTES)
+        tag = f.read(TAG_BYTES)
+        f.seek(prefix)
+        opener = Cipher(algorithms.AES(self._secret), modes.GCM(head[len(MAGIC) :], tag)).decryptor()
+        opener.authenticate_additional_data(name.encode())
+        plain = memoryview(bytearray(body + 15))  # update_into wants a block less one to spare
+        chunk = memoryview(bytearray(_CHUNK_BYTES))
+        done = 0
+        while done < body:
+            read = f.readinto(chunk[: min(_CHUNK_BYTES, body - done)])
+            if not read:  # shorter than it was a moment ago
+                return None
+            done += opener.update_into(chunk[:read], plain[done:])
+        try:
+            opener.finalize()
+        except InvalidTag:
+            return None
+        return plain[:body]
 
     def _write(self, name: str, stored: dict[str, Any]) -> None:
         """Seal the entry as it is written, a chunk at a time: no copy of its arrays is made
@@ -356,23 +390,6 @@ class FileCache:
     def _unwritable(self, exc: OSError) -> None:
         self._writable = False
         self.warning = self.warning or f"cache folder {self.folder} is not writable ({exc.strerror or exc}); running without storing"
-
-    def _open(self, name: str, blob: bytes) -> dict[str, Any] | None:
-        """The entry's content if it authenticates under this user's key and this run's key."""
-        prefix = len(MAGIC) + NONCE_BYTES
-        if not blob.startswith(MAGIC) or len(blob) < prefix + TAG_BYTES:
-            return self._bad(name)
-        nonce = blob[len(MAGIC) : prefix]
-        plain = bytearray(len(blob) - prefix - TAG_BYTES)  # the arrays in it stay views of it
-        try:
-            self._aead.decrypt_into(nonce, memoryview(blob)[prefix:], name.encode(), plain)
-        except InvalidTag:
-            return self._bad(name)
-        try:  # authenticated: written by dslint with this user's key, so unpickling is safe
-            stored = unpack(plain)
-        except Exception:  # an entry of an older layout under the same key
-            return self._bad(name)
-        return stored if isinstance(stored, dict) and stored.get("key") == self.key else None
 
     def _bad(self, name: str) -> None:
         self.warning = self.warning or f"ignored a cache entry that is not this user's ({name[:12]}…); it will be rewritten"

@@ -47,7 +47,7 @@ def pieces(value: Any) -> list[bytes | memoryview]:
     return out
 
 
-def unpack(data: bytearray) -> Any:
+def unpack(data: bytearray | memoryview) -> Any:
     """The value packed in ``data``; its arrays are (writable) views of ``data``. Raises on
     bytes that are not a packed value (struct.error, pickle errors, ValueError)."""
     view = memoryview(data)

@@ -247,9 +247,10 @@ def test_concurrent_writers_leave_a_whole_entry(tmp_path: Path) -> None:
     assert other.lookup(key)[0] is None  # another run key: another entry name, nothing found
 
 
-def test_a_large_entry_is_sealed_in_chunks_as_one_aes_gcm_message(tmp_path: Path) -> None:
-    """States of many megabytes are sealed as they are written, a chunk at a time; the entry is
-    still one AES-GCM message, which the one-shot decryption opens, and its arrays come back."""
+def test_a_large_entry_is_sealed_and_opened_in_chunks_as_one_aes_gcm_message(tmp_path: Path) -> None:
+    """States of many megabytes are sealed as they are written and opened as they are read, a
+    chunk at a time; the entry is still one AES-GCM message, which the one-shot decryption opens,
+    its arrays come back, and a forged byte anywhere in it is refused."""
     import numpy as np
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -271,6 +272,13 @@ def test_a_large_entry_is_sealed_in_chunks_as_one_aes_gcm_message(tmp_path: Path
     prefix = len(MAGIC) + NONCE_BYTES
     plain = AESGCM(user_key()).decrypt(blob[len(MAGIC) : prefix], blob[prefix:], entry.name.encode())
     assert len(plain) > 5_600_000
+    # Read back a chunk at a time too, so a byte changed past the first chunks is caught by the
+    # tag, before anything of the entry is unpickled.
+    forged = bytearray(blob)
+    forged[len(blob) // 2] ^= 1
+    entry.write_bytes(forged)
+    forger = FileCache(tmp_path / CACHE_FOLDER, "run", user_key())
+    assert forger.states(key, forger.lookup(key)[1]) is None and "ignored a cache entry" in (forger.warning or "")
 
 
 def test_unused_entries_are_pruned(cli, tmp_path: Path) -> None:
