@@ -395,19 +395,21 @@ def test_nothing_is_collected_when_only_one_split_is_linted() -> None:
     st.lists(st.integers(0, 2**64 - 1), max_size=60, unique=True),
     st.lists(st.integers(0, 2**64 - 1), max_size=200),
     st.lists(st.integers(0, 2**48 - 1), max_size=20),
-    st.lists(st.integers(0, 2**42 - 1), max_size=20),
+    st.booleans(),
 )
-def test_the_membership_filter_agrees_with_a_search(table: list[int], values: list[int], high: list[int],
-                                                    middle: list[int]) -> None:
-    """Values sharing a table entry's low 16 bits (all a small table's bitset looks at) but not its
-    high ones pass the bitset and are rejected by the search; values sharing its low 16 and top 6
-    bits (its bucket) are compared with the bucket's entries on both sides; table entries are
-    always found."""
+def test_the_membership_filter_agrees_with_a_search(table: list[int], values: list[int], low: list[int],
+                                                    ascending: bool) -> None:
+    """Values sharing a table entry's top 16 bits (all a small table's bitset looks at) but not its
+    low ones pass the bitset and are compared with their bucket's entries; so are a table entry's
+    neighbours, one on each side; table entries are always found. Sorted values (a chunk's
+    training n-grams) or not."""
     table_array = np.sort(np.array(table, dtype=np.uint64))
-    near = [(t & ((1 << 16) - 1)) | (h << 16) for t, h in zip(table, high)]
-    between = ((1 << 58) - 1) ^ ((1 << 16) - 1)  # bits 16 to 57
-    bucket = [(t & ~between) | ((m << 16) & between) for t, m in zip(table, middle)]
-    probe = np.array(values + table + near + bucket, dtype=np.uint64)
+    low48 = (1 << 48) - 1
+    near = [(t & ~low48) | x for t, x in zip(table, low)]
+    neighbours = [t + d for t in table for d in (-1, 1) if 0 <= t + d < 2**64]
+    probe = np.array(values + table + near + neighbours, dtype=np.uint64)
+    if ascending:
+        probe.sort()
     expected = np.isin(probe, table_array)
     assert (MembershipFilter(table_array)(probe) == expected).all()
 
