@@ -241,6 +241,58 @@ def test_shared_system_prompts_short_items_and_min_matches() -> None:
     assert [f.rule for f in findings] == ["DS304"] and findings[0].metrics["n"] == 8
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("ab"), min_size=1, max_size=14), min_size=1, max_size=8),
+    st.lists(st.lists(st.sampled_from("abc"), min_size=1, max_size=14), min_size=1, max_size=8),
+    st.integers(1, 4),
+    st.sampled_from([1, 3, 2048]),
+)
+def test_ngram_counts_owners_and_spans_match_a_plain_reading(
+    train_words: list[list[str]], test_words: list[list[str]], min_matches: int, flush: int
+) -> None:
+    """Texts of two or three words repeat their n-grams within and across records: each distinct
+    n-gram of an evaluation record counts once, its first training record is the owner, and the
+    snippet is the longest run of consecutive matched positions (the first on ties); the same
+    with chunks of one record, a few records, or all of them."""
+    n = 3
+    train = [chat(" ".join(w), "ok", None) for w in train_words]
+    test = [chat(" ".join(w), "ok", None) for w in test_words]
+    recs = records(train, "train") + records(test, "test")
+    ctx = context({"DS304": {"ngram": n, "min-matches": min_matches}}, enabled={"DS304"})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables, "FLUSH_ROWS", flush)
+        findings, _ = run(recs, ctx)
+
+    def grams(words: list[str]) -> list[tuple[str, ...]]:
+        return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+    texts = [tables.view_of(r).text.split(" ") for r in recs]  # type: ignore[union-attr]  # all have text
+    owner: dict[tuple[str, ...], int] = {}
+    for row, words in enumerate(texts[: len(train)]):
+        for g in grams(words):
+            owner.setdefault(g, row)
+    expected = []
+    for index, words in enumerate(texts[len(train) :]):
+        mine = grams(words)
+        shared = {g for g in mine if g in owner}
+        if not mine or len(shared) < min_matches:
+            continue
+        best = (0, 0)  # (run, -start): the longest run of matched positions, the first on ties
+        start = run_length = 0
+        for i, g in enumerate(mine):
+            run_length = run_length + 1 if g in owner else 0
+            start = i - run_length + 1
+            best = max(best, (run_length, -start))
+        span = " ".join(words[-best[1] : -best[1] + best[0] + n - 1])
+        expected.append((index, len(shared), len(set(mine)), min(owner[g] for g in shared), span))
+    got = [
+        (f.location.record, f.metrics["matched"], f.metrics["ngrams"], f.related[0].record, f.snippet)  # type: ignore[union-attr]
+        for f in findings
+    ]
+    assert got == expected
+
+
 def test_leaked_records_are_not_reported_again_as_contaminated() -> None:
     train = problems(0, 2)
     test = [train[0], chat(PROBLEMS[2][0], "Betty needs five more dollars.")]

@@ -3,7 +3,8 @@
 What the state keeps, per chunk of records (see ``ngram_extras``):
   ``hay``     training n-grams: 64-bit hash and the chunk row it first appears in, deduplicated
               (so sorted by hash);
-  ``needle``  evaluation n-grams: hash, row and word position (positions give the matched span);
+  ``needle``  evaluation n-grams: hash, row and word position (positions give the matched span),
+              sorted by hash;
   ``needle_text`` the normalised text of each evaluation record, to quote the matched span;
   ``bench``   matches of training records against the benchmark files named in ``against``.
 The training side is the big one, so at finalize each chunk's ``hay`` is first filtered down to the
@@ -123,10 +124,13 @@ def ngram_extras(
     hay_hash, hay_row = first_rows(h, rows)
     extras["hay"] = {"hash": hay_hash, "row": hay_row.astype(np.int32)}
     ev = ~train
+    # Sorted by hash here, where chunks are flushed in parallel, so finalize never sorts them:
+    # a row's occurrences of one n-gram are then adjacent (sort_order keeps rows in order).
+    order, needle_hash = sort_order(sh.hashes[ev])
     extras["needle"] = {
-        "hash": sh.hashes[ev],
-        "row": sh.docs[ev].astype(np.int32),
-        "pos": sh.positions[ev].astype(np.int32),
+        "hash": needle_hash,
+        "row": sh.docs[ev][order].astype(np.int32),
+        "pos": sh.positions[ev][order].astype(np.int32),
     }
     eval_rows = sorted_unique(sh.docs[ev])
     extras["needle_text"] = {"row": eval_rows, "text": np.array([texts[r] for r in eval_rows] + [None], dtype=object)[:-1]}
@@ -178,22 +182,26 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
         return {}
     hay_hash, hay_row = first_rows(hay["hash"], hay["row"])  # each hash with its smallest training row
 
-    # Needle occurrences sorted by (row, hash, position): one slice per evaluation row.
-    order = np.lexsort((needle["pos"], needle["hash"], needle["row"]))
-    rows, hashes, positions = needle["row"][order], needle["hash"][order], needle["pos"][order]
+    # Each chunk's needles are sorted by hash, rows ascending within a hash (``ngram_extras``):
+    # a row's occurrences of an n-gram are adjacent, so the first of each counts it once.
+    rows, hashes = needle["row"], needle["hash"]
     found, at = member(hashes, hay_hash)
     distinct = np.ones(len(rows), dtype=bool)
     distinct[1:] = (rows[1:] != rows[:-1]) | (hashes[1:] != hashes[:-1])
     total = np.bincount(rows[distinct], minlength=frame.n)
     matched = np.bincount(rows[distinct & found], minlength=frame.n)
+    # The found occurrences of the rows reported, grouped by row: one slice each.
+    hits = np.flatnonzero(found)
+    hits = hits[matched[rows[hits]] >= min_matches]
+    hits = hits[np.argsort(rows[hits], kind="stable")]
+    hit_rows = rows[hits]
     texts = frame.extra("needle_text")
     text_of = dict(zip(texts["row"].tolist(), texts["text"].tolist()))
     out: dict[int, EvalMatch] = {}
     for row in np.flatnonzero(matched >= min_matches).tolist():
-        lo, hi = np.searchsorted(rows, [row, row + 1])
-        hit = found[lo:hi]
-        start, run = longest_run(positions[lo:hi][hit])
-        owner = int(hay_row[at[lo:hi][hit]].min())
+        lo, hi = np.searchsorted(hit_rows, [row, row + 1])
+        start, run = longest_run(needle["pos"][hits[lo:hi]])
+        owner = int(hay_row[at[hits[lo:hi]]].min())
         out[row] = EvalMatch(owner, int(matched[row]), int(total[row]), span_text(text_of[row], start, run, n))
     return out
 
