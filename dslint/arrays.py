@@ -14,7 +14,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     ordered = np.sort(values, axis=None)
     keep = np.ones(len(ordered), dtype=bool)
     keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]
+    return ordered if keep.all() else ordered[keep]  # often all distinct (hashes): no second copy
 
 
 def arrow_strings(texts: Sequence[str]) -> pa.LargeStringArray:

@@ -224,14 +224,21 @@ class MembershipFilter:
         self.table = table
         bits = min(self.MAX_BITS, max(16, int(len(table)).bit_length() + 5))
         self.bit_shift = np.uint64(64 - bits)
+        # One scratch array of the table's size, shifted in place: fresh memory is what a
+        # finalize after a big scan pays most for.
         top = table >> self.bit_shift
+        bit = top.astype(np.uint8)  # wraps: the low 8 bits
+        bit &= np.uint8(7)
+        np.left_shift(np.uint8(1), bit, out=bit)
+        top >>= _THREE
         self.bitset = np.zeros(1 << (bits - 3), dtype=np.uint8)
-        np.bitwise_or.at(self.bitset, (top >> _THREE).view(np.intp), np.left_shift(np.uint8(1), (top & _SEVEN).astype(np.uint8)))
+        np.bitwise_or.at(self.bitset, top.view(np.intp), bit)
         buckets = min(self.MAX_BUCKET_BITS, max(1, int(len(table)).bit_length()))
         self.shift = np.uint64(64 - buckets)
+        np.right_shift(table, self.shift, out=top)
         # Bucket b holds table[starts[b]:starts[b + 1]]: the entries whose top bits are b.
         self.starts = np.zeros((1 << buckets) + 1, dtype=np.int64)
-        np.cumsum(np.bincount((table >> self.shift).view(np.intp), minlength=1 << buckets), out=self.starts[1:])
+        np.cumsum(np.bincount(top.view(np.intp), minlength=1 << buckets), out=self.starts[1:])
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         top = values >> self.bit_shift
@@ -263,7 +270,7 @@ class MembershipFilter:
         return found
 
 
-_THREE, _SEVEN = np.uint64(3), np.uint64(7)
+_THREE = np.uint64(3)
 
 
 def member(values: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
