@@ -172,11 +172,12 @@ class EvalMatch:
 
 def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, EvalMatch]:
     """Evaluation rows sharing at least ``min_matches`` n-grams with training rows."""
-    needle = frame.extra("needle")
-    if not needle or len(needle["hash"]) == 0:
+    # The hashes alone first: the rest of the needles is read only when some training n-gram
+    # matches (the concatenation is this function's own, sorted in place).
+    wanted = frame.extra("needle", names=("hash",)).get("hash")
+    if wanted is None or len(wanted) == 0:
         return {}
-    wanted = sorted_unique(needle["hash"])
-    in_wanted = MembershipFilter(wanted)
+    in_wanted = MembershipFilter(sorted_unique(wanted, overwrite=True))
     hay = frame.extra("hay", keep=lambda a: in_wanted(a["hash"]))
     if not hay or len(hay["hash"]) == 0:
         return {}
@@ -184,6 +185,7 @@ def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, Eval
 
     # Each chunk's needles are sorted by hash, rows ascending within a hash (``ngram_extras``):
     # a row's occurrences of an n-gram are adjacent, so the first of each counts it once.
+    needle = frame.extra("needle")
     rows, hashes = needle["row"], needle["hash"]
     found, at = member(hashes, hay_hash)
     distinct = np.ones(len(rows), dtype=bool)
@@ -236,9 +238,11 @@ class MembershipFilter:
         buckets = min(self.MAX_BUCKET_BITS, max(1, int(len(table)).bit_length()))
         self.shift = np.uint64(64 - buckets)
         np.right_shift(table, self.shift, out=top)
-        # Bucket b holds table[starts[b]:starts[b + 1]]: the entries whose top bits are b.
-        self.starts = np.zeros((1 << buckets) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(top.view(np.intp), minlength=1 << buckets), out=self.starts[1:])
+        top += np.uint64(1)
+        # Bucket b holds table[starts[b]:starts[b + 1]]: the entries whose top bits are b. Each
+        # entry is counted one bucket up, so the counts' running sum, taken in place, is starts.
+        self.starts = np.bincount(top.view(np.intp), minlength=(1 << buckets) + 1)
+        np.cumsum(self.starts, out=self.starts)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         top = values >> self.bit_shift
