@@ -355,7 +355,7 @@ class SignatureTable:
         self._starts = np.cumsum([0] + [len(p) for p in self.parts])
         self.rows = rows  # None: row i is row i of the concatenation (no map held)
         self.n = int(self._starts[-1]) if rows is None else len(rows)
-        self._grouped: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._grouped: tuple[np.ndarray | None, np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of(cls, sig: np.ndarray | SignatureTable) -> SignatureTable:
@@ -366,13 +366,14 @@ class SignatureTable:
         """Rows ``idx`` of this table, without copying signatures."""
         return SignatureTable(self.parts, idx if self.rows is None else self.rows[idx])
 
-    def _group(self, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For positions in the concatenation: their order by part, each part's slice of that
-        order, and their row within their part."""
+    def _group(self, pos: np.ndarray) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """For positions in the concatenation: their order by part (None: ascending already, as
+        the rows of a subset of distinct rows usually are), each part's slice of that order, and
+        their row within their part."""
         if len(self.parts) == 1:
-            return np.arange(len(pos)), np.array([0, len(pos)]), pos
-        order = np.argsort(pos, kind="stable")
-        bounds = np.searchsorted(pos[order], self._starts)
+            return None, np.array([0, len(pos)]), pos
+        order = None if bool(np.all(pos[1:] > pos[:-1])) else np.argsort(pos, kind="stable")
+        bounds = np.searchsorted(pos if order is None else pos[order], self._starts)
         return order, bounds, pos - self._starts[np.searchsorted(self._starts, pos, side="right") - 1]
 
     def take(self, idx: np.ndarray | None = None, lo: int = 0, hi: int | None = None) -> np.ndarray:
@@ -390,9 +391,15 @@ class SignatureTable:
             return self.parts[0][local, lo:hi]
         out = np.empty((len(local), hi - lo), dtype=self.parts[0].dtype)
         for part, a, b in zip(self.parts, bounds[:-1], bounds[1:]):
-            if b > a:
+            if b == a:
+                continue
+            if order is not None:
                 sel = order[a:b]
                 out[sel] = part[local[sel], lo:hi]
+            elif b - a == len(part):  # distinct ascending rows, as many as the part has: all of it
+                out[a:b] = part[:, lo:hi]
+            else:
+                out[a:b] = part[local[a:b], lo:hi]
         return out
 
     def valid(self) -> np.ndarray:

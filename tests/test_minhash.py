@@ -303,3 +303,8 @@ def test_a_signature_table_in_parts_reads_like_the_reordered_array() -> None:
     pairs = np.array([[0, 1], [5, 499], [17, 17]])
     assert np.array_equal(estimate_jaccard(table, pairs), estimate_jaccard(reordered, pairs))
     assert table.valid().all()
+    # Ascending rows (a subset of distinct rows of a frame in order) are read part by part:
+    # all of a part, some of it, or none of it.
+    in_order = minhash.SignatureTable(parts)
+    for rows in (np.arange(500), np.flatnonzero(rng.random(500) < 0.7), np.r_[0:120, 121:300]):
+        assert np.array_equal(in_order.subset(rows).take(None, 2, 9), whole[rows, 2:9])

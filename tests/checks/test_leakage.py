@@ -241,6 +241,58 @@ def test_shared_system_prompts_short_items_and_min_matches() -> None:
     assert [f.rule for f in findings] == ["DS304"] and findings[0].metrics["n"] == 8
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("ab"), min_size=1, max_size=14), min_size=1, max_size=8),
+    st.lists(st.lists(st.sampled_from("abc"), min_size=1, max_size=14), min_size=1, max_size=8),
+    st.integers(1, 4),
+    st.sampled_from([1, 3, 2048]),
+)
+def test_ngram_counts_owners_and_spans_match_a_plain_reading(
+    train_words: list[list[str]], test_words: list[list[str]], min_matches: int, flush: int
+) -> None:
+    """Texts of two or three words repeat their n-grams within and across records: each distinct
+    n-gram of an evaluation record counts once, its first training record is the owner, and the
+    snippet is the longest run of consecutive matched positions (the first on ties); the same
+    with chunks of one record, a few records, or all of them."""
+    n = 3
+    train = [chat(" ".join(w), "ok", None) for w in train_words]
+    test = [chat(" ".join(w), "ok", None) for w in test_words]
+    recs = records(train, "train") + records(test, "test")
+    ctx = context({"DS304": {"ngram": n, "min-matches": min_matches}}, enabled={"DS304"})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tables, "FLUSH_ROWS", flush)
+        findings, _ = run(recs, ctx)
+
+    def grams(words: list[str]) -> list[tuple[str, ...]]:
+        return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+    texts = [tables.view_of(r).text.split(" ") for r in recs]  # type: ignore[union-attr]  # all have text
+    owner: dict[tuple[str, ...], int] = {}
+    for row, words in enumerate(texts[: len(train)]):
+        for g in grams(words):
+            owner.setdefault(g, row)
+    expected = []
+    for index, words in enumerate(texts[len(train) :]):
+        mine = grams(words)
+        shared = {g for g in mine if g in owner}
+        if not mine or len(shared) < min_matches:
+            continue
+        best = (0, 0)  # (run, -start): the longest run of matched positions, the first on ties
+        start = run_length = 0
+        for i, g in enumerate(mine):
+            run_length = run_length + 1 if g in owner else 0
+            start = i - run_length + 1
+            best = max(best, (run_length, -start))
+        span = " ".join(words[-best[1] : -best[1] + best[0] + n - 1])
+        expected.append((index, len(shared), len(set(mine)), min(owner[g] for g in shared), span))
+    got = [
+        (f.location.record, f.metrics["matched"], f.metrics["ngrams"], f.related[0].record, f.snippet)  # type: ignore[union-attr]
+        for f in findings
+    ]
+    assert got == expected
+
+
 def test_leaked_records_are_not_reported_again_as_contaminated() -> None:
     train = problems(0, 2)
     test = [train[0], chat(PROBLEMS[2][0], "Betty needs five more dollars.")]
@@ -395,19 +447,21 @@ def test_nothing_is_collected_when_only_one_split_is_linted() -> None:
     st.lists(st.integers(0, 2**64 - 1), max_size=60, unique=True),
     st.lists(st.integers(0, 2**64 - 1), max_size=200),
     st.lists(st.integers(0, 2**48 - 1), max_size=20),
-    st.lists(st.integers(0, 2**42 - 1), max_size=20),
+    st.booleans(),
 )
-def test_the_membership_filter_agrees_with_a_search(table: list[int], values: list[int], high: list[int],
-                                                    middle: list[int]) -> None:
-    """Values sharing a table entry's low 16 bits (all a small table's bitset looks at) but not its
-    high ones pass the bitset and are rejected by the search; values sharing its low 16 and top 6
-    bits (its bucket) are compared with the bucket's entries on both sides; table entries are
-    always found."""
+def test_the_membership_filter_agrees_with_a_search(table: list[int], values: list[int], low: list[int],
+                                                    ascending: bool) -> None:
+    """Values sharing a table entry's top 16 bits (all a small table's bitset looks at) but not its
+    low ones pass the bitset and are compared with their bucket's entries; so are a table entry's
+    neighbours, one on each side; table entries are always found. Sorted values (a chunk's
+    training n-grams) or not."""
     table_array = np.sort(np.array(table, dtype=np.uint64))
-    near = [(t & ((1 << 16) - 1)) | (h << 16) for t, h in zip(table, high)]
-    between = ((1 << 58) - 1) ^ ((1 << 16) - 1)  # bits 16 to 57
-    bucket = [(t & ~between) | ((m << 16) & between) for t, m in zip(table, middle)]
-    probe = np.array(values + table + near + bucket, dtype=np.uint64)
+    low48 = (1 << 48) - 1
+    near = [(t & ~low48) | x for t, x in zip(table, low)]
+    neighbours = [t + d for t in table for d in (-1, 1) if 0 <= t + d < 2**64]
+    probe = np.array(values + table + near + neighbours, dtype=np.uint64)
+    if ascending:
+        probe.sort()
     expected = np.isin(probe, table_array)
     assert (MembershipFilter(table_array)(probe) == expected).all()
 

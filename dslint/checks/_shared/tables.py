@@ -15,7 +15,7 @@ file, so figures by file and split do not change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
@@ -277,9 +277,12 @@ class Frame:
             _content_hash=f"{int(self.values[row, 0]):016x}",
         )
 
-    def extra(self, key: str, keep: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        """A check-specific array set from every chunk, its ``row`` column mapped to sorted rows;
-        ``keep`` filters each chunk's entries before they are concatenated (to bound memory)."""
+    def extra(
+        self, key: str, keep: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None, names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """A check-specific array set from every chunk (only the arrays ``names`` when given), its
+        ``row`` column mapped to sorted rows; ``keep`` filters each chunk's entries before they are
+        concatenated (to bound memory)."""
         parts: dict[str, list[np.ndarray]] = {}
         for start, chunk in zip(self._starts, self._chunks):
             arrays = chunk.extra.get(key)
@@ -287,6 +290,8 @@ class Frame:
                 continue
             mask = keep(arrays) if keep is not None else None
             for name, arr in arrays.items():
+                if names is not None and name not in names:
+                    continue
                 arr = arr[mask] if mask is not None else arr
                 if name == "row":
                     arr = (start + arr).astype(np.int64, copy=False) if self._where is None else self._where[start + arr]

@@ -47,7 +47,7 @@ class Leaks:
 class LeakageCheck(TableCheck):
     rules = LEAKAGE_RULES
     stats_key = "leakage"
-    state_version = 2  # 16-bit signatures
+    state_version = 3  # needles sorted by hash
     width = 4
 
     def __init__(self, ctx: CheckContext | None = None) -> None:

@@ -1,8 +1,10 @@
 """N-gram contamination (DS304): word n-grams of evaluation items looked up in training text.
 
 What the state keeps, per chunk of records (see ``ngram_extras``):
-  ``hay``     training n-grams: 64-bit hash and the chunk row it first appears in, deduplicated;
-  ``needle``  evaluation n-grams: hash, row and word position (positions give the matched span);
+  ``hay``     training n-grams: 64-bit hash and the chunk row it first appears in, deduplicated
+              (so sorted by hash);
+  ``needle``  evaluation n-grams: hash, row and word position (positions give the matched span),
+              sorted by hash;
   ``needle_text`` the normalised text of each evaluation record, to quote the matched span;
   ``bench``   matches of training records against the benchmark files named in ``against``.
 The training side is the big one, so at finalize each chunk's ``hay`` is first filtered down to the
@@ -122,10 +124,13 @@ def ngram_extras(
     hay_hash, hay_row = first_rows(h, rows)
     extras["hay"] = {"hash": hay_hash, "row": hay_row.astype(np.int32)}
     ev = ~train
+    # Sorted by hash here, where chunks are flushed in parallel, so finalize never sorts them:
+    # a row's occurrences of one n-gram are then adjacent (sort_order keeps rows in order).
+    order, needle_hash = sort_order(sh.hashes[ev])
     extras["needle"] = {
-        "hash": sh.hashes[ev],
-        "row": sh.docs[ev].astype(np.int32),
-        "pos": sh.positions[ev].astype(np.int32),
+        "hash": needle_hash,
+        "row": sh.docs[ev][order].astype(np.int32),
+        "pos": sh.positions[ev][order].astype(np.int32),
     }
     eval_rows = sorted_unique(sh.docs[ev])
     extras["needle_text"] = {"row": eval_rows, "text": np.array([texts[r] for r in eval_rows] + [None], dtype=object)[:-1]}
@@ -167,66 +172,87 @@ class EvalMatch:
 
 def eval_contamination(frame: Frame, n: int, min_matches: int) -> dict[int, EvalMatch]:
     """Evaluation rows sharing at least ``min_matches`` n-grams with training rows."""
-    needle = frame.extra("needle")
-    if not needle or len(needle["hash"]) == 0:
+    # The hashes alone first: the rest of the needles is read only when some training n-gram
+    # matches (the concatenation is this function's own, sorted in place).
+    wanted = frame.extra("needle", names=("hash",)).get("hash")
+    if wanted is None or len(wanted) == 0:
         return {}
-    wanted = sorted_unique(needle["hash"])
-    in_wanted = MembershipFilter(wanted)
+    in_wanted = MembershipFilter(sorted_unique(wanted, overwrite=True))
     hay = frame.extra("hay", keep=lambda a: in_wanted(a["hash"]))
     if not hay or len(hay["hash"]) == 0:
         return {}
     hay_hash, hay_row = first_rows(hay["hash"], hay["row"])  # each hash with its smallest training row
 
-    # Needle occurrences sorted by (row, hash, position): one slice per evaluation row.
-    order = np.lexsort((needle["pos"], needle["hash"], needle["row"]))
-    rows, hashes, positions = needle["row"][order], needle["hash"][order], needle["pos"][order]
+    # Each chunk's needles are sorted by hash, rows ascending within a hash (``ngram_extras``):
+    # a row's occurrences of an n-gram are adjacent, so the first of each counts it once.
+    needle = frame.extra("needle")
+    rows, hashes = needle["row"], needle["hash"]
     found, at = member(hashes, hay_hash)
     distinct = np.ones(len(rows), dtype=bool)
     distinct[1:] = (rows[1:] != rows[:-1]) | (hashes[1:] != hashes[:-1])
     total = np.bincount(rows[distinct], minlength=frame.n)
     matched = np.bincount(rows[distinct & found], minlength=frame.n)
+    # The found occurrences of the rows reported, grouped by row: one slice each.
+    hits = np.flatnonzero(found)
+    hits = hits[matched[rows[hits]] >= min_matches]
+    hits = hits[np.argsort(rows[hits], kind="stable")]
+    hit_rows = rows[hits]
     texts = frame.extra("needle_text")
     text_of = dict(zip(texts["row"].tolist(), texts["text"].tolist()))
     out: dict[int, EvalMatch] = {}
     for row in np.flatnonzero(matched >= min_matches).tolist():
-        lo, hi = np.searchsorted(rows, [row, row + 1])
-        hit = found[lo:hi]
-        start, run = longest_run(positions[lo:hi][hit])
-        owner = int(hay_row[at[lo:hi][hit]].min())
+        lo, hi = np.searchsorted(hit_rows, [row, row + 1])
+        start, run = longest_run(needle["pos"][hits[lo:hi]])
+        owner = int(hay_row[at[hits[lo:hi]]].min())
         out[row] = EvalMatch(owner, int(matched[row]), int(total[row]), span_text(text_of[row], start, run, n))
     return out
 
 
 class MembershipFilter:
-    """``member(values, table)[0]`` for many arrays of values against one table: a bitset of the
-    table's low bits rejects most values with one lookup each (re-runs with the cache and large
-    evaluation splits spend most of their finalize time here, on the training n-grams), and the
-    rest are looked up in their bucket of the table by its top bits, about one entry, instead of
-    by binary search (whose ~20 scattered reads per value cost more than the bitset). The bitset
-    has about 16 bits per table entry, so some 6% of the values not in the table pass it."""
+    """``member(values, table)[0]`` for many arrays of values against one table (sorted, unique):
+    a bitset of the table's top bits rejects most values with one lookup each (re-runs with the
+    cache and large evaluation splits spend most of their finalize time here, on the training
+    n-grams), and the rest are looked up in their bucket of the table by fewer top bits, about one
+    entry, instead of by binary search (whose ~20 scattered reads per value cost more than the
+    bitset). Both are indexed by top bits so that sorted values (a chunk's training n-grams are)
+    sweep them front to back: a quarter of the time of lookups at random places in the bitset.
+    The bitset has about 32 bits per table entry, so some 3% of the values not in the table pass it
+    (with 16, twice as many do, and their lookups cost more than the larger bitset saves)."""
 
     MAX_BITS = 28  # a 32 MB bitset at most
     MAX_BUCKET_BITS = 23  # a 32 MB bucket index at most
 
     def __init__(self, table: np.ndarray) -> None:
         self.table = table
-        bits = min(self.MAX_BITS, max(16, int(len(table)).bit_length() + 4))
-        self.mask = np.uint64((1 << bits) - 1)
-        low = table & self.mask
+        bits = min(self.MAX_BITS, max(16, int(len(table)).bit_length() + 5))
+        self.bit_shift = np.uint64(64 - bits)
+        # One scratch array of the table's size, shifted in place: fresh memory is what a
+        # finalize after a big scan pays most for.
+        top = table >> self.bit_shift
+        bit = top.astype(np.uint8)  # wraps: the low 8 bits
+        bit &= np.uint8(7)
+        np.left_shift(np.uint8(1), bit, out=bit)
+        top >>= _THREE
         self.bitset = np.zeros(1 << (bits - 3), dtype=np.uint8)
-        np.bitwise_or.at(self.bitset, (low >> _THREE).view(np.intp), np.left_shift(np.uint8(1), (low & _SEVEN).astype(np.uint8)))
-        top = min(self.MAX_BUCKET_BITS, max(1, int(len(table)).bit_length()))
-        self.shift = np.uint64(64 - top)
-        # Bucket b holds table[starts[b]:starts[b + 1]]: the entries whose top bits are b.
-        self.starts = np.zeros((1 << top) + 1, dtype=np.int64)
-        np.cumsum(np.bincount((table >> self.shift).view(np.intp), minlength=1 << top), out=self.starts[1:])
+        np.bitwise_or.at(self.bitset, top.view(np.intp), bit)
+        buckets = min(self.MAX_BUCKET_BITS, max(1, int(len(table)).bit_length()))
+        self.shift = np.uint64(64 - buckets)
+        np.right_shift(table, self.shift, out=top)
+        top += np.uint64(1)
+        # Bucket b holds table[starts[b]:starts[b + 1]]: the entries whose top bits are b. Each
+        # entry is counted one bucket up, so the counts' running sum, taken in place, is starts.
+        self.starts = np.bincount(top.view(np.intp), minlength=(1 << buckets) + 1)
+        np.cumsum(self.starts, out=self.starts)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
-        byte = values >> _THREE
-        byte &= self.mask >> _THREE
-        bit = values.astype(np.uint8)  # wraps: the low 8 bits
+        top = values >> self.bit_shift
+        bit = top.astype(np.uint8)  # wraps: the low 8 bits
         bit &= np.uint8(7)
-        candidates = np.flatnonzero((self.bitset[byte.view(np.intp)] >> bit) & np.uint8(1))
+        top >>= _THREE
+        hit = self.bitset[top.view(np.intp)]
+        hit >>= bit
+        hit &= np.uint8(1)
+        candidates = np.flatnonzero(hit.view(bool))  # a bool view: nonzero's fast path
         found = np.zeros(len(values), dtype=bool)
         if len(candidates):
             found[candidates] = self._in_buckets(values[candidates])
@@ -248,7 +274,7 @@ class MembershipFilter:
         return found
 
 
-_THREE, _SEVEN = np.uint64(3), np.uint64(7)
+_THREE = np.uint64(3)
 
 
 def member(values: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
