@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,14 +69,18 @@ def main() -> None:
         print(f"corpus: {args.records:,} {args.layout} records ({layout}), {size_mb:.1f} MB; load average {os.getloadavg()[0]:.1f}")
         print(f"{'what':<34}{'seconds':>9}{'records/s':>12}{'x orjson':>10}{'x baseline':>12}")
         row("orjson parse (floor)", base, args.records, base)
-        for jobs in (int(j) for j in args.jobs.split(",")):
-            for selector in args.families.split(","):
-                secs = lint_secs(HERE.parent, path, warm_up, selector, jobs, args.repeat)
+        counts = [int(j) for j in args.jobs.split(",")]
+        for selector in args.families.split(","):
+            runs = lint_runs(HERE.parent, path, warm_up, selector, counts, args.repeat)
+            old = lint_runs(args.baseline, path, warm_up, selector, counts, args.repeat) if args.baseline else None
+            for jobs in counts:
                 label = f"dslint {selector}" + (f" -j{jobs}" if jobs > 1 else "")
-                old = lint_secs(args.baseline, path, warm_up, selector, jobs, args.repeat) if args.baseline else None
-                row(label, secs, args.records, base, old)
+                row(label, min(runs[jobs]), args.records, base, min(old[jobs]) if old else None)
                 if old is not None:
-                    row(f"  baseline {selector}" + (f" -j{jobs}" if jobs > 1 else ""), old, args.records, base)
+                    row(f"  baseline {selector}" + (f" -j{jobs}" if jobs > 1 else ""), min(old[jobs]), args.records, base)
+            for name, timed in [("dslint", runs)] + ([("baseline", old)] if old else []):
+                for jobs in (j for j in counts if j > 1 and 1 in counts):
+                    print(f"{name} {selector} -j{jobs} over -j1, median of {args.repeat} paired runs: {paired_speedup(timed[1], timed[jobs]):.2f}x")
         if args.warm:
             cache_runs(Path(tmp), path, paths[-1], args.records, base)
         if args.peak:
@@ -88,16 +93,28 @@ def row(label: str, secs: float, records: int, base: float, old: float | None = 
     print(f"{label:<34}{secs:>9.3f}{records / secs:>12,.0f}{secs / base:>10.2f}{versus}")
 
 
-def lint_secs(checkout: Path, path: Path, warm_up: Path, selector: str, jobs: int, repeat: int) -> float:
-    """The best of ``repeat`` lints by the checkout at ``checkout``, each in a fresh interpreter
-    after a warm-up lint of ``warm_up``, timed inside it: every figure, this checkout's and the
-    baseline's, -j1 and -j2, comes from a process that ran nothing else (as a CLI run does), not
-    one whose earlier runs left their heap behind for the workers it forks."""
+def lint_runs(checkout: Path, path: Path, warm_up: Path, selector: str, counts: list[int], repeat: int) -> dict[int, list[float]]:
+    """``repeat`` timed lints by the checkout at ``checkout`` for each worker count, the counts
+    taken in turn (and in reverse order every other round), so that the -j1 and -jN runs of a
+    round are neighbours in time. Each lint runs in a fresh interpreter after a warm-up lint of
+    ``warm_up``, timed inside it: every figure, this checkout's and the baseline's, -j1 and -j2,
+    comes from a process that ran nothing else (as a CLI run does), not one whose earlier runs
+    left their heap behind for the workers it forks."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    # -P: `python -c` would otherwise put the working directory, perhaps this checkout, first
-    command = [sys.executable, "-P", "-c", _LINT_RUN, str(path), selector, str(jobs), str(warm_up), str(checkout.resolve())]
-    runs = [float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout) for _ in range(repeat)]
-    return min(runs)
+    runs: dict[int, list[float]] = {jobs: [] for jobs in counts}
+    for round_ in range(repeat):
+        for jobs in counts if round_ % 2 == 0 else counts[::-1]:
+            # -P: `python -c` would otherwise put the working directory, perhaps this checkout, first
+            command = [sys.executable, "-P", "-c", _LINT_RUN, str(path), selector, str(jobs), str(warm_up), str(checkout.resolve())]
+            runs[jobs].append(float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout))
+    return runs
+
+
+def paired_speedup(single: list[float], parallel: list[float]) -> float:
+    """The median of each round's -j1 time over its -jN time: on a machine whose speed drifts by
+    10-25% from one minute to the next, a ratio of neighbouring runs is steadier than a ratio of
+    two best-ofs taken minutes apart."""
+    return statistics.median(a / b for a, b in zip(single, parallel))
 
 
 _PEAK_RUN = (
