@@ -37,11 +37,13 @@ class Shipped:
 
 
 def open_folder() -> Path | None:
-    """A private folder for this run's hand-offs (None: results go by the pipe)."""
+    """A private folder for this run's hand-offs (None: results go by the pipe). Its name holds
+    this process's id, so that folders left by runs killed outright are removed here."""
     if not SHARED_MEMORY.is_dir():
         return None
+    _remove_orphans()
     try:
-        return Path(tempfile.mkdtemp(prefix="dslint-", dir=SHARED_MEMORY))
+        return Path(tempfile.mkdtemp(prefix=f"dslint-{os.getpid()}-", dir=SHARED_MEMORY))
     except OSError:
         return None
 
@@ -88,6 +90,25 @@ def unpack(item: Any) -> Any:
         buffers.append(mapped[at : at + size])
         at += size + (-size % _ALIGN)
     return pickle.loads(item.pickled, buffers=buffers)
+
+
+def _remove_orphans() -> None:
+    """Remove the hand-off folders of dslint runs that no longer exist (killed with -9, their
+    workers with them): memory in /dev/shm is not freed until its files are."""
+    for folder in SHARED_MEMORY.glob("dslint-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)  # another user's stays: not ours to remove
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def _has_room(folder: Path, size: int) -> bool:

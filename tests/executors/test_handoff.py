@@ -3,7 +3,10 @@ whole and writable, the file is gone once read, and whatever cannot take that wa
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +87,21 @@ def test_the_folder_is_private_and_removed_with_what_is_left_in_it(tmp_path: Pat
     assert not any(tmp_path.iterdir())
     monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path / "missing")
     assert handoff.open_folder() is None
+
+
+def test_folders_of_runs_killed_outright_are_removed_by_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    orphan = tmp_path / f"dslint-{int(ended.stdout)}-abc123"  # its process is gone
+    orphan.mkdir()
+    (orphan / "1-0").write_bytes(b"x" * 100)
+    running = tmp_path / f"dslint-{os.getpid()}-def456"  # a run still going (here: this one)
+    running.mkdir()
+    other = tmp_path / "dslint-notes"  # not a hand-off folder
+    other.mkdir()
+    folder = handoff.open_folder()
+    assert folder is not None and folder.name.startswith(f"dslint-{os.getpid()}-")
+    assert not orphan.exists() and running.is_dir() and other.is_dir()
 
 
 def test_the_pool_gives_the_in_process_report_when_every_result_is_handed_off(
