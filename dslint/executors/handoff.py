@@ -6,7 +6,8 @@ while the other worker, done too, waits for the pipe. Instead a worker pickles i
 writes the arrays' buffers to a file in a private folder of /dev/shm (memory, never a disk), and
 sends the small rest; the main process maps the file, unpickles the arrays over the mapping
 without a copy, and unlinks the file at once. Where /dev/shm is missing or lacks room, or the
-result is small, it goes by the pipe as before.
+result is small, it goes by the pipe as before. The folder goes with the pool; one left by a run
+killed outright is removed by the next run.
 """
 
 from __future__ import annotations
