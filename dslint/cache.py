@@ -273,15 +273,20 @@ class FileCache:
         size = os.fstat(f.fileno()).st_size
         prefix = len(MAGIC) + NONCE_BYTES
         head = f.read(prefix)
-        if not head.startswith(MAGIC) or size < prefix + TAG_BYTES:
+        if len(head) != prefix or not head.startswith(MAGIC) or size < prefix + TAG_BYTES:
             return None
         body = size - prefix - TAG_BYTES
         f.seek(size - TAG_BYTES)
         tag = f.read(TAG_BYTES)
         f.seek(prefix)
+        if len(tag) != TAG_BYTES:  # cut short since its size was read
+            return None
         opener = Cipher(algorithms.AES(self._secret), modes.GCM(head[len(MAGIC) :], tag)).decryptor()
         opener.authenticate_additional_data(name.encode())
-        plain = memoryview(bytearray(body + 15))  # update_into wants a block less one to spare
+        try:
+            plain = memoryview(bytearray(body + 15))  # update_into wants a block less one to spare
+        except MemoryError:  # a forged size (a sparse file): not worth reading
+            return None
         chunk = memoryview(bytearray(_CHUNK_BYTES))
         done = 0
         while done < body:

@@ -16,6 +16,7 @@ from conftest import CLEAN_CHATS, chat, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import dslint.cache
 import dslint.engine
 from dslint.cache import CACHE_FOLDER, MAX_AGE_DAYS, FileCache, FileKey, user_key
 
@@ -278,7 +279,16 @@ def test_a_large_entry_is_sealed_and_opened_in_chunks_as_one_aes_gcm_message(tmp
     forged[len(blob) // 2] ^= 1
     entry.write_bytes(forged)
     forger = FileCache(tmp_path / CACHE_FOLDER, "run", user_key())
-    assert forger.states(key, forger.lookup(key)[1]) is None and "ignored a cache entry" in (forger.warning or "")
+    seen = forger.lookup(key)[1]
+    unpacked: list[int] = []
+    unpack = dslint.cache.unpack
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dslint.cache, "unpack", lambda data: unpacked.append(len(data)) or unpack(data))
+        assert forger.states(key, seen) is None and "ignored a cache entry" in (forger.warning or "")
+    assert unpacked == []  # refused before unpickling
+    # Cut short after its size was read (another run rewriting it in place): a miss, not a crash.
+    entry.write_bytes(blob[:10])
+    assert FileCache(tmp_path / CACHE_FOLDER, "run", user_key()).states(key, seen) is None
 
 
 def test_unused_entries_are_pruned(cli, tmp_path: Path) -> None:

@@ -6,26 +6,32 @@ while the other worker, done too, waits for the pipe. Instead a worker pickles i
 writes the arrays' buffers to a file in a private folder of /dev/shm (memory, never a disk), and
 sends the small rest; the main process maps the file, unpickles the arrays over the mapping
 without a copy, and unlinks the file at once. Where /dev/shm is missing or lacks room, or the
-result is small, it goes by the pipe as before. The folder goes with the pool; one left by a run
-killed outright is removed by the next run.
+result's arrays are small, it goes by the pipe as before. The folder goes with the pool; one left
+by a run killed outright is removed by the next run.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import mmap
 import os
 import pickle
 import shutil
+import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dslint.executors.base import WorkerDied
 
 SHARED_MEMORY = Path("/dev/shm")
 MIN_BYTES = 1 << 20  # below this the pipe is as fast
 _ALIGN = 64  # each buffer starts on a cache line, so the arrays over it are aligned
 _numbers = itertools.count()
+_locks: dict[Path, int] = {}  # in the main process: each open folder's locked descriptor
 
 
 @dataclass(frozen=True)
@@ -38,21 +44,29 @@ class Shipped:
 
 
 def open_folder() -> Path | None:
-    """A private folder for this run's hand-offs (None: results go by the pipe). Its name holds
-    this process's id, so that folders left by runs killed outright are removed here."""
+    """A private folder for this run's hand-offs (None: results go by the pipe), locked while
+    this process (or a worker it forked) lives, so the next run can tell a killed run's folder
+    from a live one: pids are no proof across containers sharing /dev/shm."""
     if not SHARED_MEMORY.is_dir():
         return None
     _remove_orphans()
     try:
-        return Path(tempfile.mkdtemp(prefix=f"dslint-{os.getpid()}-", dir=SHARED_MEMORY))
+        folder = Path(tempfile.mkdtemp(prefix=f"dslint-{os.getpid()}-", dir=SHARED_MEMORY))
     except OSError:
         return None
+    lock = os.open(folder, os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    _locks[folder] = lock
+    return folder
 
 
 def close_folder(folder: Path | None) -> None:
     """Remove the folder and any hand-off a stopped worker left in it."""
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
+        lock = _locks.pop(folder, None)
+        if lock is not None:
+            os.close(lock)
 
 
 def pack(result: Any, folder: Path | None) -> Any:
@@ -63,11 +77,16 @@ def pack(result: Any, folder: Path | None) -> Any:
     pickled = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
     raws = [b.raw() for b in buffers]
     sizes = tuple(r.nbytes for r in raws)
-    if sum(sizes) < MIN_BYTES or not _has_room(folder, sum(sizes) + _ALIGN * len(sizes)):
+    total = sum(sizes)
+    if total == 0 or total < MIN_BYTES or not _has_room(folder, total + _ALIGN * len(sizes)):
         return result
     path = folder / f"{os.getpid()}-{next(_numbers)}"
     try:
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    except OSError:
+        return result
+    try:
+        with out:
             for raw in raws:
                 out.write(raw)
                 out.write(bytes(-len(raw) % _ALIGN))
@@ -84,8 +103,10 @@ def unpack(item: Any) -> Any:
     try:
         with open(item.path, "rb") as f:  # a private (copy-on-write) mapping: the arrays stay writable
             mapped = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY))
+    except OSError as exc:  # /dev/shm cleared under the run (systemd's RemoveIPC at logout does)
+        raise WorkerDied(f"a worker's result was lost from shared memory ({exc.strerror}); try --jobs 1") from None
     finally:
-        os.unlink(item.path)  # the mapping keeps the memory until the arrays are gone
+        Path(item.path).unlink(missing_ok=True)  # the mapping keeps the memory until the arrays are gone
     buffers, at = [], 0
     for size in item.sizes:
         buffers.append(mapped[at : at + size])
@@ -94,22 +115,24 @@ def unpack(item: Any) -> Any:
 
 
 def _remove_orphans() -> None:
-    """Remove the hand-off folders of dslint runs that no longer exist (killed with -9, their
-    workers with them): memory in /dev/shm is not freed until its files are."""
-    for folder in SHARED_MEMORY.glob("dslint-*-*"):
-        pid = folder.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)  # another user's stays: not ours to remove
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        return True
-    return True
+    """Remove this user's hand-off folders whose run is gone (killed with -9, its workers with
+    it): nothing holds their lock. A folder made in the last minute is left alone, as its run may
+    not have locked it yet. Never fails a run: anything odd in /dev/shm is skipped."""
+    for entry in SHARED_MEMORY.glob("dslint-*"):
+        try:
+            info = entry.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or time.time() - info.st_mtime < 60:
+                continue
+            lock = os.open(entry, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # held: a live run
+                continue
+            finally:
+                os.close(lock)
+            shutil.rmtree(entry, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
 
 
 def _has_room(folder: Path, size: int) -> bool:

@@ -80,9 +80,10 @@ class PoolExecutor(Executor):
     def _stop_workers(self) -> None:
         """Kill the pool's workers now: shutdown alone would let them finish the queued files."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
         folder, self._handoff = self._handoff, None
+        if pool is None:
+            handoff.close_folder(folder)  # the pool never started
+            return
         workers = list((getattr(pool, "_processes", None) or {}).values())  # no public API for this
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from planted import in_process_report, report_json, write_dataset
 import dslint.engine
 from dslint.api import lint
 from dslint.executors import handoff
+from dslint.executors.base import WorkerDied
 
 
 @pytest.fixture()
@@ -69,12 +69,34 @@ def test_without_room_or_when_the_write_fails_the_result_goes_by_the_pipe(folder
     assert handoff.pack(large, folder) is large
     monkeypatch.undo()
 
-    def disk_full(*args: object) -> None:
-        raise OSError(28, "No space left on device")
+    class FillsUp:
+        """A file whose second write finds the folder full."""
 
-    monkeypatch.setattr(handoff.os, "open", disk_full)
+        def __init__(self, fd: int, mode: str) -> None:
+            self.file, self.writes = open(fd, mode), 0  # noqa: SIM115
+
+        def write(self, data: object) -> int:
+            self.writes += 1
+            if self.writes > 1:
+                raise OSError(28, "No space left on device")
+            return self.file.write(data)
+
+        def __enter__(self) -> FillsUp:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+    monkeypatch.setattr(handoff, "open", FillsUp, raising=False)
     assert handoff.pack(large, folder) is large
-    assert not any(folder.iterdir())  # nothing half-written is left behind
+    assert not any(folder.iterdir())  # the half-written file is gone
+
+
+def test_a_lost_hand_off_is_a_one_line_error(folder: Path) -> None:
+    shipped = handoff.pack(_result(), folder)
+    Path(shipped.path).unlink()  # /dev/shm cleared under the run
+    with pytest.raises(WorkerDied, match="lost from shared memory"):
+        handoff.unpack(shipped)
 
 
 def test_the_folder_is_private_and_removed_with_what_is_left_in_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,24 +106,39 @@ def test_the_folder_is_private_and_removed_with_what_is_left_in_it(tmp_path: Pat
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     handoff.pack(_result(), folder)  # never unpacked: a worker stopped mid-run
     handoff.close_folder(folder)
-    assert not any(tmp_path.iterdir())
+    assert not any(tmp_path.iterdir()) and not handoff._locks
     monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path / "missing")
     assert handoff.open_folder() is None
 
 
 def test_folders_of_runs_killed_outright_are_removed_by_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder nothing holds the lock of, older than a minute, is a killed run's; whatever else
+    is in /dev/shm is left alone, and nothing there can fail a run."""
     monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path)
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
-    orphan = tmp_path / f"dslint-{int(ended.stdout)}-abc123"  # its process is gone
+    live = handoff.open_folder()  # a run still going: it holds its folder's lock
+    orphan = tmp_path / "dslint-4194999999-abc123"  # a huge pid: no matter
     orphan.mkdir()
     (orphan / "1-0").write_bytes(b"x" * 100)
-    running = tmp_path / f"dslint-{os.getpid()}-def456"  # a run still going (here: this one)
-    running.mkdir()
-    other = tmp_path / "dslint-notes"  # not a hand-off folder
-    other.mkdir()
+    young = tmp_path / "dslint-1-young"  # made a moment ago: its run may lock it yet
+    young.mkdir()
+    plain = tmp_path / "dslint-2-file"
+    plain.write_text("not a folder")
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (tmp_path / "dslint-3-link").symlink_to(target)
+    odd = tmp_path / "dslint-²-x"
+    odd.mkdir()
+    an_hour_ago = time.time() - 3600
+    for path in (live, orphan, odd):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    os.utime(tmp_path / "dslint-3-link", (an_hour_ago, an_hour_ago), follow_symlinks=False)
     folder = handoff.open_folder()
-    assert folder is not None and folder.name.startswith(f"dslint-{os.getpid()}-")
-    assert not orphan.exists() and running.is_dir() and other.is_dir()
+    assert folder is not None and folder != live
+    assert not orphan.exists() and not odd.exists()  # unlocked and old: a killed run's
+    assert live.is_dir() and young.is_dir() and plain.is_file() and target.is_dir() and (tmp_path / "dslint-3-link").is_symlink()
+    handoff.close_folder(folder)
+    handoff.close_folder(live)
+    assert not live.exists()
 
 
 def test_the_pool_gives_the_in_process_report_when_every_result_is_handed_off(

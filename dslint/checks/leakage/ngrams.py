@@ -216,8 +216,9 @@ class MembershipFilter:
     entry, instead of by binary search (whose ~20 scattered reads per value cost more than the
     bitset). Both are indexed by top bits so that sorted values (a chunk's training n-grams are)
     sweep them front to back: a quarter of the time of lookups at random places in the bitset.
-    The bitset has about 32 bits per table entry, so some 3% of the values not in the table pass it
-    (with 16, twice as many do, and their lookups cost more than the larger bitset saves)."""
+    The bitset has 32 to 64 bits per table entry, so some 1.5-3% of the values not in the table
+    pass it (with half as many bits, twice as many do, and their lookups cost more than the larger
+    bitset saves)."""
 
     MAX_BITS = 28  # a 32 MB bitset at most
     MAX_BUCKET_BITS = 23  # a 32 MB bucket index at most
