@@ -1,5 +1,6 @@
-"""The bytes of a cache entry's content: a pickle (protocol 5) with its NumPy buffers kept out of
-band, each at a 64-byte aligned offset after it. An entry is decrypted into one buffer, and the
+"""The bytes of a cache entry's content, and of a pool worker's result handed over in /dev/shm
+(``executors/handoff.py``): a pickle (protocol 5) with its NumPy buffers kept out of band, each at
+a 64-byte aligned offset after it. An entry is decrypted into one buffer, and the
 arrays it holds (signatures, n-gram hashes: most of an entry's size) are views of that buffer,
 not copies made by unpickling.
 

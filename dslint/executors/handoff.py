@@ -2,11 +2,12 @@
 
 A shard's result can hold a hundred megabytes of arrays (the leakage check's training n-grams).
 Through the pool's single result pipe it is pickled into one copy, written in pieces and read back
-while the other worker, done too, waits for the pipe. Instead a worker pickles it with protocol 5,
-writes the arrays' buffers to a file in a private folder of /dev/shm (memory, never a disk), and
-sends the small rest; the main process maps the file, unpickles the arrays over the mapping
-without a copy, and unlinks the file at once. Where /dev/shm is missing or lacks room, or the
-result's arrays are small, it goes by the pipe as before. The folder goes with the pool; one left
+while the other worker, done too, waits for the pipe. Instead a worker packs it as the cache packs
+an entry (``cache_blob``: a protocol-5 pickle, its arrays out of band), writes that to a file in a
+private folder of /dev/shm (memory, never a disk), and sends the file's name; the main process
+maps the file, unpickles the arrays as views of the mapping, without a copy, and unlinks the file
+at once. Where /dev/shm is missing or lacks room, or the result packs small, it goes by the pipe
+as before. The folder goes with the pool; one left
 by a run killed outright is removed by the next run.
 """
 
@@ -16,7 +17,6 @@ import fcntl
 import itertools
 import mmap
 import os
-import pickle
 import shutil
 import stat
 import tempfile
@@ -25,22 +25,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dslint.cache_blob import pieces
+from dslint.cache_blob import unpack as unpack_blob
 from dslint.executors.base import WorkerDied
 
 SHARED_MEMORY = Path("/dev/shm")
-MIN_BYTES = 1 << 20  # below this the pipe is as fast
-_ALIGN = 64  # each buffer starts on a cache line, so the arrays over it are aligned
+MIN_BYTES = 1 << 20  # a result packed smaller goes by the pipe: as fast
 _numbers = itertools.count()
 _locks: dict[Path, int] = {}  # in the main process: each open folder's locked descriptor
 
 
 @dataclass(frozen=True)
 class Shipped:
-    """A result whose buffers wait in ``path``: ``sizes`` bytes each, at ``_ALIGN``ed offsets."""
+    """A result waiting in the file at ``path``."""
 
-    pickled: bytes
     path: str
-    sizes: tuple[int, ...]
 
 
 def open_folder() -> Path | None:
@@ -70,15 +69,13 @@ def close_folder(folder: Path | None) -> None:
 
 
 def pack(result: Any, folder: Path | None) -> Any:
-    """In a worker: the result itself, or a ``Shipped`` whose buffers are in ``folder``."""
+    """In a worker: the result itself, or a ``Shipped`` naming its file in ``folder`` (laid out as
+    a cache entry's content, ``cache_blob``: the pickle, then the arrays, aligned)."""
     if folder is None:
         return result
-    buffers: list[pickle.PickleBuffer] = []
-    pickled = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
-    raws = [b.raw() for b in buffers]
-    sizes = tuple(r.nbytes for r in raws)
-    total = sum(sizes)
-    if total == 0 or total < MIN_BYTES or not _has_room(folder, total + _ALIGN * len(sizes)):
+    parts = pieces(result)
+    size = sum(memoryview(part).nbytes for part in parts)
+    if size < MIN_BYTES or not _has_room(folder, size):
         return result
     path = folder / f"{os.getpid()}-{next(_numbers)}"
     try:
@@ -87,17 +84,16 @@ def pack(result: Any, folder: Path | None) -> Any:
         return result
     try:
         with out:
-            for raw in raws:
-                out.write(raw)
-                out.write(bytes(-len(raw) % _ALIGN))
+            for part in parts:
+                out.write(part)
     except OSError:  # the folder filled up meanwhile: the pipe still works
         path.unlink(missing_ok=True)
         return result
-    return Shipped(pickled, str(path), sizes)
+    return Shipped(str(path))
 
 
 def unpack(item: Any) -> Any:
-    """In the main process: the result a worker packed."""
+    """In the main process: the result a worker packed; its arrays are views of the mapping."""
     if not isinstance(item, Shipped):
         return item
     try:
@@ -107,11 +103,7 @@ def unpack(item: Any) -> Any:
         raise WorkerDied(f"a worker's result was lost from shared memory ({exc.strerror}); try --jobs 1") from None
     finally:
         Path(item.path).unlink(missing_ok=True)  # the mapping keeps the memory until the arrays are gone
-    buffers, at = [], 0
-    for size in item.sizes:
-        buffers.append(mapped[at : at + size])
-        at += size + (-size % _ALIGN)
-    return pickle.loads(item.pickled, buffers=buffers)
+    return unpack_blob(mapped)
 
 
 def _remove_orphans() -> None:
