@@ -200,6 +200,23 @@ def test_a_batch_signed_twice_in_a_row_is_computed_once(monkeypatch: pytest.Monk
     assert len(calls) == 3
 
 
+def test_hashes_stay_right_while_the_prefix_memory_is_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches share one prefix-sum buffer: a batch's hashes, kept or recomputed, do not depend on
+    the batches hashed since, smaller or larger, nor does one past the buffer's cap."""
+    monkeypatch.setattr(minhash._Powers, "CACHED", 4096)
+    monkeypatch.setattr(minhash, "_PREFIX", minhash._PrefixBuffer())
+    small = [" ".join(f"w{i}x{j}" for j in range(30)) for i in range(20)]  # about 3,000 code points
+    large = [text + " tail" * 200 for text in small]  # past the cap
+    fresh = {name: shingle_hashes(texts, "word", 3, seed=1).hashes.copy() for name, texts in (("small", small), ("large", large))}
+    kept = shingle_hashes(small, "word", 3, seed=1)
+    for texts in (small[:5], large, small[:1], small):
+        shingle_hashes(texts, "char", 4, seed=1)
+        shingle_hashes(texts, "word", 3, seed=1)
+    assert np.array_equal(kept.hashes, fresh["small"])
+    assert np.array_equal(shingle_hashes(small, "word", 3, seed=1).hashes, fresh["small"])
+    assert np.array_equal(shingle_hashes(large, "word", 3, seed=1).hashes, fresh["large"])
+
+
 def test_a_text_hashes_alike_in_an_ascii_batch_and_in_a_unicode_one() -> None:
     """A batch is read as bytes when it is ASCII and as code points otherwise: same hashes."""
     for shingle, size in (("word", 3), ("char", 4)):
