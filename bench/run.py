@@ -8,8 +8,9 @@ same files measured in the same run (the floor). Prints a table; asserts nothing
 after the test file changed, as ratios to the cold run. Each lint is timed in an interpreter of
 its own, after a warm-up lint. ``--baseline DIR`` times the same lints with an older checkout of
 dslint (``git worktree add DIR <commit>``, or ``git archive <commit> | tar -x -C DIR``), for a
-before/after ratio in one run. The near-duplicate comparison with
-datasketch is ``bench/bench_neardup.py``. ``--peak`` adds the peak resident memory of a
+before/after ratio in one run: the "x baseline" column divides best-ofs, the "dslint / baseline"
+lines give the median of paired rounds (both checkouts timed next to each other in each round).
+The near-duplicate comparison with datasketch is ``bench/bench_neardup.py``. ``--peak`` adds the peak resident memory of a
 ``dslint check --format json`` of the corpus (issue 13: under 1 GB at 1M chat records).
 """
 
@@ -71,8 +72,9 @@ def main() -> None:
         row("orjson parse (floor)", base, args.records, base)
         counts = [int(j) for j in args.jobs.split(",")]
         for selector in args.families.split(","):
-            runs = lint_runs(HERE.parent, path, warm_up, selector, counts, args.repeat)
-            old = lint_runs(args.baseline, path, warm_up, selector, counts, args.repeat) if args.baseline else None
+            checkouts = [HERE.parent] + ([args.baseline] if args.baseline else [])
+            timed = lint_runs(checkouts, path, warm_up, selector, counts, args.repeat)
+            runs, old = timed[0], timed[1] if args.baseline else None
             for jobs in counts:
                 label = f"dslint {selector}" + (f" -j{jobs}" if jobs > 1 else "")
                 row(label, min(runs[jobs]), args.records, base, min(old[jobs]) if old else None)
@@ -81,6 +83,8 @@ def main() -> None:
             for name, timed in [("dslint", runs)] + ([("baseline", old)] if old else []):
                 for jobs in (j for j in counts if j > 1 and 1 in counts):
                     print(f"{name} {selector} -j{jobs} over -j1, median of {args.repeat} paired runs: {paired_speedup(timed[1], timed[jobs]):.2f}x")
+            for jobs in counts if old else []:
+                print(f"dslint / baseline {selector} -j{jobs}, median of {args.repeat} paired runs: {paired_ratio(runs[jobs], old[jobs]):.2f}")
         if args.warm:
             cache_runs(Path(tmp), path, paths[-1], args.records, base)
         if args.peak:
@@ -93,21 +97,30 @@ def row(label: str, secs: float, records: int, base: float, old: float | None = 
     print(f"{label:<34}{secs:>9.3f}{records / secs:>12,.0f}{secs / base:>10.2f}{versus}")
 
 
-def lint_runs(checkout: Path, path: Path, warm_up: Path, selector: str, counts: list[int], repeat: int) -> dict[int, list[float]]:
-    """``repeat`` timed lints by the checkout at ``checkout`` for each worker count, the counts
-    taken in turn (and in reverse order every other round), so that the -j1 and -jN runs of a
-    round are neighbours in time. Each lint runs in a fresh interpreter after a warm-up lint of
-    ``warm_up``, timed inside it: every figure, this checkout's and the baseline's, -j1 and -j2,
-    comes from a process that ran nothing else (as a CLI run does), not one whose earlier runs
-    left their heap behind for the workers it forks."""
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
-    runs: dict[int, list[float]] = {jobs: [] for jobs in counts}
+def lint_runs(
+    checkouts: list[Path], path: Path, warm_up: Path, selector: str, counts: list[int], repeat: int
+) -> list[dict[int, list[float]]]:
+    """Per checkout (this one, then the baseline), ``repeat`` timed lints for each worker count.
+    A round times every checkout at every count, the checkouts and counts taken in turn (in
+    reverse order every other round), so that the runs compared in a round are neighbours in
+    time. Each lint runs in a fresh interpreter after a warm-up lint of ``warm_up``, timed inside
+    it: every figure comes from a process that ran nothing else (as a CLI run does), not one whose
+    earlier runs left their heap behind for the workers it forks."""
+    runs: list[dict[int, list[float]]] = [{jobs: [] for jobs in counts} for _ in checkouts]
     for round_ in range(repeat):
-        for jobs in counts if round_ % 2 == 0 else counts[::-1]:
-            # -P: `python -c` would otherwise put the working directory, perhaps this checkout, first
-            command = [sys.executable, "-P", "-c", _LINT_RUN, str(path), selector, str(jobs), str(warm_up), str(checkout.resolve())]
-            runs[jobs].append(float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout))
+        flip = round_ % 2 == 1
+        for index in reversed(range(len(checkouts))) if flip else range(len(checkouts)):
+            env = {**os.environ, "PYTHONPATH": str(checkouts[index])}
+            for jobs in counts[::-1] if flip else counts:
+                # -P: `python -c` would otherwise put the working directory, perhaps this checkout, first
+                command = [sys.executable, "-P", "-c", _LINT_RUN, str(path), selector, str(jobs), str(warm_up), str(checkouts[index].resolve())]
+                runs[index][jobs].append(float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout))
     return runs
+
+
+def paired_ratio(new: list[float], old: list[float]) -> float:
+    """The median of each round's time by this checkout over the baseline's (see ``paired_speedup``)."""
+    return statistics.median(a / b for a, b in zip(new, old))
 
 
 def paired_speedup(single: list[float], parallel: list[float]) -> float:
