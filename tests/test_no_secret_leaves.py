@@ -232,6 +232,7 @@ Path(_CONFIG_DIR.name, "dslint.yaml").write_text("extends: [strict]\n")  # every
 LOADED = load_config(str(Path(_CONFIG_DIR.name, "dslint.yaml")))
 POLICY = Policy.build(LOADED, REGISTRY, Overrides(fail_on="never"))  # built once: 8 ms an example
 VERBOSITY_FORMATS = ("rich", "concise")  # the formats --statistics changes
+_DOCUMENTED = "\n".join(f"{rule.summary}\n{rule.docs}" for rule in REGISTRY.rules.values()).lower()
 
 
 def outputs(report: Report) -> list[str]:
@@ -249,11 +250,14 @@ def outputs(report: Report) -> list[str]:
 
 
 def pieces(secret: str) -> set[str]:
-    """The secret and every 8-character piece of it (of each line, for a private key body)."""
+    """The secret and every 8-character piece of it (of each line, for a private key body),
+    but for the pieces the rules' documentation holds: SARIF carries it whatever the data, and
+    its examples can share a piece with a random value (the phone number `0412 345 678` with a
+    planted `+1 312 345 6298`, fuzz_outputs.py seed 8840)."""
     found = set()
     for part in secret.splitlines() or [secret]:
         found |= {part[i : i + 8].lower() for i in range(max(1, len(part) - 7))}
-    return found
+    return {piece for piece in found if piece not in _DOCUMENTED}
 
 
 def lint_planted(plant: Plant) -> tuple[str, list[str], Report]:
