@@ -19,7 +19,7 @@ from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule
 from dslint.finding import Family, Finding, Severity
 from dslint.formats.base import ROLES, TextField, resolve_pointer
-from dslint.prefilter import batch_array, may_match_each
+from dslint.prefilter import batch_haystack, may_match_each
 from dslint.re2 import re2_superset
 from dslint.record import Record
 from dslint.redact import quote
@@ -211,7 +211,7 @@ class PackCheck(RecordCheck):
         for group in groups.values():
             chosen = group[0].chosen(columns.fields)
             texts = [columns.texts[i] for i in chosen]
-            for pack_rule, flags in zip(group, may_match_each([p.regex for p in group], texts, batch_array(batch, chosen))):
+            for pack_rule, flags in zip(group, may_match_each([p.regex for p in group], texts, batch_haystack(batch, chosen))):
                 candidates[pack_rule] = [chosen[k] for k in np.flatnonzero(flags).tolist()]
         for pack_rule in on:
             if pack_rule in candidates:

@@ -2,19 +2,23 @@
 
 ``may_match(regex, texts)`` returns the indices of a superset of the texts ``regex`` finds a match
 in, which callers then search one by one (few, on real data) for the exact match. It runs, in
-order of preference: an RE2 form of the regex (``dslint/re2.py``) over an Arrow array of the
-texts, which is linear-time and many times faster than Python's ``re``; or Python's ``re`` once
-over the texts joined; or, for a regex neither can take, a search of each text.
+order of preference: an RE2 form of the regex (``dslint/re2.py``), compiled once per process with
+google-re2, over the texts joined (a ``Haystack``), which is linear-time and many times faster
+than Python's ``re``; or Python's ``re`` once over the texts joined; or, for a regex neither can
+take, a search of each text.
 
-The joined search joins the texts with newlines and searches the joined string once,
-with ``re.MULTILINE`` added, so ``^`` and ``$`` match at every seam as they would at a text's
-edges, and keeps the texts a match touched.
+Both joined searches join the texts with newlines and search the joined string once, with
+multi-line anchors, so ``^`` and ``$`` match at every seam as they would at a text's edges, and
+keep the texts a match touched. (``pyarrow.compute.match_substring_regex`` searched each text
+too, but compiled the pattern again on every call: for the phrase lists and the PII triggers,
+1-3 ms a batch, more than the search.)
 
 Why a superset: a match of text ``j`` alone starts at some position of ``j``; searching the joined
 string from an earlier position finds that match or an earlier one, which overlaps ``j`` or ends
 before it (and the search goes on from the next text). That holds when a match does not depend on
-what lies outside it, so patterns with lookaheads, ``\\A``/``\\Z`` or a negative lookbehind a seam
-could fail are searched text by text.
+what lies outside it, so Python patterns with lookaheads, ``\\A``/``\\Z`` or a negative lookbehind
+a seam could fail are searched text by text; RE2 forms have no lookarounds, and their string
+anchors become line anchors.
 """
 
 from __future__ import annotations
@@ -22,22 +26,66 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from re import _compiler as _sre_compiler  # type: ignore[attr-defined]  # the stdlib's own parser
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
 import numpy as np
-import pyarrow as pa
+import re2  # google-re2
 
-from dslint.arrays import arrow_strings, arrow_take, true_at
 from dslint.batch import Batch
 from dslint.re2 import re2_superset
 
 SEAM = "\n"
-FEW_TEXTS = 16  # fewer candidates than this are searched with Python's re
 _CONTEXT_OPS = {_sre_constants.ASSERT, _sre_constants.ASSERT_NOT}
 _CONTEXT_ATS = {_sre_constants.AT_BEGINNING_STRING, _sre_constants.AT_END_STRING}
+
+
+@dataclass(frozen=True)
+class Haystack:
+    """Texts as one UTF-8 byte string, joined by newlines: text ``i`` is
+    ``data[starts[i] : starts[i] + len(parts[i])]``."""
+
+    parts: list[bytes]  # each text, encoded
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> Haystack | None:
+        """None when a text holds a lone surrogate, which UTF-8 cannot encode."""
+        try:
+            return cls([text.encode() for text in texts])
+        except UnicodeEncodeError:
+            return None
+
+    @cached_property
+    def data(self) -> bytes:
+        return SEAM.encode().join(self.parts)
+
+    @cached_property
+    def starts(self) -> list[int]:
+        starts, offset = [0] * len(self.parts), 0
+        for i, part in enumerate(self.parts):
+            starts[i] = offset
+            offset += len(part) + 1
+        return starts
+
+    def take(self, rows: Sequence[int] | np.ndarray) -> Haystack:
+        return Haystack([self.parts[i] for i in rows])
+
+    def ascii_leads(self) -> list[int]:
+        """Per text, ``ord(s[0].lower())`` when ``s[:2].isascii() and s[:1].isalnum()``, else 0,
+        read from the UTF-8 bytes at C speed: a lead byte below 0x80 is an ASCII character."""
+        padded = np.zeros(len(self.data) + 2, dtype=np.uint8)  # room for s[1] of the last
+        padded[: len(self.data)] = np.frombuffer(self.data, dtype=np.uint8)
+        starts = np.array(self.starts, dtype=np.int64)
+        size = np.fromiter(map(len, self.parts), dtype=np.int64, count=len(self.parts))
+        first, second = padded[starts], padded[starts + 1]
+        folded = first | 0x20  # ASCII upper case to lower; no other byte lands on a-z
+        letter = (folded >= ord("a")) & (folded <= ord("z"))
+        digit = (first >= ord("0")) & (first <= ord("9"))
+        lead = (size > 0) & (letter | digit) & ((size == 1) | (second < 0x80))
+        return np.where(lead, np.where(letter, folded, first), 0).tolist()
 
 
 def may_match(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:
@@ -48,37 +96,34 @@ def may_match(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:
     return found if found is not None else _joined_matches(regex, texts)
 
 
-def batch_array(batch: Batch, rows: Sequence[int] | None = None) -> pa.Array | None:
-    """The batch's texts (``batch.columns.texts``), or those at ``rows``, as an Arrow array: the
-    whole built once per batch for every check that searches it, a part taken from it. None
+def batch_haystack(batch: Batch, rows: Sequence[int] | None = None) -> Haystack | None:
+    """The batch's texts (``batch.columns.texts``), or those at ``rows``, as a ``Haystack``: the
+    whole encoded once per batch for every check that searches it, a part taken from it. None
     when a text of the batch has a lone surrogate."""
-    whole = batch.shared("prefilter.texts", lambda b: _arrow(b.columns.texts))
-    return whole if whole is None or rows is None else arrow_take(whole, rows)
+    whole = batch.shared("prefilter.texts", lambda b: Haystack.of(b.columns.texts))
+    return whole if whole is None or rows is None else whole.take(rows)
 
 
-def may_match_each(
-    regexes: Sequence[re.Pattern[str]], texts: Sequence[str], array: pa.Array | None = None
-) -> list[np.ndarray]:
+def may_match_each(regexes: Sequence[re.Pattern[str]], texts: Sequence[str], haystack: Haystack | None = None) -> list[np.ndarray]:
     """Per regex, a boolean array over ``texts``: True for (a superset of) the texts it matches.
-    ``may_match`` of several regexes at once: the texts go to Arrow once (or come as ``array``,
-    e.g. ``batch_array``), and one RE2 pass of the regexes' alternation picks the candidates each
-    regex is then tried on (few, when all are rare: then Python's ``re`` costs less than
-    compiling each pattern for RE2)."""
-    if array is None and texts:
-        array = _arrow(texts)
-    patterns = [re2_superset(regex) if array is not None else None for regex in regexes]
+    ``may_match`` of several regexes at once: the texts are encoded once (or come as
+    ``haystack``, e.g. ``batch_haystack``), and one RE2 pass of the regexes' alternation picks
+    the candidates each regex is then tried on (few, when all are rare)."""
+    if haystack is None and texts:
+        haystack = Haystack.of(texts)
+    patterns = [re2_superset(regex) if haystack is not None else None for regex in regexes]
     everything = np.arange(len(texts))
     candidates = everything  # the texts one of the regexes with an RE2 form may match
     known = [p for p in patterns if p is not None]
-    if array is not None and len(known) > 1:
-        any_hit = _re2_flags(array, "|".join(f"(?:{p})" for p in known))
+    if haystack is not None and len(known) > 1:
+        any_hit = _re2_flags(haystack, "|".join(f"(?:{p})" for p in known))
         if any_hit is not None:
             candidates = np.flatnonzero(any_hit)
-            array = arrow_take(array, candidates) if len(candidates) >= FEW_TEXTS else None
+            haystack = haystack.take(candidates)
     out = []
     for regex, pattern in zip(regexes, patterns):
         flags = np.zeros(len(texts), dtype=bool)
-        hits = _re2_flags(array, pattern) if array is not None and pattern is not None else None
+        hits = _re2_flags(haystack, pattern) if haystack is not None and pattern is not None else None
         if hits is not None:
             flags[candidates] = hits
         else:
@@ -91,27 +136,43 @@ def may_match_each(
 
 def _re2_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int] | None:
     pattern = re2_superset(regex)
-    array = _arrow(texts) if pattern is not None else None
-    found = _re2_flags(array, pattern) if array is not None and pattern is not None else None
+    haystack = Haystack.of(texts) if pattern is not None else None
+    found = _re2_flags(haystack, pattern) if haystack is not None and pattern is not None else None
     return None if found is None else np.flatnonzero(found).tolist()
 
 
-def _arrow(texts: Sequence[str]) -> pa.Array | None:
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re2._Regexp | None:
+    """``pattern`` compiled by RE2 once per process, its ``^`` and ``$`` line anchors (they must
+    match at the seams); None if RE2 rejects it."""
     try:
-        return arrow_strings(texts)
-    except UnicodeError:  # a lone surrogate in a text
+        return re2.compile(f"(?m:{pattern})".encode())
+    except re2.error:
         return None
 
 
-def _re2_flags(array: pa.Array, pattern: str) -> np.ndarray | None:
-    """Which strings of ``array`` RE2 finds ``pattern`` in; None if RE2 rejects the pattern."""
-    import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
-
-    try:
-        hits = pc.match_substring_regex(array, pattern=pattern)
-    except pa.ArrowException:
+def _re2_flags(haystack: Haystack, pattern: str) -> np.ndarray | None:
+    """Which texts of ``haystack`` RE2 may find ``pattern`` in (a superset: a match across a seam
+    marks the texts on both sides); None if RE2 rejects the pattern."""
+    compiled = _compiled(pattern)
+    if compiled is None:
         return None
-    return true_at(hits)
+    flags = np.zeros(len(haystack.parts), dtype=bool)
+    if not haystack.parts:
+        return flags
+    data, starts = haystack.data, haystack.starts
+    pos = 0
+    while True:
+        m = compiled.search(data, pos)
+        if m is None:
+            break
+        first = bisect_right(starts, m.start()) - 1
+        last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+        flags[first : last + 1] = True
+        if last + 1 >= len(starts):
+            break
+        pos = starts[last + 1]  # later texts: a match of one starts at or after its start
+    return flags
 
 
 def _joined_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:

@@ -1,6 +1,6 @@
-"""A Python regex as an RE2 pattern that matches at least where it does, for ``pyarrow.compute``.
+"""A Python regex as an RE2 pattern that matches at least where it does, for ``dslint.prefilter``.
 
-RE2 (what ``pyarrow.compute.match_substring_regex`` runs) scans text in linear time, many times
+RE2 (google-re2) scans text in linear time, many times
 faster than Python's ``re`` on long alternations such as the phrase lists of DS801/DS802, but it
 has no lookarounds or backreferences and its ``\\w``, ``\\b`` and case folding differ from
 Python's. ``re2_superset`` rewrites the parsed pattern so that every text the Python regex
@@ -21,9 +21,7 @@ from re import _casefix as _sre_casefix  # type: ignore[attr-defined]  # the std
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
-import pyarrow as pa
-
-from dslint.arrays import arrow_strings
+import re2  # google-re2
 
 RE2_MAX_REPEAT = 1000  # RE2 rejects larger counted repetitions
 _MAX_RANGE = 512  # characters a case-insensitive range may expand to before we give up
@@ -151,12 +149,11 @@ def _folded_literal(c: int) -> str:
     if len(chars) == 1:
         return _code(c)
     own = f"(?i:{_code(c)})"
-    import pyarrow.compute as pc  # here: importing it costs a quarter of a second at startup
-
     try:
-        if pc.all(pc.match_substring_regex(arrow_strings([chr(x) for x in sorted(chars)]), pattern=f"^{own}$")).as_py():
+        compiled = re2.compile(own.encode())
+        if all(compiled.fullmatch(chr(x).encode()) for x in chars):
             return own
-    except (pa.ArrowException, UnicodeError):  # a surrogate: not a letter RE2 knows
+    except UnicodeError:  # a surrogate: not a letter RE2 knows
         pass
     return "[" + _members(set(chars)) + "]"
 

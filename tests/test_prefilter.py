@@ -1,5 +1,5 @@
-"""The one-pass regex prefilter finds every text a regex matches alone, by RE2 over an Arrow
-array or by Python's ``re`` over the texts joined; the RE2 form of a Python regex matches at least
+"""The one-pass regex prefilter finds every text a regex matches alone, by RE2 or by Python's
+``re`` over the texts joined; the RE2 form of a Python regex matches at least
 where the regex does, case folding, Unicode classes and anchors included."""
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import dslint.prefilter
 from dslint.batch import Batch
 from dslint.formats import make_format
 from dslint.packs import load_pack
-from dslint.prefilter import _joined_form, _joined_matches, _re2_matches, batch_array, may_match, may_match_each
+from dslint.prefilter import _joined_form, _joined_matches, _re2_matches, batch_haystack, may_match, may_match_each
 from dslint.record import Record
 from dslint.re2 import re2_superset
 
@@ -59,26 +58,26 @@ def test_a_match_across_a_seam_marks_both_texts_and_the_search_goes_on() -> None
     assert _joined_matches(regex, ["xa", "b", "zzz", "a b"]) == [0, 1, 3]
 
 
-@pytest.mark.parametrize("few", [0, 100])
-def test_several_regexes_at_once_keep_every_text_each_matches(few: int) -> None:
-    """The alternation's pass, then each regex over the candidates it kept, by RE2 or (few of
-    them) Python; regexes RE2 cannot take (a backreference) and texts Arrow cannot hold (a lone
-    surrogate) go through Python."""
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.lists(st.sampled_from(["ab", "a", "b", " ", "\n", "K", "\ud800"]), max_size=4).map("".join), max_size=6),
+    patterns=st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=4),
+)
+def test_several_regexes_at_once_keep_every_text_each_matches(texts: list[str], patterns: list[str]) -> None:
+    """The alternation's pass, then each regex over the candidates it kept, by RE2; regexes RE2
+    cannot take (a backreference) and texts UTF-8 cannot hold (a lone surrogate) go through
+    Python."""
+    regexes = [re.compile(p) for p in patterns]
+    for regex, flags in zip(regexes, may_match_each(regexes, texts)):
+        assert len(flags) == len(texts)
+        assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(flags.nonzero()[0].tolist())
 
-    @settings(max_examples=150, deadline=None)
-    @given(
-        texts=st.lists(st.lists(st.sampled_from(["ab", "a", "b", " ", "\n", "K", "\ud800"]), max_size=4).map("".join), max_size=6),
-        patterns=st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=4),
-    )
-    def check(texts: list[str], patterns: list[str]) -> None:
-        regexes = [re.compile(p) for p in patterns]
-        for regex, flags in zip(regexes, may_match_each(regexes, texts)):
-            assert len(flags) == len(texts)
-            assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(flags.nonzero()[0].tolist())
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(dslint.prefilter, "FEW_TEXTS", few)
-        check()
+def test_an_re2_match_across_a_seam_marks_both_texts_and_anchors_match_at_seams() -> None:
+    assert _re2_matches(re.compile(r"a\s+b"), ["xa", "b", "zzz", "a b"]) == [0, 1, 3]
+    assert _re2_matches(re.compile(r"^ab$"), ["xab", "ab", "abx", "ab"]) == [1, 3]
+    assert _re2_matches(re.compile(r"\Aab"), ["xab", "ab"]) == [1]
+    assert _re2_matches(re.compile("x"), []) == []
 
 
 # Characters where Python's and RE2's case folding or Unicode classes differ.
@@ -111,7 +110,7 @@ def test_patterns_re2_cannot_take_fall_back_to_python(pattern: str) -> None:
     assert set(may_match(regex, texts)) >= {i for i, t in enumerate(texts) if regex.search(t)}
 
 
-def test_a_text_arrow_cannot_hold_falls_back_to_python() -> None:
+def test_a_text_utf8_cannot_hold_falls_back_to_python() -> None:
     texts = ["as an ai language model", "lone \ud800 surrogate as an ai language model", "no"]
     regex = re.compile(r"as an ai")
     assert _re2_matches(regex, texts) is None
@@ -119,20 +118,20 @@ def test_a_text_arrow_cannot_hold_falls_back_to_python() -> None:
 
 
 @pytest.mark.parametrize("surrogate", [False, True])
-def test_a_batch_builds_its_array_once_and_takes_parts_of_it(surrogate: bool) -> None:
-    """``batch_array`` is the batch's texts, or some of them; a lone surrogate anywhere in the
-    batch leaves no array, and ``may_match_each`` then finds the matches with Python."""
+def test_a_batch_encodes_its_texts_once_and_takes_parts_of_them(surrogate: bool) -> None:
+    """``batch_haystack`` is the batch's texts, or some of them; a lone surrogate anywhere in the
+    batch leaves none, and ``may_match_each`` then finds the matches with Python."""
     contents = ["as an ai", "no", "x \ud800" if surrogate else "x", "yes as an AI", "é as an ai"]
     records = [
         Record(file="a.jsonl", line=i + 1, index=i, data={"messages": [{"role": "user", "content": c}]}, format=make_format("openai-chat"))
         for i, c in enumerate(contents)
     ]
     batch = Batch(records)
-    whole = batch_array(batch)
-    assert (whole is None) == surrogate and batch_array(batch) is whole  # built once
+    whole = batch_haystack(batch)
+    assert (whole is None) == surrogate and batch_haystack(batch) is whole  # built once
     rows = [0, 3, 4]
-    part = batch_array(batch, rows)
-    assert part is None if surrogate else part.to_pylist() == [contents[i] for i in rows]
+    part = batch_haystack(batch, rows)
+    assert part is None if surrogate else part.data == "\n".join(contents[i] for i in rows).encode()
     regexes = [re.compile("as an ai"), re.compile("(?i)AS AN AI"), re.compile(r"(\w)\1")]
     for regex, flags in zip(regexes, may_match_each(regexes, [contents[i] for i in rows], part)):
         assert {k for k, i in enumerate(rows) if regex.search(contents[i])} <= set(flags.nonzero()[0].tolist())

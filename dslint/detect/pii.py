@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,10 +31,7 @@ from dslint.detect.patterns import (
     names_pattern,
 )
 from dslint.detect.secrets import HINTS
-from dslint.prefilter import may_match_each
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from dslint.prefilter import Haystack, may_match_each
 
 # Detectors in the order they claim text: a span an earlier one reported (a token, an email) is not
 # reported again by a later one (a phone number inside it).
@@ -165,13 +161,13 @@ def _triggers(config: ScanConfig) -> tuple[tuple[frozenset[str], re.Pattern[str]
     )
 
 
-def needed_kinds(texts: Sequence[str], config: ScanConfig, array: pa.Array | None = None) -> np.ndarray:
+def needed_kinds(texts: Sequence[str], config: ScanConfig, haystack: Haystack | None = None) -> np.ndarray:
     """Per text, a bit mask of the detectors (bit ``i``: ``KINDS[i]``) that may find something in
     it; any other finds nothing. The triggers run over all the texts at once with RE2
-    (``dslint.prefilter.may_match_each``; ``array``: the texts already in Arrow)."""
+    (``dslint.prefilter.may_match_each``; ``haystack``: the texts already encoded)."""
     triggers = _triggers_of(config)
     masks = np.zeros(len(texts), dtype=np.int64)
-    for (kinds, _), found in zip(triggers, may_match_each([regex for _, regex in triggers], texts, array)):
+    for (kinds, _), found in zip(triggers, may_match_each([regex for _, regex in triggers], texts, haystack)):
         masks[found] |= _bits(kinds & config.kinds)
     return masks
 

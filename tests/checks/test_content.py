@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dslint.arrays import arrow_strings, arrow_take, ascii_leads
 from dslint.batch import Batch
 from dslint.check import DOC_SECTIONS, CheckContext
 from dslint.checks.content.check import CHECKS, ContentCheck, _may_be_equal
@@ -20,6 +19,7 @@ from dslint.finding import Finding, Severity
 from dslint.formats import make_format
 from dslint.normalize import normalize_text
 from dslint.packs import PackCheck, load_pack
+from dslint.prefilter import Haystack
 from dslint.record import Record
 from dslint.redact import quote
 
@@ -736,13 +736,14 @@ def test_the_quick_test_for_an_echo_never_rejects_equal_texts(picks: list[tuple[
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet="aZ09_ é\nß中\x7f\x80`", max_size=3), max_size=8), st.integers(0, 7))
-def test_the_batch_reads_leading_characters_from_arrow_as_python_does(texts: list[str], skip: int) -> None:
-    """``ascii_leads``, which the batch's echo test uses, is ``_first_alnum``'s quick case, also
-    on an array taken from another (offsets that do not start at 0)."""
+def test_the_batch_reads_leading_characters_from_its_bytes_as_python_does(texts: list[str], skip: int) -> None:
+    """``Haystack.ascii_leads``, which the batch's echo test uses, is ``_first_alnum``'s quick
+    case, also on a haystack taken from another."""
     quick = [ord(t[0].lower()) if t[:2].isascii() and t[:1].isalnum() else 0 for t in texts]
-    array = arrow_strings(["x", *texts])
-    assert ascii_leads(array.slice(1)) == quick
-    assert ascii_leads(arrow_take(array, range(1 + skip, len(texts) + 1))) == quick[skip:]
+    haystack = Haystack.of(["x", *texts])
+    assert haystack is not None
+    assert haystack.take(range(1, len(texts) + 1)).ascii_leads() == quick
+    assert haystack.take(range(1 + skip, len(texts) + 1)).ascii_leads() == quick[skip:]
 
 
 # --- the batch path ------------------------------------------------------------------------------

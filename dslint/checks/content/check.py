@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from dslint.arrays import ascii_leads
 from dslint.batch import Batch
 from dslint.check import CheckContext, RecordCheck, Rule, location_of
 from dslint.checks.content.rules import (
@@ -44,7 +43,7 @@ from dslint.finding import Finding
 from dslint.formats import TextField, input_text, output_text, pointer
 from dslint.normalize import normalize_text
 from dslint.paths import glob_match
-from dslint.prefilter import batch_array, may_match_each
+from dslint.prefilter import batch_haystack, may_match_each
 from dslint.record import Record
 from dslint.redact import quote
 
@@ -263,7 +262,7 @@ class ContentCheck(RecordCheck):
         those that pass its own cheap test."""
         fields, texts = batch.columns.fields, batch.columns.texts
         hinted = [(rule, hint) for rule, hint in self._hints() if hint is not None]
-        found = may_match_each([hint for _, hint in hinted], texts, batch_array(batch)) if hinted else []
+        found = may_match_each([hint for _, hint in hinted], texts, batch_haystack(batch)) if hinted else []
         hits = {rule: np.flatnonzero(flags).tolist() for (rule, _), flags in zip(hinted, found)}
         out: list[tuple[FieldRule, list[int]]] = []
         if self.null_values:
@@ -308,8 +307,8 @@ class ContentCheck(RecordCheck):
         # text leads as its first field does), told without a call.
         lead: list[int] = []
         if echo:
-            array = batch_array(batch)
-            lead = ascii_leads(array) if array is not None else [ord(t[0].lower()) if t[:2].isascii() and t[:1].isalnum() else 0 for t in texts]
+            haystack = batch_haystack(batch)
+            lead = haystack.ascii_leads() if haystack is not None else [ord(t[0].lower()) if t[:2].isascii() and t[:1].isalnum() else 0 for t in texts]
         for pending, i in _exchanges(fields, rows):
             said = texts[i]
             if (

@@ -20,7 +20,7 @@ from dslint.detect.pii import REDACTION, ScanConfig, merge_hits, narrowed, neede
 from dslint.detect.secrets import trie_pattern
 from dslint.finding import Finding, Severity
 from dslint.formats import TextField
-from dslint.prefilter import batch_array
+from dslint.prefilter import batch_haystack
 from dslint.record import Record, stable_hash
 from dslint.redact import SNIPPET_CHARS
 
@@ -161,7 +161,7 @@ class PiiCheck(RecordCheck):
         starts = np.flatnonzero(np.diff(rows, prepend=-1))  # each record's first chosen field
         ends = np.append(starts[1:], len(chosen))
         texts = [columns.texts[i] for i in chosen]
-        needed = np.bitwise_or.reduceat(needed_kinds(texts, self._config, batch_array(batch, chosen)), starts)
+        needed = np.bitwise_or.reduceat(needed_kinds(texts, self._config, batch_haystack(batch, chosen)), starts)
         for k in np.flatnonzero(needed).tolist():
             fields = [columns.fields[i] for i in chosen[starts[k] : ends[k]]]
             record = batch.records[rows[starts[k]]]
