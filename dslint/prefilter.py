@@ -36,11 +36,14 @@ import numpy as np
 import re2  # google-re2
 
 from dslint.batch import Batch
-from dslint.re2 import re2_superset
+from dslint.re2 import QUIET, re2_superset
 
 SEAM = "\n"
 _CONTEXT_OPS = {_sre_constants.ASSERT, _sre_constants.ASSERT_NOT}
 _CONTEXT_ATS = {_sre_constants.AT_BEGINNING_STRING, _sre_constants.AT_END_STRING}
+# No backtracking into them: one that runs on through a seam cannot give back what a match
+# within the text needed.
+_NO_BACKTRACK = {_sre_constants.ATOMIC_GROUP, _sre_constants.POSSESSIVE_REPEAT, _sre_constants.POSSESSIVE_REPEAT_ONE}
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def _compiled(pattern: str) -> re2._Regexp | None:
     """``pattern`` compiled by RE2 once per process, its ``^`` and ``$`` line anchors (they must
     match at the seams); None if RE2 rejects it."""
     try:
-        return re2.compile(f"(?m:{pattern})".encode())
+        return re2.compile(f"(?m:{pattern})".encode(), options=QUIET)
     except re2.error:
         return None
 
@@ -213,9 +216,10 @@ def _joined_form(regex: re.Pattern[str]) -> re.Pattern[str] | None:
 
 
 def _depends_on_context(items: object) -> bool:
-    """Whether a match may depend on text outside it: a lookahead, a string-edge anchor, or a
-    lookbehind that a seam could fail. A positive lookbehind fails at a text's start alone and
-    may pass at a seam (a superset, which is fine); a negative one of one character that never
+    """Whether a match may depend on text outside it: a lookahead, a string-edge anchor (also
+    ``^`` or ``$`` in a group that turns multi-line off), an atomic group or possessive repeat,
+    or a lookbehind that a seam could fail. A positive lookbehind fails at a text's start alone
+    and may pass at a seam (a superset, which is fine); a negative one of one character that never
     matches a newline sees at a seam what it sees at a start: no such character."""
     stack = [items]
     while stack:
@@ -224,7 +228,9 @@ def _depends_on_context(items: object) -> bool:
             stack.extend(node.data)
         elif isinstance(node, tuple) and len(node) == 2 and isinstance(node[0], _sre_constants._NamedIntConstant):
             op, arg = node
-            if op is _sre_constants.AT and arg in _CONTEXT_ATS:
+            if (op is _sre_constants.AT and arg in _CONTEXT_ATS) or op in _NO_BACKTRACK:
+                return True
+            if op is _sre_constants.SUBPATTERN and arg[2] & re.MULTILINE:  # (?-m:...)
                 return True
             if op in _CONTEXT_OPS:
                 direction, sub = arg

@@ -24,6 +24,8 @@ from re import _parser as _sre_parse  # type: ignore[attr-defined]
 import re2  # google-re2
 
 RE2_MAX_REPEAT = 1000  # RE2 rejects larger counted repetitions
+QUIET = re2.Options()
+QUIET.log_errors = False  # else RE2 writes to stderr, e.g. when data fills a DFA's memory budget
 _MAX_RANGE = 512  # characters a case-insensitive range may expand to before we give up
 _NON_ASCII = (0x80, sys.maxunicode)
 
@@ -149,12 +151,9 @@ def _folded_literal(c: int) -> str:
     if len(chars) == 1:
         return _code(c)
     own = f"(?i:{_code(c)})"
-    try:
-        compiled = re2.compile(own.encode())
-        if all(compiled.fullmatch(chr(x).encode()) for x in chars):
-            return own
-    except UnicodeError:  # a surrogate: not a letter RE2 knows
-        pass
+    compiled = re2.compile(own.encode(), options=QUIET)
+    if all(compiled.fullmatch(chr(x).encode()) for x in chars):
+        return own
     return "[" + _members(set(chars)) + "]"
 
 

@@ -4,6 +4,7 @@ where the regex does, case folding, Unicode classes and anchors included."""
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 PATTERNS = [
     r"ab", r"^ab", r"ab$", r"^$", r"\bab\b", r"\Bb", r"a*", r"a\s+b", r"(?s)a.b", r"(a|b)\1",
     r"(?i)AB", r"[^a]", r"(?m)^b", r"\Aab", r"ab\Z", r"(?<=a)b", r"(?<=\n)b", r"(?<!a)b", r"(?<!\s)b", r"(?<![a\n])b",
-    r"(?<!ab)b", r"a(?=b)", r"a(?!b)", r"<\|[a-z_]+\|>",
+    r"(?<!ab)b", r"a(?=b)", r"a(?!b)", r"<\|[a-z_]+\|>", r"\s++$", r"(?>\s+)$", r"(?-m:^)a", r"(?-m:a$)",
 ]
 
 
@@ -40,7 +41,9 @@ def test_the_joined_search_keeps_every_text_that_matches(texts: list[str], patte
     assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(found)
 
 
-@pytest.mark.parametrize("pattern", [r"\Aab", r"ab\Z", r"(?<!\s)b", r"(?<!ab)b", r"a(?=b)", r"x(?!y)|z"])
+@pytest.mark.parametrize(
+    "pattern", [r"\Aab", r"ab\Z", r"(?<!\s)b", r"(?<!ab)b", r"a(?=b)", r"x(?!y)|z", r"b\s++$", r"(?>b\s+)$", r"(?-m:^)b", r"(?-m:b$)"]
+)
 def test_patterns_a_seam_could_fail_are_searched_text_by_text(pattern: str) -> None:
     assert _joined_form(re.compile(pattern)) is None
     texts = ["ab", "xb", "b", "abab"]
@@ -152,3 +155,17 @@ def test_the_shipped_phrase_packs_have_re2_forms_that_find_their_phrases() -> No
         expected = {i for i, t in enumerate(texts) if regex.search(t)}
         assert expected and expected <= set(_re2_matches(regex, texts) or [])
 
+
+
+def test_re2_writes_nothing_to_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """RE2 logs to stderr by default: when it rejects a pattern (a user's pack regex), and when
+    data fills a DFA's memory budget mid-search (secret names run together, for the PII
+    triggers). Neither may reach dslint's output; the results stay supersets."""
+    from dslint.detect.pii import ScanConfig, _triggers
+
+    rng = random.Random(0)
+    texts = ["".join(rng.choice(["pwd", "x", "token", "secret", "_", "a", "1", "é"]) for _ in range(20_000)) for _ in range(50)]
+    regexes = [regex for _, regex in _triggers(ScanConfig())] + [re.compile("(?:[a-z]{1,1000}){1,1000}x")]
+    for regex, flags in zip(regexes, may_match_each(regexes, texts)):
+        assert {i for i, t in enumerate(texts) if regex.search(t)} <= set(flags.nonzero()[0].tolist())
+    assert capfd.readouterr().err == ""
