@@ -73,8 +73,8 @@ def main() -> None:
         counts = [int(j) for j in args.jobs.split(",")]
         for selector in args.families.split(","):
             checkouts = [HERE.parent] + ([args.baseline] if args.baseline else [])
-            timed = lint_runs(checkouts, path, warm_up, selector, counts, args.repeat)
-            runs, old = timed[0], timed[1] if args.baseline else None
+            per_checkout = lint_runs(checkouts, path, warm_up, selector, counts, args.repeat)
+            runs, old = per_checkout[0], per_checkout[1] if args.baseline else None
             for jobs in counts:
                 label = f"dslint {selector}" + (f" -j{jobs}" if jobs > 1 else "")
                 row(label, min(runs[jobs]), args.records, base, min(old[jobs]) if old else None)
@@ -101,17 +101,18 @@ def lint_runs(
     checkouts: list[Path], path: Path, warm_up: Path, selector: str, counts: list[int], repeat: int
 ) -> list[dict[int, list[float]]]:
     """Per checkout (this one, then the baseline), ``repeat`` timed lints for each worker count.
-    A round times every checkout at every count, the checkouts and counts taken in turn (in
-    reverse order every other round), so that the runs compared in a round are neighbours in
-    time. Each lint runs in a fresh interpreter after a warm-up lint of ``warm_up``, timed inside
-    it: every figure comes from a process that ran nothing else (as a CLI run does), not one whose
-    earlier runs left their heap behind for the workers it forks."""
+    A round times every checkout at every count, the counts and, within each, the checkouts
+    taken in turn (in reverse order every other round): the checkouts' runs at a count are
+    neighbours in time, and each one's -j1 and -jN runs one run apart. Each lint runs in a fresh
+    interpreter after a warm-up lint of ``warm_up``, timed inside it: every figure comes from a
+    process that ran nothing else (as a CLI run does), not one whose earlier runs left their heap
+    behind for the workers it forks."""
     runs: list[dict[int, list[float]]] = [{jobs: [] for jobs in counts} for _ in checkouts]
     for round_ in range(repeat):
         flip = round_ % 2 == 1
-        for index in reversed(range(len(checkouts))) if flip else range(len(checkouts)):
-            env = {**os.environ, "PYTHONPATH": str(checkouts[index])}
-            for jobs in counts[::-1] if flip else counts:
+        for jobs in counts[::-1] if flip else counts:
+            for index in reversed(range(len(checkouts))) if flip else range(len(checkouts)):
+                env = {**os.environ, "PYTHONPATH": str(checkouts[index])}
                 # -P: `python -c` would otherwise put the working directory, perhaps this checkout, first
                 command = [sys.executable, "-P", "-c", _LINT_RUN, str(path), selector, str(jobs), str(warm_up), str(checkouts[index].resolve())]
                 runs[index][jobs].append(float(subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout))

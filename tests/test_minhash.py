@@ -215,6 +215,21 @@ def test_hashes_stay_right_while_the_prefix_memory_is_reused(monkeypatch: pytest
     assert np.array_equal(kept.hashes, fresh["small"])
     assert np.array_equal(shingle_hashes(small, "word", 3, seed=1).hashes, fresh["small"])
     assert np.array_equal(shingle_hashes(large, "word", 3, seed=1).hashes, fresh["large"])
+    # A batch whose hashing fails after its prefix sums overwrote the buffer: the batch cached
+    # before it is computed again, not read from the overwritten memory.
+    prefix_sums = minhash._prefix_sums
+
+    def fails_after_writing(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        prefix_sums(codes)
+        raise MemoryError
+
+    small_first = [text[::-1] for text in small]
+    shingle_hashes(small, "word", 3, seed=1)
+    monkeypatch.setattr(minhash, "_prefix_sums", fails_after_writing)
+    with pytest.raises(MemoryError):
+        shingle_hashes(small_first, "word", 3, seed=1)
+    monkeypatch.setattr(minhash, "_prefix_sums", prefix_sums)
+    assert np.array_equal(shingle_hashes(small, "word", 3, seed=1).hashes, fresh["small"])
 
 
 def test_a_text_hashes_alike_in_an_ascii_batch_and_in_a_unicode_one() -> None:
