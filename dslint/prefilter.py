@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from re import _compiler as _sre_compiler  # type: ignore[attr-defined]  # the stdlib's own parser
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -67,11 +68,7 @@ class Haystack:
 
     @cached_property
     def starts(self) -> list[int]:
-        starts, offset = [0] * len(self.parts), 0
-        for i, part in enumerate(self.parts):
-            starts[i] = offset
-            offset += len(part) + 1
-        return starts
+        return _seam_starts(map(len, self.parts))
 
     def take(self, rows: Sequence[int] | np.ndarray) -> Haystack:
         return Haystack([self.parts[i] for i in rows])
@@ -161,20 +158,7 @@ def _re2_flags(haystack: Haystack, pattern: str) -> np.ndarray | None:
     if compiled is None:
         return None
     flags = np.zeros(len(haystack.parts), dtype=bool)
-    if not haystack.parts:
-        return flags
-    data, starts = haystack.data, haystack.starts
-    pos = 0
-    while True:
-        m = compiled.search(data, pos)
-        if m is None:
-            break
-        first = bisect_right(starts, m.start()) - 1
-        last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
-        flags[first : last + 1] = True
-        if last + 1 >= len(starts):
-            break
-        pos = starts[last + 1]  # later texts: a match of one starts at or after its start
+    flags[_texts_touched(compiled, haystack.data, haystack.starts)] = True
     return flags
 
 
@@ -182,25 +166,31 @@ def _joined_matches(regex: re.Pattern[str], texts: Sequence[str]) -> list[int]:
     joined = _joined_form(regex)
     if joined is None:
         return [i for i, text in enumerate(texts) if regex.search(text)]
-    starts = [0] * len(texts)
-    offset = 0
-    for i, text in enumerate(texts):
-        starts[i] = offset
-        offset += len(text) + 1
-    haystack = SEAM.join(texts)
+    return _texts_touched(joined, SEAM.join(texts), _seam_starts(map(len, texts)))
+
+
+def _texts_touched(pattern: re.Pattern[str] | re2._Regexp, joined: str | bytes, starts: list[int]) -> list[int]:
+    """Indices (ascending) of the texts that the matches of ``pattern`` (Python's ``re`` over a
+    string, or RE2 over UTF-8 bytes) in ``joined`` touch, the texts starting at ``starts``. After each match the search goes on from the next text's start:
+    a match of that text alone starts at or after it."""
     hits: list[int] = []
     pos = 0
-    while pos <= len(haystack):
-        m = joined.search(haystack, pos)
+    while starts:
+        m = pattern.search(joined, pos)
         if m is None:
             break
         first = bisect_right(starts, m.start()) - 1
         last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
-        hits.extend(range(first, last + 1))  # later searches start past `last`
-        if last + 1 >= len(texts):
+        hits.extend(range(first, last + 1))
+        if last + 1 >= len(starts):
             break
         pos = starts[last + 1]
     return hits
+
+
+def _seam_starts(lengths: Iterable[int]) -> list[int]:
+    """Where each text starts in the texts joined by a one-character (or one-byte) seam."""
+    return list(accumulate((length + 1 for length in lengths), initial=0))[:-1]
 
 
 @lru_cache(maxsize=256)
